@@ -1,0 +1,36 @@
+# raftsh — two commands do all the set-up on a fresh Debian machine:
+#   make run    install what is missing, build, open the shell on a simulated 5-node cluster
+#   make test   install what is missing, build, run every test and scenario
+#
+# One optimized build (with -enable-testing) serves both the binary and the tests:
+# simulation code in a debug build runs many times slower.
+
+SWIFT      ?= swift
+SWIFTFLAGS ?= -c release -Xswiftc -enable-testing
+BIN        := .build/release/raftsh
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libedit; then \
+		echo "installing libedit-dev and pkg-config (apt)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libedit-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build $(SWIFTFLAGS)
+
+run: build
+	$(BIN)
+
+test: build
+	$(SWIFT) test $(SWIFTFLAGS)
+	$(BIN) run scenarios/
+
+bench: build
+	$(BIN) bench sim
+
+clean:
+	rm -rf .build

@@ -1,0 +1,56 @@
+/// The settings of one Raft node. Time is in logical ticks; the driver decides how long a tick is.
+public struct RaftConfig: Sendable, Hashable {
+    /// This node.
+    public var id: NodeID
+    /// The voting members, this node among them.
+    public var voters: [NodeID]
+    /// Election timeouts are drawn uniformly from this many ticks (inclusive), per §5.2.
+    public var electionTicksMin: Int
+    public var electionTicksMax: Int
+    /// A leader sends heartbeats every this many ticks.
+    public var heartbeatTicks: Int
+    /// Run a pre-vote round before incrementing the term (thesis §9.6).
+    public var preVote: Bool
+    /// A leader steps down when it has not heard from a quorum within an election timeout;
+    /// a node that heard from a leader recently ignores vote requests (thesis §6.2, §4.2.3).
+    public var checkQuorum: Bool
+    /// At most this many unacknowledged append messages per follower in replicate state.
+    public var maxInflight: Int
+    /// At most this many bytes of entries per append message (at least one entry is always sent).
+    public var maxMessageBytes: Int
+
+    public init(id: NodeID, voters: [NodeID], electionTicksMin: Int = 15, electionTicksMax: Int = 30,
+                heartbeatTicks: Int = 5, preVote: Bool = true, checkQuorum: Bool = true,
+                maxInflight: Int = 64, maxMessageBytes: Int = 64 * 1024) {
+        self.id = id
+        self.voters = voters
+        self.electionTicksMin = electionTicksMin
+        self.electionTicksMax = electionTicksMax
+        self.heartbeatTicks = heartbeatTicks
+        self.preVote = preVote
+        self.checkQuorum = checkQuorum
+        self.maxInflight = maxInflight
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// Throws `RaftError.invalidConfig` with a message a person can act on.
+    public func validate() throws(RaftError) {
+        if id == noNode { throw .invalidConfig("node id must be 1 or more") }
+        if voters.isEmpty { throw .invalidConfig("a cluster needs at least one node") }
+        if Set(voters).count != voters.count { throw .invalidConfig("voter ids must be distinct") }
+        if voters.contains(noNode) { throw .invalidConfig("node ids must be 1 or more") }
+        if !voters.contains(id) { throw .invalidConfig("node \(id) is not among the voters \(voters)") }
+        if heartbeatTicks < 1 { throw .invalidConfig("heartbeat must be at least one tick") }
+        if electionTicksMin > electionTicksMax {
+            throw .invalidConfig("election timeout range \(electionTicksMin)..\(electionTicksMax) ticks is empty")
+        }
+        if electionTicksMin <= heartbeatTicks {
+            throw .invalidConfig("election timeout (\(electionTicksMin) ticks) must be above the heartbeat (\(heartbeatTicks) ticks)")
+        }
+        if maxInflight < 1 { throw .invalidConfig("maxInflight must be at least 1") }
+        if maxMessageBytes < 1 { throw .invalidConfig("maxMessageBytes must be at least 1") }
+    }
+
+    /// The number of votes that make a majority of `voters`.
+    public var quorum: Int { voters.count / 2 + 1 }
+}

@@ -1,0 +1,17 @@
+/// Why the core refused a request or a configuration.
+public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Only the leader accepts proposals and reads; `leader` is the last known leader or 0.
+    case notLeader(leader: NodeID)
+    /// A proposal larger than the per-message byte cap.
+    case proposalTooLarge(bytes: Int, limit: Int)
+    /// The configuration is unusable; the text says why.
+    case invalidConfig(String)
+
+    public var description: String {
+        switch self {
+        case .notLeader(let l): return l == noNode ? "not the leader (leader unknown)" : "not the leader (leader is \(l))"
+        case .proposalTooLarge(let b, let l): return "proposal of \(b) bytes exceeds the \(l)-byte limit"
+        case .invalidConfig(let why): return "invalid configuration: \(why)"
+        }
+    }
+}

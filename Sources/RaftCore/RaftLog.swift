@@ -1,0 +1,127 @@
+/// The replicated log as one node sees it: entries in memory, which of them are stable
+/// (persisted), committed, and handed out for applying.
+///
+/// Indexes start at `offset + 1`; `offset` is 0 until snapshots compact the log.
+public struct RaftLog: Sendable {
+    /// Index of the entry before `entries[0]`.
+    public private(set) var offset: LogIndex = 0
+    /// Term of the entry at `offset` (0 when offset is 0).
+    public private(set) var offsetTerm: Term = 0
+    /// The entries `offset+1 ... lastIndex`.
+    public private(set) var entries: [Entry] = []
+    /// Highest index known to be committed.
+    public internal(set) var committed: LogIndex = 0
+    /// Highest index the driver has applied (acknowledged through `advance`).
+    public internal(set) var applied: LogIndex = 0
+    /// Highest index handed out in a Ready for applying (may run ahead of `applied`).
+    internal var applying: LogIndex = 0
+    /// Highest index known to be on stable storage.
+    public internal(set) var stabled: LogIndex = 0
+
+    public init() {}
+
+    /// A log restored from stable storage: everything in it is stable.
+    public init(restoring entries: [Entry], commit: LogIndex) {
+        self.entries = entries
+        self.stabled = entries.last?.index ?? 0
+        self.committed = min(commit, stabled)
+    }
+
+    public var firstIndex: LogIndex { offset + 1 }
+    public var lastIndex: LogIndex { offset + LogIndex(entries.count) }
+    public var lastTerm: Term { entries.last?.term ?? offsetTerm }
+
+    /// The term of the entry at `index`, or nil if the log does not hold it.
+    public func term(at index: LogIndex) -> Term? {
+        if index == offset { return offsetTerm }
+        if index < offset || index > lastIndex { return nil }
+        return entries[Int(index - offset - 1)].term
+    }
+
+    /// The entry at `index`, if held.
+    public func entry(at index: LogIndex) -> Entry? {
+        guard index > offset, index <= lastIndex else { return nil }
+        return entries[Int(index - offset - 1)]
+    }
+
+    /// Entries in `from...to` (clamped to what is held).
+    public func slice(_ from: LogIndex, _ to: LogIndex) -> ArraySlice<Entry> {
+        let lo = max(from, firstIndex), hi = min(to, lastIndex)
+        if lo > hi { return [] }
+        return entries[Int(lo - offset - 1)...Int(hi - offset - 1)]
+    }
+
+    /// Whether a log ending at (`index`, `term`) is at least as up to date as this one (§5.4.1).
+    public func isUpToDate(index: LogIndex, term: Term) -> Bool {
+        term > lastTerm || (term == lastTerm && index >= lastIndex)
+    }
+
+    /// Whether the entry at `index` has term `term`.
+    public func matchTerm(_ index: LogIndex, _ term: Term) -> Bool {
+        self.term(at: index) == term
+    }
+
+    /// Append entries built by the leader itself.
+    mutating func append(_ new: Entry) {
+        precondition(new.index == lastIndex + 1, "append out of order")
+        entries.append(new)
+    }
+
+    /// The follower side of AppendEntries after the consistency check passed:
+    /// skip entries already present, truncate at the first conflict, append the rest.
+    /// Returns the index of the last new entry.
+    mutating func appendFromLeader(_ new: [Entry]) -> LogIndex {
+        guard let firstNew = new.first else { return lastIndex }
+        var i = 0
+        while i < new.count, let t = term(at: new[i].index), t == new[i].term { i += 1 }
+        if i == new.count { return new.last!.index }
+        let conflictAt = new[i].index
+        precondition(conflictAt > committed, "truncating committed entry \(conflictAt) (commit \(committed))")
+        if conflictAt <= lastIndex {
+            entries.removeLast(Int(lastIndex - conflictAt + 1))
+            if stabled >= conflictAt { stabled = conflictAt - 1 }
+        }
+        precondition(conflictAt == lastIndex + 1, "gap in appended entries at \(firstNew.index)")
+        entries.append(contentsOf: new[i...])
+        return new.last!.index
+    }
+
+    /// Entries not yet on stable storage.
+    var unstableEntries: [Entry] {
+        stabled >= lastIndex ? [] : Array(slice(stabled + 1, lastIndex))
+    }
+
+    /// Committed entries not yet handed out.
+    var entriesToApply: [Entry] {
+        let hi = min(committed, lastIndex)
+        return applying >= hi ? [] : Array(slice(applying + 1, hi))
+    }
+
+    mutating func commit(to index: LogIndex) {
+        if index > committed {
+            precondition(index <= lastIndex, "commit \(index) beyond last index \(lastIndex)")
+            committed = index
+        }
+    }
+
+    /// The first index of the run of entries with the same term as `index`, scanning back no further
+    /// than `floor` (used for the conflict hint of a rejected append).
+    func firstIndexOfTerm(at index: LogIndex, floor: LogIndex) -> LogIndex {
+        guard let t = term(at: index) else { return index }
+        var i = index
+        while i > max(floor, firstIndex), term(at: i - 1) == t { i -= 1 }
+        return i
+    }
+
+    /// The last index whose term is `term`, if any entry has it.
+    func lastIndex(ofTerm t: Term) -> LogIndex? {
+        var i = lastIndex
+        while i >= firstIndex {
+            let et = term(at: i)!
+            if et == t { return i }
+            if et < t { return nil }
+            i -= 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,556 @@
+/// Counters of input the core refused. Nothing here is fatal: the message is dropped.
+public struct RaftStats: Sendable, Hashable {
+    /// Messages from a term older than ours, ignored.
+    public var droppedStaleTerm = 0
+    /// Messages from a node that is not a member, or addressed to another node.
+    public var droppedUnknownSender = 0
+    /// Messages that made no sense in our role (an answer we did not ask for, a message claiming an impossible log position).
+    public var droppedUnexpected = 0
+    /// Vote requests ignored because we heard from a leader within the election timeout.
+    public var ignoredVotesInLease = 0
+    public init() {}
+}
+
+/// A summary of one node's state for status tables and checkers.
+public struct RaftStatus: Sendable, Hashable {
+    public var id: NodeID
+    public var role: Role
+    public var term: Term
+    public var vote: NodeID
+    public var leader: NodeID
+    public var commit: LogIndex
+    public var applied: LogIndex
+    public var lastIndex: LogIndex
+    public var lastTerm: Term
+}
+
+/// The Raft consensus state machine of one node. It performs no I/O and reads no clock:
+/// a driver feeds it `tick()`, `step(_:)`, `propose(_:)` and `readIndex(_:)`, then collects a
+/// `Ready` (see its documentation for the order of work) and hands it back through `advance(_:)`.
+public final class RaftNode {
+    public let config: RaftConfig
+    public private(set) var term: Term = 0
+    public private(set) var vote: NodeID = noNode
+    public private(set) var role: Role = .follower
+    /// The leader of the current term as far as this node knows, or 0.
+    public private(set) var leader: NodeID = noNode
+    public private(set) var log: RaftLog
+    public private(set) var stats = RaftStats()
+    /// Per-follower replication state; meaningful only while leading.
+    public private(set) var progress: [NodeID: Progress] = [:]
+
+    private var random: any RandomNumberGenerator
+    private var electionElapsed = 0
+    private var heartbeatElapsed = 0
+    private var randomizedElectionTimeout = 0
+    private var votes: [NodeID: Bool] = [:]
+    private var readOnly = ReadOnly()
+    private var outbox: [Message] = []
+    private var readStates: [ReadState] = []
+    private var droppedReads: [ReadContext] = []
+    private var lastHardState: HardState
+    private var lastSoftState: SoftState
+    /// Peers in a fixed order (the voters minus self), so that output never depends on hashing.
+    private var peers: [NodeID]
+
+    /// A node restored from `storage` (`.empty` for a new one). `random` draws election timeouts.
+    public init(config: RaftConfig, storage: PersistentState = .empty,
+                random: some RandomNumberGenerator) throws(RaftError) {
+        try config.validate()
+        self.config = config
+        self.random = random
+        self.log = RaftLog(restoring: storage.entries, commit: storage.hardState.commit)
+        self.term = storage.hardState.term
+        self.vote = storage.hardState.vote
+        self.peers = config.voters.filter { $0 != config.id }.sorted()
+        self.lastHardState = HardState(term: storage.hardState.term, vote: storage.hardState.vote,
+                                       commit: log.committed)
+        self.lastSoftState = SoftState(leader: noNode, role: .follower)
+        if let first = storage.entries.first, first.index != 1 {
+            throw .invalidConfig("stored log starts at index \(first.index), expected 1")
+        }
+        for (i, e) in storage.entries.enumerated() where e.index != LogIndex(i + 1) {
+            throw .invalidConfig("stored log has a gap at index \(e.index)")
+        }
+        becomeFollower(term: term, leader: noNode)
+    }
+
+    // MARK: - Observation
+
+    public var id: NodeID { config.id }
+    public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
+    public var softState: SoftState { SoftState(leader: leader, role: role) }
+
+    public var status: RaftStatus {
+        RaftStatus(id: id, role: role, term: term, vote: vote, leader: leader, commit: log.committed,
+                   applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm)
+    }
+
+    /// Whether this leader has committed an entry of its own term (and may serve reads).
+    public var committedInCurrentTerm: Bool { log.term(at: log.committed) == term }
+
+    // MARK: - Inputs
+
+    /// Advance logical time by one tick.
+    public func tick() {
+        switch role {
+        case .leader: tickLeader()
+        case .follower, .preCandidate, .candidate: tickElection()
+        }
+    }
+
+    /// Submit a command. Only the leader accepts; returns where the entry will sit if it commits.
+    @discardableResult
+    public func propose(_ data: [UInt8]) throws(RaftError) -> (index: LogIndex, term: Term) {
+        guard role == .leader else { throw .notLeader(leader: leader) }
+        let size = data.count + 24
+        if size > config.maxMessageBytes { throw .proposalTooLarge(bytes: size, limit: config.maxMessageBytes) }
+        let e = Entry(term: term, index: log.lastIndex + 1, kind: .normal, data: data)
+        appendOwn(e)
+        broadcastAppend()
+        return (e.index, e.term)
+    }
+
+    /// Ask to serve a linearizable read. The answer is a `ReadState` with this context in a later Ready
+    /// (after a quorum confirms this node still leads), or the context in `droppedReads` if leadership is lost.
+    public func readIndex(_ context: ReadContext) throws(RaftError) {
+        guard role == .leader else { throw .notLeader(leader: leader) }
+        if !committedInCurrentTerm {
+            readOnly.deferUntilCommit(context)
+            return
+        }
+        startRead(context)
+    }
+
+    /// Feed one message from the network. Messages that do not belong are dropped and counted.
+    public func step(_ m: Message) {
+        guard m.to == id, m.from != id, peers.contains(m.from) else {
+            stats.droppedUnknownSender += 1
+            return
+        }
+        if m.term > term {
+            if m.isVoteRequest && config.checkQuorum && leader != noNode && electionElapsed < config.electionTicksMin {
+                // We heard from a live leader recently: do not let this node disrupt it (thesis §4.2.3).
+                stats.ignoredVotesInLease += 1
+                return
+            }
+            switch m.kind {
+            case .preVote:
+                break  // a pre-vote does not change our term
+            case .preVoteResponse where !m.reject:
+                break  // granted pre-votes carry the future term; handled below
+            default:
+                let newLeader = (m.kind == .append || m.kind == .heartbeat) ? m.from : noNode
+                becomeFollower(term: m.term, leader: newLeader)
+            }
+        } else if m.term < term {
+            if (config.checkQuorum || config.preVote) && (m.kind == .append || m.kind == .heartbeat) {
+                // A stale leader: answer with our term so it steps down (etcd's rule for a leader cut
+                // off while the rest moved on).
+                send(Message(kind: .appendResponse, from: id, to: m.from, term: term))
+            } else if m.kind == .preVote {
+                send(Message(kind: .preVoteResponse, from: id, to: m.from, term: term, reject: true))
+            } else {
+                stats.droppedStaleTerm += 1
+            }
+            return
+        }
+
+        switch m.kind {
+        case .preVote, .vote:
+            handleVoteRequest(m)
+        default:
+            switch role {
+            case .leader: stepLeader(m)
+            case .candidate, .preCandidate: stepCandidate(m)
+            case .follower: stepFollower(m)
+            }
+        }
+    }
+
+    // MARK: - Ready / advance
+
+    /// Whether `ready()` has anything for the driver.
+    public var hasReady: Bool {
+        softState != lastSoftState || hardState != lastHardState || log.stabled < log.lastIndex
+            || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
+            || min(log.committed, log.lastIndex) > log.applying
+    }
+
+    /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
+    public func ready() -> Ready {
+        var rd = Ready()
+        let ss = softState
+        if ss != lastSoftState { rd.softState = ss }
+        let hs = hardState
+        if hs != lastHardState { rd.hardState = hs }
+        rd.entries = log.unstableEntries
+        rd.mustSync = !rd.entries.isEmpty || hs.needsSync(comparedTo: lastHardState)
+        rd.messages = outbox
+        rd.committedEntries = log.entriesToApply
+        rd.readStates = readStates
+        rd.droppedReads = droppedReads
+        outbox.removeAll(keepingCapacity: true)
+        readStates.removeAll()
+        droppedReads.removeAll()
+        if let last = rd.committedEntries.last { log.applying = last.index }
+        return rd
+    }
+
+    /// The driver has persisted, sent and applied what `rd` asked for.
+    public func advance(_ rd: Ready) {
+        if let ss = rd.softState { lastSoftState = ss }
+        if let hs = rd.hardState { lastHardState = hs }
+        if let last = rd.entries.last, log.matchTerm(last.index, last.term), last.index > log.stabled {
+            log.stabled = last.index
+            if role == .leader {
+                // The leader's own entries count toward commit only once on stable storage.
+                if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { broadcastAppend() }
+            }
+        }
+        if let last = rd.committedEntries.last, last.index > log.applied { log.applied = last.index }
+    }
+
+    // MARK: - Roles
+
+    private func resetTimers() {
+        electionElapsed = 0
+        heartbeatElapsed = 0
+        randomizedElectionTimeout = config.electionTicksMin
+            + Int(random.next() % UInt64(config.electionTicksMax - config.electionTicksMin + 1))
+    }
+
+    private func reset(term newTerm: Term) {
+        if newTerm != term {
+            term = newTerm
+            vote = noNode
+        }
+        leader = noNode
+        resetTimers()
+        votes = [:]
+        progress = [:]
+        for dropped in readOnly.reset() { droppedReads.append(dropped) }
+    }
+
+    private func becomeFollower(term newTerm: Term, leader newLeader: NodeID) {
+        reset(term: newTerm)
+        role = .follower
+        leader = newLeader
+    }
+
+    private func becomePreCandidate() {
+        // Neither term nor vote change: a pre-vote round is only a question.
+        role = .preCandidate
+        votes = [:]
+        leader = noNode
+        resetTimers()
+    }
+
+    private func becomeCandidate() {
+        reset(term: term + 1)
+        role = .candidate
+        vote = id
+    }
+
+    private func becomeLeader() {
+        reset(term: term)
+        role = .leader
+        leader = id
+        for p in config.voters {
+            var pr = Progress(next: log.lastIndex + 1, maxInflight: config.maxInflight)
+            pr.recentActive = true
+            progress[p] = pr
+        }
+        progress[id]!.match = log.stabled
+        // A no-op of the new term, so that earlier entries can commit by counting it (§5.4.2).
+        appendOwn(Entry(term: term, index: log.lastIndex + 1, kind: .noop))
+        broadcastAppend()
+    }
+
+    private func campaign(preVote: Bool) {
+        if preVote {
+            becomePreCandidate()
+        } else {
+            becomeCandidate()
+        }
+        let voteTerm = preVote ? term + 1 : term
+        votes[id] = true
+        if tallyVotes() == .won {
+            if preVote { campaign(preVote: false) } else { becomeLeader() }
+            return
+        }
+        for p in peers {
+            send(Message(kind: preVote ? .preVote : .vote, from: id, to: p, term: voteTerm,
+                         logTerm: log.lastTerm, index: log.lastIndex))
+        }
+    }
+
+    private enum Tally { case won, lost, pending }
+
+    private func tallyVotes() -> Tally {
+        var granted = 0, rejected = 0
+        for v in config.voters {
+            switch votes[v] {
+            case true?: granted += 1
+            case false?: rejected += 1
+            case nil: break
+            }
+        }
+        if granted >= config.quorum { return .won }
+        if rejected > config.voters.count - config.quorum { return .lost }
+        return .pending
+    }
+
+    // MARK: - Ticks
+
+    private func tickElection() {
+        electionElapsed += 1
+        if electionElapsed >= randomizedElectionTimeout {
+            electionElapsed = 0
+            campaign(preVote: config.preVote)
+        }
+    }
+
+    private func tickLeader() {
+        heartbeatElapsed += 1
+        electionElapsed += 1
+        if electionElapsed >= config.electionTicksMin {
+            electionElapsed = 0
+            if config.checkQuorum {
+                var active = 0
+                for v in config.voters {
+                    if v == id || progress[v]?.recentActive == true { active += 1 }
+                    if v != id { progress[v]?.recentActive = false }
+                }
+                if active < config.quorum {
+                    becomeFollower(term: term, leader: noNode)
+                    return
+                }
+            }
+        }
+        if heartbeatElapsed >= config.heartbeatTicks {
+            heartbeatElapsed = 0
+            broadcastHeartbeat(context: readOnly.lastContext)
+        }
+    }
+
+    // MARK: - Votes
+
+    private func handleVoteRequest(_ m: Message) {
+        let isPre = m.kind == .preVote
+        let canVote = vote == m.from || (vote == noNode && leader == noNode) || (isPre && m.term > term)
+        let responseKind: Message.Kind = isPre ? .preVoteResponse : .voteResponse
+        if canVote && log.isUpToDate(index: m.index, term: m.logTerm) {
+            // A granted pre-vote answers in the term it was asked about, so the asker can count it.
+            send(Message(kind: responseKind, from: id, to: m.from, term: m.term))
+            if !isPre {
+                vote = m.from
+                electionElapsed = 0
+            }
+        } else {
+            send(Message(kind: responseKind, from: id, to: m.from, term: term, reject: true))
+        }
+    }
+
+    private func stepCandidate(_ m: Message) {
+        switch m.kind {
+        case .append:
+            becomeFollower(term: m.term, leader: m.from)
+            handleAppend(m)
+        case .heartbeat:
+            becomeFollower(term: m.term, leader: m.from)
+            handleHeartbeat(m)
+        case .preVoteResponse, .voteResponse:
+            let expected: Message.Kind = role == .preCandidate ? .preVoteResponse : .voteResponse
+            guard m.kind == expected else { stats.droppedUnexpected += 1; return }
+            votes[m.from] = !m.reject
+            switch tallyVotes() {
+            case .won:
+                if role == .preCandidate { campaign(preVote: false) } else { becomeLeader() }
+            case .lost:
+                becomeFollower(term: term, leader: noNode)
+            case .pending:
+                break
+            }
+        default:
+            stats.droppedUnexpected += 1
+        }
+    }
+
+    // MARK: - Follower
+
+    private func stepFollower(_ m: Message) {
+        switch m.kind {
+        case .append:
+            electionElapsed = 0
+            leader = m.from
+            handleAppend(m)
+        case .heartbeat:
+            electionElapsed = 0
+            leader = m.from
+            handleHeartbeat(m)
+        default:
+            stats.droppedUnexpected += 1
+        }
+    }
+
+    private func handleAppend(_ m: Message) {
+        if m.index < log.committed {
+            // Already have everything up to our commit index: report it so the leader moves on.
+            send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: log.committed))
+            return
+        }
+        if log.matchTerm(m.index, m.logTerm) {
+            let lastNew = log.appendFromLeader(m.entries)
+            // Commit only what we know matches the leader: up to the last entry this message covered.
+            log.commit(to: min(m.commit, m.index + LogIndex(m.entries.count)))
+            _ = lastNew
+            send(Message(kind: .appendResponse, from: id, to: m.from, term: term,
+                         index: m.index + LogIndex(m.entries.count)))
+        } else {
+            // Consistency check failed (§5.3). Tell the leader where our log diverges so it can skip
+            // a whole term at a time.
+            var hint = m.index
+            var conflictTerm: Term = 0
+            if m.index > log.lastIndex {
+                hint = log.lastIndex + 1
+            } else {
+                conflictTerm = log.term(at: m.index) ?? 0
+                hint = log.firstIndexOfTerm(at: m.index, floor: log.committed + 1)
+            }
+            send(Message(kind: .appendResponse, from: id, to: m.from, term: term, logTerm: conflictTerm,
+                         index: m.index, reject: true, rejectHint: hint))
+        }
+    }
+
+    private func handleHeartbeat(_ m: Message) {
+        log.commit(to: min(m.commit, log.lastIndex))
+        send(Message(kind: .heartbeatResponse, from: id, to: m.from, term: term, context: m.context))
+    }
+
+    // MARK: - Leader
+
+    private func stepLeader(_ m: Message) {
+        guard var pr = progress[m.from] else { stats.droppedUnknownSender += 1; return }
+        switch m.kind {
+        case .appendResponse:
+            pr.recentActive = true
+            if m.reject {
+                var hintNext = m.rejectHint
+                if m.logTerm != 0, let last = log.lastIndex(ofTerm: m.logTerm) {
+                    hintNext = last + 1
+                }
+                if hintNext == 0 { hintNext = 1 }
+                if pr.maybeDecrease(rejected: m.index, hintNext: hintNext) {
+                    progress[m.from] = pr
+                    sendAppend(to: m.from)
+                } else {
+                    progress[m.from] = pr
+                }
+                return
+            }
+            let wasPaused = pr.isPaused
+            if m.index > log.lastIndex { stats.droppedUnexpected += 1; progress[m.from] = pr; return }
+            if pr.maybeUpdate(m.index) {
+                switch pr.state {
+                case .probe: pr.becomeReplicate()
+                case .replicate: pr.inflights.free(upTo: m.index)
+                }
+                progress[m.from] = pr
+                if maybeCommit() {
+                    broadcastAppend()
+                } else if wasPaused {
+                    sendAppend(to: m.from)
+                }
+                // Keep the pipeline full.
+                while progress[m.from]!.next <= log.lastIndex, !progress[m.from]!.isPaused {
+                    if !sendAppend(to: m.from) { break }
+                }
+            } else {
+                progress[m.from] = pr
+            }
+        case .heartbeatResponse:
+            pr.recentActive = true
+            pr.probeSent = false
+            progress[m.from] = pr
+            if pr.match < log.lastIndex { sendAppend(to: m.from) }
+            if m.context != 0 {
+                readStates.append(contentsOf: readOnly.ack(context: m.context, from: m.from, quorum: config.quorum))
+            }
+        default:
+            stats.droppedUnexpected += 1
+        }
+    }
+
+    private func appendOwn(_ e: Entry) {
+        log.append(e)
+    }
+
+    /// Commit the highest index a quorum has stored, if it is of the current term (§5.4.2).
+    private func maybeCommit() -> Bool {
+        var matches = config.voters.map { progress[$0]?.match ?? 0 }
+        matches.sort(by: >)
+        let candidate = matches[config.quorum - 1]
+        guard candidate > log.committed, log.term(at: candidate) == term else { return false }
+        log.commit(to: candidate)
+        let deferred = readOnly.takeDeferred()
+        for ctx in deferred { startRead(ctx) }
+        return true
+    }
+
+    private func startRead(_ context: ReadContext) {
+        readOnly.add(context: context, index: log.committed, leader: id)
+        if config.quorum == 1 {
+            readStates.append(contentsOf: readOnly.confirmAll())
+        } else {
+            broadcastHeartbeat(context: context)
+        }
+    }
+
+    private func broadcastAppend() {
+        for p in peers { sendAppend(to: p, allowEmpty: true) }
+    }
+
+    /// Send the next batch to `to`. Returns whether something was sent.
+    @discardableResult
+    private func sendAppend(to p: NodeID, allowEmpty: Bool = false) -> Bool {
+        guard var pr = progress[p], !pr.isPaused else { return false }
+        let prev = pr.next - 1
+        guard let prevTerm = log.term(at: prev) else { return false }
+        var batch: [Entry] = []
+        var bytes = 0
+        var i = pr.next
+        while i <= log.lastIndex {
+            let e = log.entry(at: i)!
+            if !batch.isEmpty && bytes + e.byteSize > config.maxMessageBytes { break }
+            batch.append(e)
+            bytes += e.byteSize
+            i += 1
+        }
+        if batch.isEmpty && !allowEmpty && pr.state == .replicate { return false }
+        send(Message(kind: .append, from: id, to: p, term: term, logTerm: prevTerm, index: prev,
+                     commit: log.committed, entries: batch))
+        switch pr.state {
+        case .replicate:
+            if let last = batch.last {
+                pr.next = last.index + 1
+                pr.inflights.add(last.index)
+            }
+        case .probe:
+            pr.probeSent = true
+        }
+        progress[p] = pr
+        return true
+    }
+
+    private func broadcastHeartbeat(context: ReadContext) {
+        for p in peers {
+            let commit = min(progress[p]?.match ?? 0, log.committed)
+            send(Message(kind: .heartbeat, from: id, to: p, term: term, commit: commit, context: context))
+        }
+    }
+
+    private func send(_ m: Message) {
+        outbox.append(m)
+    }
+}
