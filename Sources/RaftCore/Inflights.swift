@@ -24,5 +24,12 @@ struct Inflights: Sendable {
         }
     }
 
+    /// Forget the oldest message (it may have been lost), making room for one more.
+    mutating func freeFirstOne() {
+        guard count > 0 else { return }
+        start = (start + 1) % buffer.count
+        count -= 1
+    }
+
     mutating func reset() { start = 0; count = 0 }
 }

@@ -128,6 +128,11 @@ public final class RaftNode {
             stats.droppedUnknownSender += 1
             return
         }
+        if m.kind == .append && !Self.isWellFormedAppend(m) {
+            // No leader sends this; appending it would trap on the log's ordering preconditions.
+            stats.droppedUnexpected += 1
+            return
+        }
         if m.term > term {
             if m.isVoteRequest && config.checkQuorum && leader != noNode && electionElapsed < config.electionTicksMin {
                 // We heard from a live leader recently: do not let this node disrupt it (thesis §4.2.3).
@@ -423,6 +428,19 @@ public final class RaftNode {
         }
     }
 
+    /// Whether an append's entries follow its prevLogIndex one by one, with terms that never go below
+    /// prevLogTerm nor above the message's term (what every leader sends).
+    private static func isWellFormedAppend(_ m: Message) -> Bool {
+        guard m.index <= LogIndex.max - LogIndex(m.entries.count) else { return false }
+        var index = m.index, lastTerm = m.logTerm
+        for e in m.entries {
+            index += 1
+            guard e.index == index, e.term >= lastTerm, e.term <= m.term else { return false }
+            lastTerm = e.term
+        }
+        return true
+    }
+
     private func handleHeartbeat(_ m: Message) {
         log.commit(to: min(m.commit, log.lastIndex))
         send(Message(kind: .heartbeatResponse, from: id, to: m.from, term: term, context: m.context))
@@ -435,6 +453,9 @@ public final class RaftNode {
         switch m.kind {
         case .appendResponse:
             pr.recentActive = true
+            // We never sent an append beyond our log: an answer about one is bogus (and a rejection of it
+            // would move `next` past the log, where no append can be built, stalling this follower).
+            if m.index > log.lastIndex { stats.droppedUnexpected += 1; progress[m.from] = pr; return }
             if m.reject {
                 var hintNext = m.rejectHint
                 if m.logTerm != 0, let last = log.lastIndex(ofTerm: m.logTerm) {
@@ -450,7 +471,6 @@ public final class RaftNode {
                 return
             }
             let wasPaused = pr.isPaused
-            if m.index > log.lastIndex { stats.droppedUnexpected += 1; progress[m.from] = pr; return }
             if pr.maybeUpdate(m.index) {
                 switch pr.state {
                 case .probe: pr.becomeReplicate()
@@ -472,8 +492,11 @@ public final class RaftNode {
         case .heartbeatResponse:
             pr.recentActive = true
             pr.probeSent = false
+            // The appends filling the window may all have been lost: free one slot, and send even an empty
+            // append, so that a lagging follower is probed again instead of waiting forever (as etcd does).
+            if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirstOne() }
             progress[m.from] = pr
-            if pr.match < log.lastIndex { sendAppend(to: m.from) }
+            if pr.match < log.lastIndex { sendAppend(to: m.from, allowEmpty: true) }
             if m.context != 0 {
                 readStates.append(contentsOf: readOnly.ack(context: m.context, from: m.from, quorum: config.quorum))
             }

@@ -1,0 +1,358 @@
+import KV
+import RaftCore
+
+/// Checks Raft's safety properties while a cluster runs, incrementally: each call costs time in
+/// proportion to what is new (entries persisted or applied, acknowledgements), never to the log length.
+///
+/// The driver reports every processed `Ready` through `afterReady`, cheap observations through
+/// `observe`, crashes through `restarted`, and acknowledged writes through `acknowledgedWrite`.
+/// Properties checked, by the names used in `Violation.invariant`:
+/// - "election safety": at most one leader per term, over the whole run;
+/// - "log matching": two persisted entries with the same index and term carry the same command
+///   and follow entries of the same term;
+/// - "leader completeness": a new leader's log holds the highest entry known committed anywhere
+///   by a node whose term was lower than the new leader's (an entry committed in term T need only be
+///   in leaders of terms above T; a node observing a commit in term T saw it committed in T or earlier);
+/// - "state machine safety": no two nodes apply different entries at one index;
+/// - "commit monotonic" / "applied monotonic": per node incarnation, these never go back;
+/// - "acknowledged write lost": an acknowledged write is at its index in every log committed past it.
+public final class InvariantChecker {
+    /// The seed of the run, reported in every violation.
+    public let seed: UInt64
+    /// Every violation found, in the order found.
+    public private(set) var violations: [Violation] = []
+    /// How many individual checks ran (a measure of coverage).
+    public private(set) var checks: Int = 0
+
+    /// The first violation found, if any.
+    public var firstViolation: Violation? { violations.first }
+
+    private struct IndexTerm: Hashable {
+        var index: LogIndex
+        var term: Term
+    }
+
+    private struct LogRecord {
+        var hash: UInt64
+        var prevTerm: Term?
+        var node: NodeID
+    }
+
+    private struct AppliedRecord {
+        var term: Term
+        var hash: UInt64
+        var node: NodeID
+    }
+
+    private struct Ack {
+        var index: LogIndex
+        var data: [UInt8]
+        var hash: UInt64
+    }
+
+    /// What is tracked per node incarnation.
+    private struct NodeTrack {
+        var commit: LogIndex = 0
+        var applied: LogIndex = 0
+        var lastAppliedEntry: LogIndex = 0
+        /// Acknowledgements up to this position of `acks` were looked at for this node.
+        var ackCursor = 0
+        /// Acknowledgements above this node's commit index when looked at: (log index, position in `acks`).
+        var ackWaiting = MinHeap()
+    }
+
+    private var leaderOfTerm: [Term: NodeID] = [:]
+    private var reportedTerms: Set<Term> = []
+    private var logRecords: [IndexTerm: LogRecord] = [:]
+    private var reportedLogConflicts: Set<IndexTerm> = []
+    private struct CommitMark {
+        var index: LogIndex
+        var entryTerm: Term
+        var node: NodeID
+    }
+    /// For each term a node was in when it reported a commit index: the highest such index.
+    private var committedSeenInTerm: [Term: CommitMark] = [:]
+    private var appliedAt: [LogIndex: AppliedRecord] = [:]
+    private var reportedApplied: Set<LogIndex> = []
+    private var tracks: [NodeID: NodeTrack] = [:]
+    private var acks: [Ack] = []
+    private var ackHashAt: [LogIndex: UInt64] = [:]
+
+    /// A checker for a run with `seed`.
+    public init(seed: UInt64) {
+        self.seed = seed
+    }
+
+    // MARK: - Driver API
+
+    /// Called by the driver after it persisted and applied a Ready of node `raft` (already advanced).
+    /// `ready` is what was processed; `applied` the entries it applied.
+    public func afterReady(_ raft: RaftNode, ready: Ready, applied: [Entry], at time: Timestamp) {
+        let id = raft.id
+        noteRole(node: id, role: raft.role, term: raft.term, at: time)
+        if let first = ready.entries.first {
+            // The log still holds what was persisted unless it changed since; only then is the
+            // term before the first entry known.
+            var prevTerm: Term?
+            if raft.log.term(at: first.index) == first.term {
+                prevTerm = first.index <= 1 ? 0 : raft.log.term(at: first.index - 1)
+            }
+            notePersisted(node: id, entries: ready.entries, prevTermOfFirst: prevTerm, at: time)
+        }
+        if ready.softState?.role == .leader, raft.role == .leader {
+            let log = raft.log
+            noteBecameLeader(node: id, term: raft.term, at: time) { index in
+                index < log.offset ? nil : log.term(at: index)
+            } compacted: { index in index < log.offset }
+        }
+        noteApplied(node: id, entries: applied, at: time)
+        observe(raft, at: time)
+    }
+
+    /// Called after any step even without a Ready (cheap checks only).
+    public func observe(_ raft: RaftNode, at time: Timestamp) {
+        let log = raft.log
+        noteRole(node: raft.id, role: raft.role, term: raft.term, at: time)
+        noteProgress(node: raft.id, term: raft.term, commit: log.committed,
+                     commitTerm: log.term(at: log.committed), applied: log.applied, at: time)
+    }
+
+    /// The node crashed and restarted: per-incarnation monotonic checks (commit, applied) restart.
+    public func restarted(_ id: NodeID) {
+        tracks[id] = NodeTrack()
+    }
+
+    /// A client got an ok for this write, which applied at log index `index` with command bytes `data`.
+    public func acknowledgedWrite(index: LogIndex, data: [UInt8], at time: Timestamp) {
+        let hash = entryHash(kind: .normal, data: data)
+        checks += 1
+        if let applied = appliedAt[index], applied.hash != hash {
+            record("acknowledged write lost", nodes: [applied.node], at: time,
+                   "write \(describeCommand(data)) acknowledged at index \(index), but node \(applied.node) applied a different entry there (term \(applied.term))")
+        }
+        if ackHashAt[index] == nil { ackHashAt[index] = hash }
+        acks.append(Ack(index: index, data: data, hash: hash))
+    }
+
+    /// Check that every acknowledged write is present at its index in `log` of a node that has committed past it.
+    public func checkAcknowledgedWrites(on raft: RaftNode, at time: Timestamp) {
+        let id = raft.id
+        let log = raft.log
+        var track = tracks[id] ?? NodeTrack()
+        while track.ackCursor < acks.count {
+            let position = track.ackCursor
+            track.ackCursor += 1
+            if acks[position].index <= log.committed {
+                verifyAck(position, on: id, log: log, at: time)
+            } else {
+                track.ackWaiting.push(acks[position].index, position)
+            }
+        }
+        while let top = track.ackWaiting.peek, top.key <= log.committed {
+            track.ackWaiting.pop()
+            verifyAck(top.value, on: id, log: log, at: time)
+        }
+        tracks[id] = track
+    }
+
+    // MARK: - Checks on plain values (also the test hooks)
+
+    /// Election safety: `node` is `role` in `term`.
+    func noteRole(node: NodeID, role: Role, term: Term, at time: Timestamp) {
+        guard role == .leader else { return }
+        checks += 1
+        if let other = leaderOfTerm[term] {
+            if other != node, reportedTerms.insert(term).inserted {
+                record("election safety", nodes: [other, node], at: time,
+                       "nodes \(min(other, node)) and \(max(other, node)) both led term \(term)")
+            }
+        } else {
+            leaderOfTerm[term] = node
+        }
+    }
+
+    /// Log matching: `node` persisted `entries` (consecutive), the first following an entry of
+    /// term `prevTermOfFirst` (nil if unknown).
+    func notePersisted(node: NodeID, entries: [Entry], prevTermOfFirst: Term?, at time: Timestamp) {
+        var prevTerm = prevTermOfFirst
+        var prevIndex = entries.first.map { $0.index &- 1 }
+        for e in entries {
+            if e.index != prevIndex.map({ $0 &+ 1 }) { prevTerm = nil }
+            checks += 1
+            let key = IndexTerm(index: e.index, term: e.term)
+            let hash = entryHash(kind: e.kind, data: e.data)
+            if var known = logRecords[key] {
+                if known.hash != hash {
+                    reportLogConflict(key, nodes: [known.node, node], at: time,
+                                      "entry \(e.index) of term \(e.term) on node \(node) differs from the one node \(known.node) persisted: \(describeEntry(e))")
+                } else if let a = known.prevTerm, let b = prevTerm, a != b {
+                    reportLogConflict(key, nodes: [known.node, node], at: time,
+                                      "entry \(e.index) of term \(e.term) follows an entry of term \(b) on node \(node) but of term \(a) on node \(known.node)")
+                } else if known.prevTerm == nil, prevTerm != nil {
+                    known.prevTerm = prevTerm
+                    logRecords[key] = known
+                }
+            } else {
+                logRecords[key] = LogRecord(hash: hash, prevTerm: prevTerm, node: node)
+            }
+            prevTerm = e.term
+            prevIndex = e.index
+        }
+    }
+
+    /// Leader completeness: `node` just became leader of `term`; `termAt` reads its log and
+    /// `compacted` says whether an index is covered by its snapshot.
+    func noteBecameLeader(node: NodeID, term: Term, at time: Timestamp,
+                          termAt: (LogIndex) -> Term?, compacted: (LogIndex) -> Bool) {
+        var best: CommitMark?
+        for seenTerm in committedSeenInTerm.keys.sorted() where seenTerm < term {
+            let mark = committedSeenInTerm[seenTerm]!
+            if mark.index > (best?.index ?? 0) { best = mark }
+        }
+        guard let c = best, c.index > 0 else { return }
+        checks += 1
+        if compacted(c.index) { return }
+        let held = termAt(c.index)
+        if held != c.entryTerm {
+            let what = held.map { "has term \($0) there" } ?? "does not hold it"
+            record("leader completeness", nodes: [node, c.node], at: time,
+                   "node \(node) became leader of term \(term) but lacks committed entry \(c.index) of term \(c.entryTerm) (committed on node \(c.node)); its log \(what)")
+        }
+    }
+
+    /// State machine safety and applied order: `node` applied `entries`.
+    func noteApplied(node: NodeID, entries: [Entry], at time: Timestamp) {
+        guard !entries.isEmpty else { return }
+        var track = tracks[node] ?? NodeTrack()
+        for e in entries {
+            checks += 2
+            if e.index <= track.lastAppliedEntry {
+                record("applied monotonic", nodes: [node], at: time,
+                       "node \(node) applied entry \(e.index) after entry \(track.lastAppliedEntry)")
+            }
+            track.lastAppliedEntry = max(track.lastAppliedEntry, e.index)
+            let hash = entryHash(kind: e.kind, data: e.data)
+            if let known = appliedAt[e.index] {
+                if (known.term != e.term || known.hash != hash), reportedApplied.insert(e.index).inserted {
+                    record("state machine safety", nodes: [known.node, node], at: time,
+                           "node \(node) applied \(describeEntry(e)) at index \(e.index), node \(known.node) applied an entry of term \(known.term) with different content")
+                }
+            } else {
+                appliedAt[e.index] = AppliedRecord(term: e.term, hash: hash, node: node)
+            }
+            if e.kind == .normal, let ackHash = ackHashAt[e.index], ackHash != hash {
+                record("acknowledged write lost", nodes: [node], at: time,
+                       "node \(node) applied \(describeEntry(e)) at index \(e.index), where a different write was acknowledged")
+            }
+        }
+        tracks[node] = track
+    }
+
+    /// Commit and applied monotonic, and the highest committed entry: `node`, in `term`, has committed
+    /// up to `commit` (whose entry has `commitTerm`, nil if not held) and applied up to `applied`.
+    func noteProgress(node: NodeID, term: Term, commit: LogIndex, commitTerm: Term?, applied: LogIndex,
+                      at time: Timestamp) {
+        var track = tracks[node] ?? NodeTrack()
+        checks += 2
+        if commit < track.commit {
+            record("commit monotonic", nodes: [node], at: time,
+                   "node \(node) commit index went back from \(track.commit) to \(commit) without a restart")
+        }
+        if applied < track.applied {
+            record("applied monotonic", nodes: [node], at: time,
+                   "node \(node) applied index went back from \(track.applied) to \(applied) without a restart")
+        }
+        track.commit = commit
+        track.applied = applied
+        tracks[node] = track
+        if let t = commitTerm, commit > (committedSeenInTerm[term]?.index ?? 0) {
+            committedSeenInTerm[term] = CommitMark(index: commit, entryTerm: t, node: node)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func verifyAck(_ position: Int, on node: NodeID, log: RaftLog, at time: Timestamp) {
+        let ack = acks[position]
+        checks += 1
+        if ack.index <= log.offset { return }  // covered by a snapshot
+        let entry = log.entry(at: ack.index)
+        if let entry, entry.kind == .normal, entry.data == ack.data { return }
+        let held = entry.map(describeEntry) ?? "nothing"
+        record("acknowledged write lost", nodes: [node], at: time,
+               "write \(describeCommand(ack.data)) acknowledged at index \(ack.index), but node \(node) (commit \(log.committed)) holds \(held) there")
+    }
+
+    private func reportLogConflict(_ key: IndexTerm, nodes: [NodeID], at time: Timestamp, _ detail: String) {
+        guard reportedLogConflicts.insert(key).inserted else { return }
+        record("log matching", nodes: nodes, at: time, detail)
+    }
+
+    private func record(_ invariant: String, nodes: [NodeID], at time: Timestamp, _ detail: String) {
+        violations.append(Violation(invariant: invariant, nodes: nodes, detail: detail, time: time, seed: seed))
+    }
+}
+
+/// FNV-1a over an entry's kind and data: stable across runs and platforms.
+func entryHash(kind: EntryKind, data: [UInt8]) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    h = (h ^ UInt64(kind.rawValue)) &* 0x0000_0100_0000_01b3
+    for b in data { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+    return h
+}
+
+/// An entry for a violation message: `put x 1 (client 3 seq 7) @t2`, `noop @t2`.
+func describeEntry(_ e: Entry) -> String {
+    switch e.kind {
+    case .noop: return "noop @t\(e.term)"
+    case .config: return "config entry @t\(e.term)"
+    case .normal: return "\(describeCommand(e.data)) @t\(e.term)"
+    }
+}
+
+/// A command's bytes as `put x 1 (client 3 seq 7)`, or their size if they do not decode.
+func describeCommand(_ data: [UInt8]) -> String {
+    if let c = try? Command.decode(data) {
+        return "\(describeOperation(c.op)) (client \(c.client) seq \(c.seq))"
+    }
+    return "\(data.count)-byte command"
+}
+
+/// A binary min-heap of (key, value) pairs, smallest key (then value) first.
+struct MinHeap {
+    private var items: [(key: LogIndex, value: Int)] = []
+
+    var peek: (key: LogIndex, value: Int)? { items.first }
+    var count: Int { items.count }
+
+    private static func less(_ a: (key: LogIndex, value: Int), _ b: (key: LogIndex, value: Int)) -> Bool {
+        (a.key, a.value) < (b.key, b.value)
+    }
+
+    mutating func push(_ key: LogIndex, _ value: Int) {
+        items.append((key, value))
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.less(items[i], items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var smallest = i
+            if l < items.count, Self.less(items[l], items[smallest]) { smallest = l }
+            if r < items.count, Self.less(items[r], items[smallest]) { smallest = r }
+            if smallest == i { break }
+            items.swapAt(i, smallest)
+            i = smallest
+        }
+    }
+}

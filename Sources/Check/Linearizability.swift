@@ -1,0 +1,131 @@
+import KV
+
+/// The verdict of `LinearizabilityChecker.check(_:)`.
+public enum LinearizabilityResult: Sendable {
+    /// Every key's sub-history has a linearization.
+    case linearizable
+    /// No linearization exists for `key`. `operations` is that key's sub-history in invoke order
+    /// (the smallest failing one when several keys fail).
+    case violation(key: String, operations: [HistoryOperation])
+    /// The search for `key` visited more states than allowed without reaching a verdict.
+    case tooComplex(key: String)
+}
+
+/// Decides whether a key-value history is linearizable with respect to a register per key
+/// (initially nil; `put` sets the value, `delete` sets it to nil, `get` reads it).
+///
+/// Keys are independent (linearizability is compositional), so each key's sub-history is checked
+/// on its own with the Wing & Gong / Lowe search, memoizing every (set of linearized operations,
+/// register value) configuration already explored.
+///
+/// Outcomes are read as follows:
+/// - `.ok`: the operation took effect between its invocation and its completion;
+/// - `.fail`: it did not take effect, and is ignored;
+/// - `.unknown` write: it may take effect at any time after its invocation, or never;
+/// - `.unknown` read: it constrains nothing, and is ignored.
+///
+/// Operations that touch at one instant (one completes when the other is invoked) count as concurrent.
+public struct LinearizabilityChecker: Sendable {
+    /// The most configurations the search may memoize for one key before giving up with `.tooComplex`.
+    public var maxStatesPerKey: Int
+
+    /// A checker that gives up on a key after `maxStatesPerKey` explored configurations.
+    public init(maxStatesPerKey: Int = 5_000_000) {
+        self.maxStatesPerKey = maxStatesPerKey
+    }
+
+    /// Check `history`. Keys are examined in sorted order, so the verdict is deterministic.
+    public func check(_ history: History) -> LinearizabilityResult {
+        var byKey: [String: [HistoryOperation]] = [:]
+        for op in history.operations { byKey[op.op.key, default: []].append(op) }
+
+        var failing: (key: String, operations: [HistoryOperation])?
+        var tooComplex: String?
+        for key in byKey.keys.sorted() {
+            let ops = byKey[key]!.sorted { ($0.invoke, $0.id) < ($1.invoke, $1.id) }
+            if let f = failing, ops.count >= f.operations.count { continue }
+            switch checkKey(ops) {
+            case .linearizable:
+                break
+            case .notLinearizable:
+                failing = (key, ops)
+            case .tooComplex:
+                if tooComplex == nil { tooComplex = key }
+            }
+        }
+        if let f = failing { return .violation(key: f.key, operations: f.operations) }
+        if let k = tooComplex { return .tooComplex(key: k) }
+        return .linearizable
+    }
+
+    /// Check the operations of one key (all with that key).
+    ///
+    /// The depth-first search (Wing & Gong / Lowe with memoization) settles most histories after
+    /// visiting a few configurations per operation. Proving that *no* linearization exists makes it
+    /// memoize every reachable configuration, so past a budget proportional to the history the
+    /// breadth-first `FrontierSearch`, whose memory is bounded by the configurations of one instant,
+    /// takes over and decides.
+    func checkKey(_ ops: [HistoryOperation]) -> RegisterSearch.Verdict {
+        let search = RegisterSearch(operations: ops)
+        let budget = min(maxStatesPerKey, 100_000 + 20 * search.ops.count)
+        var explored = 0
+        let verdict = search.run(maxStates: budget, explored: &explored)
+        guard verdict == .tooComplex, budget < maxStatesPerKey else { return verdict }
+        return FrontierSearch(ops: search.ops).run(maxStates: maxStatesPerKey, explored: &explored)
+    }
+}
+
+/// Render a sub-history one operation per line: id, client, operation, invoke..complete in
+/// milliseconds and outcome, columns aligned.
+public func describe(_ ops: [HistoryOperation]) -> String {
+    let rows: [[String]] = ops.map { op in
+        let span = "\(formatMilliseconds(op.invoke)) .. " + (op.complete.map(formatMilliseconds) ?? "?")
+        return ["#\(op.id)", "client \(op.client)", describeOperation(op.op), span, describeOutcome(op.outcome, of: op.op)]
+    }
+    guard let columns = rows.first?.count else { return "" }
+    var widths = [Int](repeating: 0, count: columns)
+    for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    var lines: [String] = []
+    for row in rows {
+        var line = ""
+        for (i, cell) in row.enumerated() {
+            line += cell
+            if i < columns - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
+        }
+        lines.append(line)
+    }
+    return lines.joined(separator: "\n")
+}
+
+/// `put k v`, `get k`, `delete k`.
+func describeOperation(_ op: KVOperation) -> String {
+    switch op {
+    case .put(let key, let value): return "put \(renderValue(key)) \(renderValue(value))"
+    case .get(let key): return "get \(renderValue(key))"
+    case .delete(let key): return "delete \(renderValue(key))"
+    }
+}
+
+/// `ok`, `-> v`, `-> none`, `fail`, `unknown`.
+func describeOutcome(_ outcome: OperationOutcome, of op: KVOperation) -> String {
+    switch outcome {
+    case .ok(.ok): return "ok"
+    case .ok(.value(let v)): return "-> " + (v.map(renderValue) ?? "none")
+    case .fail: return "fail"
+    case .unknown: return "unknown"
+    }
+}
+
+/// A key or value as typed in the scenario language, quoted only when it would be ambiguous.
+func renderValue(_ s: String) -> String {
+    let plain = !s.isEmpty && s != "none"
+        && !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "#" })
+    return plain ? s : String(reflecting: s)
+}
+
+/// Nanoseconds as milliseconds with three decimals, e.g. `12.345ms`.
+func formatMilliseconds(_ ns: Timestamp) -> String {
+    let whole = ns / 1_000_000
+    let frac = String((ns % 1_000_000) / 1_000)
+    return "\(whole).\(String(repeating: "0", count: 3 - frac.count))\(frac)ms"
+}

@@ -1,0 +1,23 @@
+import RaftCore
+
+/// A committed command that `KVStore.apply(_:)` handled, and its result.
+public struct AppliedCommand: Sendable, Hashable {
+    /// The log index of the entry.
+    public var index: LogIndex
+    /// The term of the entry.
+    public var term: Term
+    /// The decoded command.
+    public var command: Command
+    /// The result: computed now, or the session's cached result when `duplicate`.
+    public var result: KVResult
+    /// Whether this `(client, seq)` had already applied, so the store did not change.
+    public var duplicate: Bool
+
+    public init(index: LogIndex, term: Term, command: Command, result: KVResult, duplicate: Bool) {
+        self.index = index
+        self.term = term
+        self.command = command
+        self.result = result
+        self.duplicate = duplicate
+    }
+}

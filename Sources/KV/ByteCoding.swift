@@ -1,0 +1,76 @@
+/// Appends little-endian fixed-width integers and length-prefixed strings to a byte array.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+
+    mutating func u32(_ v: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(shift))) }
+    }
+
+    mutating func u64(_ v: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
+    }
+
+    /// A UInt32 byte count, then the UTF-8 bytes.
+    mutating func string(_ s: String) {
+        let utf8 = Array(s.utf8)
+        u32(UInt32(truncatingIfNeeded: utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+}
+
+/// Reads what `ByteWriter` wrote; every read checks bounds and throws instead of trapping.
+struct ByteReader {
+    let bytes: [UInt8]
+    private(set) var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - position }
+
+    mutating func u8() throws(CommandDecodingError) -> UInt8 {
+        guard remaining >= 1 else { throw .truncated }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func u32() throws(CommandDecodingError) -> UInt32 {
+        guard remaining >= 4 else { throw .truncated }
+        var v: UInt32 = 0
+        for i in 0..<4 { v |= UInt32(bytes[position + i]) << UInt32(8 * i) }
+        position += 4
+        return v
+    }
+
+    mutating func u64() throws(CommandDecodingError) -> UInt64 {
+        guard remaining >= 8 else { throw .truncated }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[position + i]) << UInt64(8 * i) }
+        position += 8
+        return v
+    }
+
+    mutating func string() throws(CommandDecodingError) -> String {
+        let count = try u32()
+        guard UInt64(count) <= UInt64(remaining) else { throw .truncated }
+        let n = Int(count)
+        let slice = bytes[position..<(position + n)]
+        guard isValidUTF8(slice) else { throw .badUTF8 }
+        position += n
+        return String(decoding: slice, as: UTF8.self)
+    }
+}
+
+/// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or truncated sequences).
+func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    while true {
+        switch decoder.decode(&iterator) {
+        case .scalarValue: continue
+        case .emptyInput: return true
+        case .error: return false
+        }
+    }
+}

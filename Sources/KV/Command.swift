@@ -1,0 +1,88 @@
+import RaftCore
+
+/// A command in the log: a client write, tagged with the client's session numbers.
+///
+/// Binary encoding (all integers little-endian):
+///
+/// | bytes | field |
+/// |---|---|
+/// | 1 | version, `Command.encodingVersion` (1) |
+/// | 8 | client id |
+/// | 8 | seq |
+/// | 1 | tag: 0 put, 1 get, 2 delete |
+/// | 4 + n | key: UTF-8 byte count, then the bytes |
+/// | 4 + n | value (put only): UTF-8 byte count, then the bytes |
+///
+/// Nothing may follow. `decode(_:)` never traps, whatever the input.
+public struct Command: Sendable, Hashable {
+    /// The client that issued the command.
+    public var client: ClientID
+    /// The client's number for it.
+    public var seq: UInt64
+    /// The operation.
+    public var op: KVOperation
+
+    /// The version byte `encode()` writes and `decode(_:)` accepts.
+    public static let encodingVersion: UInt8 = 1
+
+    /// A command `op` numbered `seq` from `client`.
+    public init(client: ClientID, seq: UInt64, op: KVOperation) {
+        self.client = client
+        self.seq = seq
+        self.op = op
+    }
+
+    /// The command a request asks to put in the log.
+    public init(_ request: ClientRequest) {
+        self.init(client: request.client, seq: request.seq, op: request.op)
+    }
+
+    private enum Tag: UInt8 {
+        case put = 0, get = 1, delete = 2
+    }
+
+    /// The binary form described on the type.
+    public func encode() -> [UInt8] {
+        var w = ByteWriter()
+        w.u8(Command.encodingVersion)
+        w.u64(client)
+        w.u64(seq)
+        switch op {
+        case .put(let key, let value):
+            w.u8(Tag.put.rawValue)
+            w.string(key)
+            w.string(value)
+        case .get(let key):
+            w.u8(Tag.get.rawValue)
+            w.string(key)
+        case .delete(let key):
+            w.u8(Tag.delete.rawValue)
+            w.string(key)
+        }
+        return w.bytes
+    }
+
+    /// Parses the binary form; throws on truncated, malformed or over-long input.
+    public static func decode(_ bytes: [UInt8]) throws(CommandDecodingError) -> Command {
+        var r = ByteReader(bytes)
+        let version = try r.u8()
+        guard version == encodingVersion else { throw .badVersion }
+        let client = try r.u64()
+        let seq = try r.u64()
+        let rawTag = try r.u8()
+        guard let tag = Tag(rawValue: rawTag) else { throw .badTag }
+        let key = try r.string()
+        let op: KVOperation
+        switch tag {
+        case .put: op = .put(key: key, value: try r.string())
+        case .get: op = .get(key: key)
+        case .delete: op = .delete(key: key)
+        }
+        guard r.remaining == 0 else { throw .trailingBytes }
+        return Command(client: client, seq: seq, op: op)
+    }
+}
+
+extension Command: CustomStringConvertible {
+    public var description: String { "c\(client)#\(seq) \(op)" }
+}

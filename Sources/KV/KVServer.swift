@@ -1,0 +1,223 @@
+import RaftCore
+
+/// The driver-side logic shared by the simulator and the real UDP node: a `RaftNode` plus the
+/// key-value store, the client writes waiting for their entry to apply, and the reads waiting
+/// for ReadIndex confirmation.
+///
+/// A driver loops: feed `raft` ticks and messages and `receive(_:)` client requests; then, while
+/// `ready()` returns a value, persist its entries and hard state (syncing if `mustSync`), send its
+/// messages, and call `advance(_:)`, which applies and answers clients.
+public final class KVServer {
+    /// The consensus core this server drives.
+    public let raft: RaftNode
+    /// The state machine, holding every committed entry applied so far.
+    public private(set) var store = KVStore()
+
+    private struct WriteKey: Hashable {
+        var client: ClientID
+        var seq: UInt64
+    }
+
+    private struct WriteWaiter {
+        /// Where the proposal sits in the log, and its term.
+        var index: LogIndex
+        var term: Term
+        /// Registration order, for a deterministic order of replies.
+        var ticket: UInt64
+    }
+
+    private struct ReadWaiter {
+        var client: ClientID
+        var seq: UInt64
+        var key: String
+    }
+
+    private var writes: [WriteKey: WriteWaiter] = [:]
+    private var reads: [ReadContext: ReadWaiter] = [:]
+    /// Reads a quorum confirmed, in confirmation order, waiting for the store to reach their index.
+    private var confirmedReads: [ReadState] = []
+    private var nextTicket: UInt64 = 0
+    private var nextContext: ReadContext = 1
+
+    /// A server around `raft`, with an empty store. A restarted node re-applies its committed log
+    /// from the first `Ready`.
+    public init(raft: RaftNode) {
+        self.raft = raft
+    }
+
+    /// This node's id.
+    public var id: NodeID { raft.id }
+
+    /// Waiting writes plus waiting reads.
+    public var pendingCount: Int { writes.count + reads.count }
+
+    /// Waiting writes.
+    public var pendingWrites: Int { writes.count }
+
+    /// Waiting reads.
+    public var pendingReads: Int { reads.count }
+
+    /// A client request arrives. Returns the replies that can be sent at once:
+    /// - `.notLeader(leader: raft.leader)` when this node does not lead;
+    /// - for a write whose seq the client's session already covers: the cached result if it is the
+    ///   last applied seq (with the index where it applied), `.failed` if it is older (superseded);
+    /// - a refused proposal: `.notLeader` or `.failed(description)`.
+    ///
+    /// Otherwise it returns no reply: a write is proposed (once per `(client, seq)` while it waits here)
+    /// and answered by `advance(_:)` when it applies; a get starts a ReadIndex round with a fresh
+    /// nonzero context and is answered once confirmed and the store has caught up.
+    public func receive(_ request: ClientRequest) -> [ClientReply] {
+        guard raft.role == .leader else {
+            return [reply(request, .notLeader(leader: raft.leader))]
+        }
+        if request.op.isRead {
+            let context = nextContext
+            nextContext = nextContext == .max ? 1 : nextContext + 1
+            do {
+                try raft.readIndex(context)
+            } catch {
+                return [reply(request, outcome(for: error))]
+            }
+            reads[context] = ReadWaiter(client: request.client, seq: request.seq, key: request.op.key)
+            return []
+        }
+        if let session = store.session(client: request.client), request.seq <= session.seq {
+            if request.seq == session.seq {
+                return [reply(request, .done(session.result), index: session.index)]
+            }
+            return [reply(request, .failed(supersededReason(client: request.client, seq: request.seq)))]
+        }
+        let key = WriteKey(client: request.client, seq: request.seq)
+        if writes[key] != nil { return [] }
+        do {
+            let (index, term) = try raft.propose(Command(request).encode())
+            writes[key] = WriteWaiter(index: index, term: term, ticket: nextTicket)
+            nextTicket += 1
+            return []
+        } catch {
+            return [reply(request, outcome(for: error))]
+        }
+    }
+
+    /// `raft.ready()` if `raft.hasReady`, else nil. The driver persists `entries` and `hardState`
+    /// (syncing first if `mustSync`) and sends `messages`, then calls `advance(_:)`.
+    public func ready() -> Ready? {
+        raft.hasReady ? raft.ready() : nil
+    }
+
+    /// Finish a `Ready` the driver has persisted and sent:
+    /// 1. apply `committedEntries` to the store, answering waiting writes with `.done(result)` and the
+    ///    index where they applied (writes a later seq of their client superseded get `.failed`);
+    /// 2. queue `readStates`, answer `droppedReads` with `.notLeader`, and answer every confirmed read
+    ///    whose index the store has reached with `.done(.value(...))` and the read index;
+    /// 3. if this node no longer leads, answer every waiting write and read with `.notLeader(leader:)`
+    ///    (the client retries with the same seq; sessions make that safe); a leader likewise answers
+    ///    writes whose entry is no longer in its log;
+    /// 4. `raft.advance(rd)`.
+    public func advance(_ rd: Ready) -> ServerOutput {
+        var out = ServerOutput()
+
+        for entry in rd.committedEntries {
+            out.applied.append(entry)
+            guard let applied = store.apply(entry) else { continue }
+            out.commands.append(applied)
+            let key = WriteKey(client: applied.command.client, seq: applied.command.seq)
+            guard !applied.command.op.isRead, writes.removeValue(forKey: key) != nil else { continue }
+            var index = applied.index
+            if applied.duplicate {
+                index = store.session(client: key.client).map { $0.seq == key.seq ? $0.index : 0 } ?? 0
+            }
+            out.replies.append(ClientReply(client: key.client, seq: key.seq, outcome: .done(applied.result),
+                                           index: index))
+        }
+        if !rd.committedEntries.isEmpty {
+            let superseded = takeWrites { key, _ in key.seq < self.store.lastSeq(client: key.client) }
+            for key in superseded {
+                out.replies.append(ClientReply(client: key.client, seq: key.seq,
+                                               outcome: .failed(supersededReason(client: key.client, seq: key.seq))))
+            }
+        }
+
+        let leaderHint = rd.softState?.leader ?? raft.leader
+        for state in rd.readStates where reads[state.context] != nil {
+            confirmedReads.append(state)
+        }
+        for context in rd.droppedReads {
+            guard let waiter = reads.removeValue(forKey: context) else { continue }
+            confirmedReads.removeAll { $0.context == context }
+            out.replies.append(ClientReply(client: waiter.client, seq: waiter.seq,
+                                           outcome: .notLeader(leader: leaderHint)))
+        }
+        serveReads(into: &out.replies)
+
+        let leading = raft.role == .leader && (rd.softState?.role ?? .leader) == .leader
+        let lostWrites: [WriteKey]
+        if leading {
+            // Still leading, but possibly in a later term after losing leadership in between: a write
+            // whose entry was replaced in the log will never apply.
+            let log = raft.log
+            lostWrites = takeWrites { _, w in log.term(at: w.index) != w.term }
+        } else {
+            lostWrites = takeWrites { _, _ in true }
+        }
+        for key in lostWrites {
+            out.replies.append(ClientReply(client: key.client, seq: key.seq, outcome: .notLeader(leader: leaderHint)))
+        }
+        if !leading {
+            for context in reads.keys.sorted() {
+                let waiter = reads[context]!
+                out.replies.append(ClientReply(client: waiter.client, seq: waiter.seq,
+                                               outcome: .notLeader(leader: leaderHint)))
+            }
+            reads.removeAll()
+            confirmedReads.removeAll()
+        }
+
+        raft.advance(rd)
+        return out
+    }
+
+    // MARK: - Helpers
+
+    /// Answer confirmed reads whose index the store has applied, in confirmation order.
+    private func serveReads(into replies: inout [ClientReply]) {
+        var waiting: [ReadState] = []
+        for state in confirmedReads {
+            guard state.index <= store.appliedIndex else {
+                waiting.append(state)
+                continue
+            }
+            guard let waiter = reads.removeValue(forKey: state.context) else { continue }
+            replies.append(ClientReply(client: waiter.client, seq: waiter.seq,
+                                       outcome: .done(.value(store.get(waiter.key))), index: state.index))
+        }
+        confirmedReads = waiting
+    }
+
+    /// Remove the waiting writes matching `predicate` and return their keys in registration order.
+    private func takeWrites(where predicate: (WriteKey, WriteWaiter) -> Bool) -> [WriteKey] {
+        guard !writes.isEmpty else { return [] }
+        var taken: [(key: WriteKey, ticket: UInt64)] = []
+        for (key, waiter) in writes where predicate(key, waiter) {
+            taken.append((key, waiter.ticket))
+        }
+        taken.sort { $0.ticket < $1.ticket }
+        for t in taken { writes[t.key] = nil }
+        return taken.map(\.key)
+    }
+
+    private func supersededReason(client: ClientID, seq: UInt64) -> String {
+        "request \(seq) superseded: client \(client) has applied request \(store.lastSeq(client: client))"
+    }
+
+    private func reply(_ request: ClientRequest, _ outcome: ReplyOutcome, index: LogIndex = 0) -> ClientReply {
+        ClientReply(client: request.client, seq: request.seq, outcome: outcome, index: index)
+    }
+
+    private func outcome(for error: RaftError) -> ReplyOutcome {
+        switch error {
+        case .notLeader(let leader): return .notLeader(leader: leader)
+        case .proposalTooLarge, .invalidConfig: return .failed(error.description)
+        }
+    }
+}

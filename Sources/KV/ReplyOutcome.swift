@@ -1,0 +1,22 @@
+import RaftCore
+
+/// How a server answered a request.
+public enum ReplyOutcome: Sendable, Hashable {
+    /// The operation took effect (writes: committed and applied; reads: linearizable).
+    case done(KVResult)
+    /// This node does not lead (or stopped leading before the request finished); `leader` is its
+    /// best guess at the leader, or 0 if unknown. The client retries with the same seq.
+    case notLeader(leader: NodeID)
+    /// The request cannot succeed here; the text says why (e.g. a proposal too large).
+    case failed(String)
+}
+
+extension ReplyOutcome: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .done(let r): return r.description
+        case .notLeader(let l): return l == noNode ? "not leader (leader unknown)" : "not leader (leader \(l))"
+        case .failed(let why): return "failed: \(why)"
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Sim
+
+/// The outcome of one scenario under one seed.
+public struct ScenarioResult: Sendable {
+    public enum Status: Sendable, Equatable { case passed, failed, parseError }
+    public var file: String
+    /// The seed the run used (the file's own, or the one given on the command line).
+    public var seed: UInt64
+    public var status: Status
+    public var failure: ScenarioFailure?
+    public var parseError: ParseError?
+    /// The rendered error, with the source line and caret.
+    public var errorText: String?
+    public var statements: Int
+    public var steps: Int
+    /// Cluster time at the end (virtual in simulation).
+    public var clusterTime: UInt64
+    public var wallSeconds: Double
+    /// Every line the statements printed.
+    public var output: [String]
+}
+
+/// Finds `.scn` files and runs them; prints nothing itself.
+public struct ScenarioRunner {
+    public var options: ExecutorOptions
+    /// Every message and state change goes to the output too.
+    public var trace = false
+    /// Makes clusters for `cluster` lines (the simulator by default).
+    public var makeCluster: ((ClusterConfig, UInt64, ExecutorOptions) throws -> any Cluster)?
+
+    public init(options: ExecutorOptions = ExecutorOptions()) { self.options = options }
+
+    /// `paths` expanded: files as given, folders searched recursively for `*.scn`, sorted.
+    public static func collect(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        let fm = FileManager.default
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+                throw SimConfigError("no such file or folder: \(p)")
+            }
+            if isDir.boolValue {
+                guard let e = fm.enumerator(atPath: p) else { continue }
+                var found: [String] = []
+                for case let rel as String in e where rel.hasSuffix(".scn") {
+                    found.append((p as NSString).appendingPathComponent(rel))
+                }
+                out += found.sorted()
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// The modes a file declares in a `# modes: sim udp` header line (default: sim).
+    public static func modes(of source: String) -> Set<String> {
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false).prefix(20) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("# modes:") {
+                return Set(t.dropFirst("# modes:".count).split(separator: " ").map(String.init))
+            }
+        }
+        return ["sim"]
+    }
+
+    /// Parse and run one scenario.
+    public func run(file: String, source: String, seed: UInt64?) -> ScenarioResult {
+        var opts = options
+        opts.seedOverride = seed
+        var lines: [String] = []
+        let exec = Executor(options: opts) { lines.append($0) }
+        if let makeCluster { exec.makeCluster = makeCluster }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var result = ScenarioResult(file: file, seed: seed ?? opts.seed, status: .passed, statements: 0, steps: 0,
+                                    clusterTime: 0, wallSeconds: 0, output: [])
+        do {
+            let script = try Parser.parse(source, file: file, options: ParserOptions(defaultNodes: opts.defaultNodes))
+            if trace { exec.output("trace on") }
+            do {
+                if trace { try exec.execute(Statement(location: SourceLocation(file: file, line: 0, column: 0), kind: .trace(true))) }
+                try exec.run(script)
+            } catch {
+                result.status = .failed
+                result.failure = error
+                result.errorText = error.render(source: sourceLine(source, error.location.line))
+            }
+        } catch {
+            result.status = .parseError
+            result.parseError = error
+            result.errorText = error.render()
+        }
+        let d = clock.now - start
+        result.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        if let c = exec.cluster {
+            result.seed = c.seed
+            result.steps = c.steps
+            result.clusterTime = c.now
+        }
+        result.statements = exec.statementsRun
+        result.output = lines
+        return result
+    }
+
+    func sourceLine(_ source: String, _ line: Int) -> String? {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        return String(lines[line - 1])
+    }
+}
+
+/// JUnit XML for CI dashboards.
+public enum JUnitReport {
+    public static func xml(_ results: [ScenarioResult]) -> String {
+        let failures = results.filter { $0.status == .failed }.count
+        let errors = results.filter { $0.status == .parseError }.count
+        let total = results.reduce(0.0) { $0 + $1.wallSeconds }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites>\n"
+        out += "  <testsuite name=\"raftsh scenarios\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(String(format: "%.3f", total))\">\n"
+        for r in results {
+            out += "    <testcase classname=\"scenarios\" name=\"\(escape(r.file)) [seed \(r.seed)]\" time=\"\(String(format: "%.3f", r.wallSeconds))\""
+            switch r.status {
+            case .passed:
+                out += "/>\n"
+            case .failed:
+                out += ">\n      <failure message=\"\(escape(r.failure?.message ?? ""))\">\(escape(r.errorText ?? ""))</failure>\n    </testcase>\n"
+            case .parseError:
+                out += ">\n      <error message=\"\(escape(r.parseError?.message ?? ""))\">\(escape(r.errorText ?? ""))</error>\n    </testcase>\n"
+            }
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    static func escape(_ s: String) -> String {
+        var o = ""
+        for ch in s {
+            switch ch {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            default: o.append(ch)
+            }
+        }
+        return o
+    }
+}

@@ -1,0 +1,122 @@
+import RaftCore
+import KV
+import Check
+import Sim
+
+/// The proposal's figures for a workload, measured honestly (definitions in docs/metrics.md).
+public struct WorkloadReport {
+    public struct Metric {
+        public var value: Double
+        public var text: String
+    }
+
+    public let messages: Int
+    public let gets: Int
+    public let puts: Int
+    public let duplicateResponses: Int
+    public let unansweredGets: Int
+    public let unansweredPuts: Int
+    public let redirects: Int
+    public let failures: Int
+    public let wrongGets: Int
+    public let latencies: [UInt64]
+    public let duration: UInt64
+    public let leaderHistory: [LeaderSpan]
+    public let linearizable: Bool
+
+    /// Names accepted by `expect metric NAME …`.
+    public static let metricNames = ["messages", "gets", "puts", "duplicates", "unanswered", "unanswered_gets",
+                                     "unanswered_puts", "redirects", "failures", "wrong_gets", "mean", "median",
+                                     "p90", "p99", "max", "throughput", "messages_per_op"]
+
+    public init(cluster c: any Cluster, workload w: Workload) {
+        let answered = w.results
+        let all = answered + w.unanswered
+        gets = all.filter { $0.op.isRead }.count
+        puts = all.count - gets
+        unansweredGets = w.unanswered.filter { $0.op.isRead }.count
+        unansweredPuts = w.unanswered.count - unansweredGets
+        redirects = all.reduce(0) { $0 + $1.redirects }
+        failures = answered.filter { !$0.succeeded }.count
+        latencies = answered.filter(\.succeeded).map(\.latency).sorted()
+        messages = c.messagesSent
+        duplicateResponses = c.duplicateReplies
+        duration = (w.stoppedAt ?? c.now) - w.startedAt
+        leaderHistory = c.leaderHistory
+        let ids = Set(w.clientIDs)
+        var h = History()
+        for op in c.history.operations where ids.contains(op.client) {
+            let id = h.invoke(client: op.client, op: op.op, at: op.invoke)
+            if let done = op.complete { h.complete(id, outcome: op.outcome, at: done) }
+        }
+        switch LinearizabilityChecker().check(h) {
+        case .linearizable:
+            linearizable = true
+            wrongGets = 0
+        case .violation(_, let ops):
+            linearizable = false
+            wrongGets = ops.filter { $0.op.isRead }.count
+        case .tooComplex:
+            linearizable = false
+            wrongGets = 0
+        }
+    }
+
+    func percentile(_ p: Double) -> UInt64 {
+        guard !latencies.isEmpty else { return 0 }
+        let i = min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)
+        return latencies[max(0, i)]
+    }
+
+    var mean: UInt64 { latencies.isEmpty ? 0 : latencies.reduce(0, +) / UInt64(latencies.count) }
+    var throughput: Double { duration == 0 ? 0 : Double(latencies.count) / (Double(duration) / 1e9) }
+    var operations: Int { gets + puts }
+
+    public func metric(_ name: String) -> Metric? {
+        func n(_ v: Int) -> Metric { Metric(value: Double(v), text: String(v)) }
+        func d(_ v: UInt64) -> Metric { Metric(value: Double(v), text: TimeFormat.duration(v)) }
+        switch name {
+        case "messages": return n(messages)
+        case "gets": return n(gets)
+        case "puts": return n(puts)
+        case "duplicates": return n(duplicateResponses)
+        case "unanswered": return n(unansweredGets + unansweredPuts)
+        case "unanswered_gets": return n(unansweredGets)
+        case "unanswered_puts": return n(unansweredPuts)
+        case "redirects": return n(redirects)
+        case "failures": return n(failures)
+        case "wrong_gets": return n(wrongGets)
+        case "mean": return d(mean)
+        case "median": return d(percentile(0.5))
+        case "p90": return d(percentile(0.9))
+        case "p99": return d(percentile(0.99))
+        case "max": return d(latencies.last ?? 0)
+        case "throughput": return Metric(value: throughput, text: TimeFormat.fixed(throughput, 1) + "/s")
+        case "messages_per_op":
+            let v = operations == 0 ? 0 : Double(messages) / Double(operations)
+            return Metric(value: v, text: TimeFormat.fixed(v, 1))
+        default: return nil
+        }
+    }
+
+    public var text: String {
+        var rows: [[String]] = [["figure", "value"]]
+        let labels = [("messages sent between servers", "messages"), ("get requests", "gets"), ("put requests", "puts"),
+                      ("duplicate responses", "duplicates"), ("unanswered gets", "unanswered_gets"),
+                      ("unanswered puts", "unanswered_puts"), ("redirects", "redirects"), ("failures", "failures"),
+                      ("wrong get responses", "wrong_gets"), ("mean latency", "mean"), ("median latency", "median"),
+                      ("p90 latency", "p90"), ("p99 latency", "p99"), ("max latency", "max"),
+                      ("throughput", "throughput"), ("messages per operation", "messages_per_op")]
+        for (label, key) in labels { rows.append([label, metric(key)!.text]) }
+        rows.append(["linearizable", linearizable ? "yes" : "NO"])
+        var out = renderTable(rows)
+        out += "\n\nleader history:\n"
+        var lh = [["node", "term", "from", "to"]]
+        for span in leaderHistory {
+            lh.append([String(span.node), String(span.term), TimeFormat.instant(span.from),
+                       span.to.map(TimeFormat.instant) ?? "now"])
+        }
+        out += renderTable(lh)
+        return out
+    }
+}

@@ -1,0 +1,134 @@
+import RaftCore
+
+/// A directed link between two nodes.
+public struct Link: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var from: NodeID
+    public var to: NodeID
+    public init(_ from: NodeID, _ to: NodeID) { self.from = from; self.to = to }
+    public static func < (a: Link, b: Link) -> Bool { (a.from, a.to) < (b.from, b.to) }
+    public var description: String { "\(from) -> \(to)" }
+}
+
+/// Loss, duplication and extra delay on a link (or on every link).
+public struct LinkFaults: Sendable, Hashable {
+    /// Probability (0...1) that a message is lost.
+    public var loss: Double = 0
+    /// Probability (0...1) that a message is delivered twice.
+    public var duplicate: Double = 0
+    /// Extra delay drawn per message; a wide range reorders messages.
+    public var extraDelay: ClosedRange<SimTime>? = nil
+    public init(loss: Double = 0, duplicate: Double = 0, extraDelay: ClosedRange<SimTime>? = nil) {
+        self.loss = loss
+        self.duplicate = duplicate
+        self.extraDelay = extraDelay
+    }
+    public var isClear: Bool { loss == 0 && duplicate == 0 && extraDelay == nil }
+}
+
+/// The simulated network between servers: latency, faults, partitions, one-way blocks.
+///
+/// Cuts (`partition`, `isolate`, `block`) apply to server-to-server traffic; clients reach every
+/// server that is up. Loss, duplication and delay set for all links apply to client traffic too.
+public struct NetworkModel: Sendable {
+    /// One-way latency of every message, drawn uniformly per message.
+    public var latency: ClosedRange<SimTime>
+    /// Faults on every link.
+    public var faults = LinkFaults()
+    /// Faults on particular links, on top of `faults`.
+    public private(set) var linkFaults: [Link: LinkFaults] = [:]
+    /// Partition group of each node; nodes in different groups cannot talk. Empty: no partition.
+    public private(set) var groups: [[NodeID]] = []
+    private var groupOf: [NodeID: Int] = [:]
+    /// Nodes cut off from everyone, on top of the partition.
+    public private(set) var isolated: Set<NodeID> = []
+    /// One-way blocks.
+    public private(set) var blocked: Set<Link> = []
+
+    public init(latency: ClosedRange<SimTime>) { self.latency = latency }
+
+    /// Replace the current partition with `groups`. Nodes named in no group form one more group.
+    public mutating func partition(_ groups: [[NodeID]], allNodes: [NodeID]) {
+        var named = Set<NodeID>()
+        var gs = groups.map { $0.sorted() }.filter { !$0.isEmpty }
+        for g in gs { named.formUnion(g) }
+        let rest = allNodes.filter { !named.contains($0) }
+        if !rest.isEmpty { gs.append(rest) }
+        self.groups = gs
+        groupOf = [:]
+        for (i, g) in gs.enumerated() { for n in g { groupOf[n] = i } }
+    }
+
+    public mutating func isolate(_ node: NodeID) { isolated.insert(node) }
+    public mutating func block(_ link: Link) { blocked.insert(link) }
+
+    public mutating func setFaults(_ f: LinkFaults, on link: Link?) {
+        if let link { linkFaults[link] = f } else { faults = f }
+    }
+
+    /// Remove every cut and every link fault.
+    public mutating func heal() {
+        groups = []
+        groupOf = [:]
+        isolated = []
+        blocked = []
+        linkFaults = [:]
+        faults = LinkFaults()
+    }
+
+    /// Whether a server-to-server message from `from` can reach `to` under the current cuts.
+    public func connected(_ from: NodeID, _ to: NodeID) -> Bool {
+        if from == to { return true }
+        if isolated.contains(from) || isolated.contains(to) { return false }
+        if blocked.contains(Link(from, to)) { return false }
+        if let a = groupOf[from], let b = groupOf[to], a != b { return false }
+        return true
+    }
+
+    /// The partition group index of `node` (nil when there is no partition).
+    public func group(of node: NodeID) -> Int? {
+        if isolated.contains(node) { return -1 }
+        return groupOf[node]
+    }
+
+    /// Decide the fate of one message on `link` (nil link: a client message): the delays of the
+    /// copies to deliver (none: lost; two: duplicated).
+    public func deliveries(on link: Link?, rng: inout SimRandom) -> [SimTime] {
+        var f = faults
+        if let link, let lf = linkFaults[link] {
+            f.loss = max(f.loss, lf.loss)
+            f.duplicate = max(f.duplicate, lf.duplicate)
+            if let d = lf.extraDelay { f.extraDelay = d }
+        }
+        if f.loss > 0, rng.chance(f.loss) { return [] }
+        var out = [delay(f, &rng)]
+        if f.duplicate > 0, rng.chance(f.duplicate) { out.append(delay(f, &rng)) }
+        return out
+    }
+
+    private func delay(_ f: LinkFaults, _ rng: inout SimRandom) -> SimTime {
+        var d = rng.uniform(latency)
+        if let extra = f.extraDelay { d += rng.uniform(extra) }
+        return d
+    }
+
+    /// A one-line description of the cuts and faults in force.
+    public var summary: String {
+        var parts: [String] = []
+        if !groups.isEmpty {
+            parts.append("partition " + groups.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " | "))
+        }
+        if !isolated.isEmpty { parts.append("isolated " + isolated.sorted().map(String.init).joined(separator: ",")) }
+        for b in blocked.sorted() { parts.append("block \(b)") }
+        if !faults.isClear { parts.append("all links: \(describe(faults))") }
+        for l in linkFaults.keys.sorted() { parts.append("\(l): \(describe(linkFaults[l]!))") }
+        return parts.isEmpty ? "no faults" : parts.joined(separator: "; ")
+    }
+
+    private func describe(_ f: LinkFaults) -> String {
+        var s: [String] = []
+        if f.loss > 0 { s.append("drop \(TimeFormat.fixed(f.loss * 100, 0))%") }
+        if f.duplicate > 0 { s.append("duplicate \(TimeFormat.fixed(f.duplicate * 100, 0))%") }
+        if let d = f.extraDelay { s.append("delay \(TimeFormat.duration(d.lowerBound))..\(TimeFormat.duration(d.upperBound))") }
+        return s.joined(separator: " ")
+    }
+}

@@ -1,0 +1,503 @@
+import RaftCore
+import KV
+import Check
+
+/// Counters of one simulated run.
+public struct SimStats: Sendable, Hashable {
+    /// Events taken off the queue.
+    public var events = 0
+    /// Server-to-server messages sent (before loss).
+    public var messagesSent = 0
+    /// Server-to-server messages delivered.
+    public var messagesDelivered = 0
+    /// Server-to-server messages lost to cuts, loss, or a crashed receiver.
+    public var messagesDropped = 0
+    /// Client requests sent, including retries.
+    public var clientRequests = 0
+    /// Replies that reached a client for an operation it had already finished.
+    public var duplicateReplies = 0
+    /// `not leader` answers that sent a client elsewhere.
+    public var redirects = 0
+    /// Client attempts that got no answer in time.
+    public var clientTimeouts = 0
+    public init() {}
+}
+
+/// One node's term as leader.
+public struct LeaderSpan: Sendable, Hashable {
+    public var node: NodeID
+    public var term: Term
+    public var from: SimTime
+    public var to: SimTime?
+}
+
+/// One node's state for status tables.
+public struct NodeStatus: Sendable, Hashable {
+    public var id: NodeID
+    public var state: SimNode.State
+    public var role: Role?
+    public var term: Term
+    public var leader: NodeID
+    public var commit: LogIndex
+    public var applied: LogIndex
+    public var lastIndex: LogIndex
+    /// Partition group (1-based) or nil when there is no partition; 0 when isolated.
+    public var group: Int?
+}
+
+/// A whole simulated cluster: N servers, clients, a network and a virtual clock, all driven by one
+/// event queue and one seed. Every call is deterministic given the seed and the calls before it.
+public final class SimCluster {
+    enum Event {
+        case tick(NodeID, incarnation: Int)
+        case raft(Message)
+        case request(ClientRequest, to: NodeID)
+        case reply(ClientReply, from: NodeID)
+        case attemptTimeout(ClientID, seq: UInt64, attempt: Int)
+        case resend(ClientID, seq: UInt64, attempt: Int)
+        case deadline(ClientID, seq: UInt64)
+        case timer(Int)
+    }
+
+    public let config: SimConfig
+    public private(set) var now: SimTime = 0
+    public let nodes: [SimNode]
+    public var network: NetworkModel
+    public let checker: InvariantChecker
+    public private(set) var history = History()
+    public private(set) var stats = SimStats()
+    public private(set) var leaderHistory: [LeaderSpan] = []
+    /// A running hash of every event and its effect: equal for equal (seed, calls).
+    public private(set) var traceHash: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// Receives a line per message and state change while set.
+    public var traceSink: ((String) -> Void)?
+
+    var queue = EventQueue<Event>()
+    private var netRNG: SimRandom
+    /// Draws for scenario choices such as which follower `fail follower` picks.
+    public var choiceRNG: SimRandom
+    private var clients: [ClientID: SimClient] = [:]
+    private var clientOrder: [ClientID] = []
+    private var results: [ClientID: OperationResult] = [:]
+    private var timers: [Int: () -> Void] = [:]
+    private var nextTimer = 0
+
+    /// The id of the client that interactive operations use.
+    public static let interactiveClient: ClientID = 1
+
+    public init(config: SimConfig) throws(SimConfigError) {
+        try config.validate()
+        self.config = config
+        self.network = NetworkModel(latency: config.latency)
+        self.checker = InvariantChecker(seed: config.seed)
+        self.netRNG = SimRandom(seed: config.seed, stream: "network")
+        self.choiceRNG = SimRandom(seed: config.seed, stream: "choices")
+        self.nodes = config.nodeIDs.map { SimNode(id: $0) }
+        for n in nodes { start(n) }
+    }
+
+    // MARK: - Queries
+
+    public var nodeIDs: [NodeID] { config.nodeIDs }
+
+    public func node(_ id: NodeID) -> SimNode { nodes[Int(id) - 1] }
+
+    /// The leader of the highest term among the nodes that are not crashed.
+    public var leader: NodeID? {
+        var best: (NodeID, Term)? = nil
+        for n in nodes where n.isUp {
+            guard let r = n.raft, r.role == .leader else { continue }
+            if best == nil || r.term > best!.1 { best = (n.id, r.term) }
+        }
+        return best?.0
+    }
+
+    /// The highest term among nodes that are not crashed.
+    public var term: Term { nodes.compactMap { $0.raft?.term }.max() ?? 0 }
+
+    public func status(of id: NodeID) -> NodeStatus {
+        let n = node(id)
+        let g = network.group(of: id).map { $0 < 0 ? 0 : $0 + 1 }
+        if let r = n.raft {
+            return NodeStatus(id: id, state: n.state, role: r.role, term: r.term, leader: r.leader,
+                              commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g)
+        }
+        let hs = n.disk.durable
+        return NodeStatus(id: id, state: .down, role: nil, term: hs.hardState.term, leader: noNode,
+                          commit: hs.hardState.commit, applied: 0, lastIndex: LogIndex(hs.entries.count), group: g)
+    }
+
+    public var statuses: [NodeStatus] { nodeIDs.map(status(of:)) }
+
+    /// One leader, every running node in its term with the same log fully committed and applied,
+    /// and the same state machine.
+    public var isConverged: Bool {
+        guard let l = leader, let lr = node(l).raft else { return false }
+        let digest = node(l).server!.store.digest
+        for n in nodes where n.state == .up {
+            guard let r = n.raft else { return false }
+            if r.term != lr.term || r.log.lastIndex != lr.log.lastIndex || r.log.committed != r.log.lastIndex
+                || r.log.applied != r.log.committed || n.server!.store.digest != digest {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The first invariant violation, which stops the run.
+    public var violation: Violation? { checker.firstViolation }
+
+    /// The value of `key` in node `id`'s state machine (nil if unset or the node is down).
+    public func appliedValue(_ key: String, on id: NodeID) -> String?? {
+        guard let s = node(id).server else { return nil }
+        return .some(s.store.get(key))
+    }
+
+    // MARK: - Time
+
+    /// Run events until virtual time `t` (or until `stop` returns true after some event).
+    /// Returns whether `stop` became true (always true without a `stop`) and no invariant broke.
+    @discardableResult
+    public func run(until t: SimTime, stop: (() -> Bool)? = nil) -> Bool {
+        if let stop, stop() { return true }
+        while violation == nil, let next = queue.nextTime, next <= t {
+            let (time, ev) = queue.pop()!
+            now = time
+            handle(ev)
+            if let stop, stop() { return violation == nil }
+        }
+        if violation != nil { return false }
+        if now < t { now = t }
+        return stop == nil
+    }
+
+    /// Advance virtual time by `d`.
+    public func run(for d: SimTime) { run(until: now + d) }
+
+    /// Run `action` at virtual time `now + delay` (as an event, in order with everything else).
+    public func schedule(after delay: SimTime, _ action: @escaping () -> Void) {
+        nextTimer += 1
+        timers[nextTimer] = action
+        queue.schedule(.timer(nextTimer), at: now + delay)
+    }
+
+    // MARK: - Faults
+
+    /// Crash a node: its process is gone, unsynced writes are lost.
+    public func crash(_ id: NodeID) {
+        let n = node(id)
+        guard n.state != .down else { return }
+        if let r = n.raft, r.role == .leader { closeLeaderSpan(id) }
+        n.server = nil
+        n.state = .down
+        n.inbox.removeAll()
+        n.disk.crash()
+        trace("node \(id) crashed")
+        mix(0xC4A5, id)
+    }
+
+    /// Restart a crashed node from what its disk kept.
+    public func restart(_ id: NodeID) {
+        let n = node(id)
+        guard n.state == .down else { return }
+        n.incarnation += 1
+        start(n)
+        trace("node \(id) restarted (term \(n.raft!.term), log \(n.raft!.log.lastIndex))")
+        mix(0x2E57, id)
+    }
+
+    /// Freeze a node's process without crashing it; input waits until `resume`.
+    public func pause(_ id: NodeID) {
+        let n = node(id)
+        guard n.state == .up else { return }
+        n.state = .paused
+        trace("node \(id) paused")
+    }
+
+    public func resume(_ id: NodeID) {
+        let n = node(id)
+        guard n.state == .paused else { return }
+        n.state = .up
+        trace("node \(id) resumed")
+        while let ev = n.inbox.popFirst() {
+            handle(ev)
+            if n.state != .up { break }
+        }
+    }
+
+    public func partition(_ groups: [[NodeID]]) {
+        network.partition(groups, allNodes: nodeIDs)
+        trace(network.summary)
+    }
+
+    public func heal() {
+        network.heal()
+        trace("healed")
+    }
+
+    // MARK: - Clients
+
+    /// Start an operation on `client` (created on first use); it runs as time advances.
+    /// `via` pins it to one node (no redirects); `timeout` bounds it (nil: until answered).
+    public func begin(_ op: KVOperation, client cid: ClientID = SimCluster.interactiveClient,
+                      via: NodeID? = nil, timeout: SimTime? = .s(5)) {
+        let c = client(cid)
+        precondition(c.current == nil, "client \(cid) already has an operation in flight")
+        c.seq += 1
+        let req = ClientRequest(client: cid, seq: c.seq, op: op)
+        let hid = history.invoke(client: cid, op: op, at: now)
+        var target = via ?? c.leaderGuess
+        if target == noNode { target = c.rng.pick(nodeIDs)! }
+        c.current = SimClient.InFlight(request: req, historyID: hid, invoked: now, target: target, attempt: 0,
+                                       via: via, redirects: 0, deadline: timeout.map { now + $0 })
+        results[cid] = nil
+        if let d = c.current!.deadline { queue.schedule(.deadline(cid, seq: c.seq), at: d) }
+        sendRequest(c)
+    }
+
+    /// Run one operation to completion on the interactive client and return what happened.
+    public func perform(_ op: KVOperation, via: NodeID? = nil, timeout: SimTime = .s(5)) -> OperationResult {
+        let cid = SimCluster.interactiveClient
+        begin(op, client: cid, via: via, timeout: timeout)
+        run(until: now + timeout + .s(1)) { [unowned self] in self.results[cid] != nil }
+        if let r = results[cid] { return r }
+        // The run stopped (an invariant broke): the operation's fate is unknown.
+        finish(client(cid), outcome: op.isRead ? .fail : .unknown, index: 0, node: noNode, failure: "run stopped")
+        return results[cid]!
+    }
+
+    /// Whether `client` has an operation in flight.
+    public func isBusy(_ cid: ClientID) -> Bool { clients[cid]?.current != nil }
+
+    /// Set a callback for every finished operation of `client`.
+    public func onComplete(client cid: ClientID, _ f: @escaping (OperationResult) -> Void) {
+        client(cid).onComplete = f
+    }
+
+    /// Give up on every operation in flight: writes become unknown, reads fail.
+    public func abandonAll(failure: String) {
+        for cid in clientOrder {
+            let c = clients[cid]!
+            guard let cur = c.current else { continue }
+            finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: noNode, failure: failure)
+        }
+    }
+
+    private func client(_ cid: ClientID) -> SimClient {
+        if let c = clients[cid] { return c }
+        let c = SimClient(id: cid, rng: SimRandom(seed: config.seed, stream: "client-\(cid)"))
+        clients[cid] = c
+        clientOrder.append(cid)
+        return c
+    }
+
+    private func sendRequest(_ c: SimClient) {
+        guard let cur = c.current else { return }
+        stats.clientRequests += 1
+        queue.schedule(.attemptTimeout(c.id, seq: cur.request.seq, attempt: cur.attempt), at: now + config.clientAttemptTimeout)
+        for d in network.deliveries(on: nil, rng: &netRNG) {
+            queue.schedule(.request(cur.request, to: cur.target), at: now + d)
+        }
+    }
+
+    private func finish(_ c: SimClient, outcome: OperationOutcome, index: LogIndex, node: NodeID, failure: String?) {
+        guard let cur = c.current else { return }
+        c.current = nil
+        history.complete(cur.historyID, outcome: outcome, at: now)
+        let r = OperationResult(client: c.id, op: cur.request.op, outcome: outcome, invoked: cur.invoked, completed: now,
+                                index: index, node: node, attempts: cur.attempt + 1, redirects: cur.redirects,
+                                failure: failure)
+        results[c.id] = r
+        mix(0xF1, c.id, cur.request.seq, index)
+        if case .ok = outcome, !cur.request.op.isRead {
+            let cmd = Command(client: c.id, seq: cur.request.seq, op: cur.request.op)
+            checker.acknowledgedWrite(index: index, data: cmd.encode(), at: now)
+        }
+        c.onComplete?(r)
+    }
+
+    private func nextTarget(after t: NodeID, _ c: SimClient) -> NodeID {
+        // Round-robin from a random start keeps clients from herding onto one node.
+        let ids = nodeIDs
+        if ids.count == 1 { return ids[0] }
+        let i = ids.firstIndex(of: t) ?? 0
+        return ids[(i + 1 + Int(c.rng.next(upperBound: UInt64(ids.count - 1)))) % ids.count]
+    }
+
+    private func handleReply(_ r: ClientReply, from: NodeID) {
+        guard let c = clients[r.client], let cur = c.current, cur.request.seq == r.seq else {
+            stats.duplicateReplies += 1
+            return
+        }
+        switch r.outcome {
+        case .done(let result):
+            c.leaderGuess = from
+            finish(c, outcome: .ok(result), index: r.index, node: from, failure: nil)
+        case .failed(let why):
+            finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: from, failure: why)
+        case .notLeader(let hint):
+            if cur.via != nil {
+                let why = hint == noNode ? "not leader" : "not leader (leader is \(hint))"
+                finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: from, failure: why)
+                return
+            }
+            stats.redirects += 1
+            c.current!.redirects += 1
+            c.current!.attempt += 1
+            if hint != noNode && hint != from {
+                c.leaderGuess = hint
+                c.current!.target = hint
+                sendRequest(c)
+            } else {
+                // Nobody knows a leader yet (an election is running): back off a little.
+                c.leaderGuess = noNode
+                c.current!.target = nextTarget(after: from, c)
+                queue.schedule(.resend(c.id, seq: cur.request.seq, attempt: c.current!.attempt), at: now + config.heartbeat / 2)
+            }
+        }
+    }
+
+    // MARK: - Servers
+
+    private func start(_ n: SimNode) {
+        var rng = SimRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
+        let raft: RaftNode
+        do {
+            raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk.durable, random: rng)
+        } catch {
+            preconditionFailure("validated configuration rejected: \(error)")
+        }
+        n.server = KVServer(raft: raft)
+        n.state = .up
+        n.inbox.removeAll()
+        checker.restarted(n.id)
+        let phase = rng.uniform(0...(config.tick - 1))
+        queue.schedule(.tick(n.id, incarnation: n.incarnation), at: now + phase + 1)
+        drain(n)
+    }
+
+    func handle(_ ev: Event) {
+        stats.events += 1
+        switch ev {
+        case .tick(let id, let inc):
+            let n = node(id)
+            guard n.state != .down, n.incarnation == inc else { return }
+            queue.schedule(.tick(id, incarnation: inc), at: now + config.tick)
+            guard n.state == .up else { return }
+            mix(0x71, id)
+            n.raft!.tick()
+            drain(n)
+        case .raft(let m):
+            let n = node(m.to)
+            guard network.connected(m.from, m.to), n.state != .down else {
+                stats.messagesDropped += 1
+                return
+            }
+            if n.state == .paused { n.inbox.append(ev); return }
+            stats.messagesDelivered += 1
+            mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
+            if traceSink != nil { trace("\(m)") }
+            n.raft!.step(m)
+            drain(n)
+        case .request(let req, let to):
+            let n = node(to)
+            guard n.state != .down else { return }
+            if n.state == .paused { n.inbox.append(ev); return }
+            mix(0x5E, req.client, req.seq, to)
+            let replies = n.server!.receive(req)
+            for r in replies { sendReply(r, from: to) }
+            drain(n)
+        case .reply(let r, let from):
+            mix(0x9E, r.client, r.seq, from)
+            handleReply(r, from: from)
+        case .attemptTimeout(let cid, let seq, let attempt):
+            guard let c = clients[cid], let cur = c.current, cur.request.seq == seq, cur.attempt == attempt else { return }
+            stats.clientTimeouts += 1
+            c.current!.attempt += 1
+            if cur.via == nil {
+                c.leaderGuess = noNode
+                c.current!.target = nextTarget(after: cur.target, c)
+            }
+            sendRequest(c)
+        case .resend(let cid, let seq, let attempt):
+            guard let c = clients[cid], let cur = c.current, cur.request.seq == seq, cur.attempt == attempt else { return }
+            sendRequest(c)
+        case .deadline(let cid, let seq):
+            guard let c = clients[cid], let cur = c.current, cur.request.seq == seq else { return }
+            finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: noNode, failure: "timeout")
+        case .timer(let id):
+            if let action = timers.removeValue(forKey: id) {
+                mix(0x7133, UInt64(id))
+                action()
+            }
+        }
+    }
+
+    private func sendReply(_ r: ClientReply, from: NodeID) {
+        for d in network.deliveries(on: nil, rng: &netRNG) {
+            queue.schedule(.reply(r, from: from), at: now + d)
+        }
+    }
+
+    /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
+    private func drain(_ n: SimNode) {
+        guard let server = n.server else { return }
+        while let rd = server.ready() {
+            n.disk.write(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+            for m in rd.messages { send(m) }
+            let out = server.advance(rd)
+            if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
+            if config.checkInvariants {
+                checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
+            }
+            for r in out.replies { sendReply(r, from: n.id) }
+        }
+        if config.checkInvariants { checker.observe(server.raft, at: now) }
+    }
+
+    private func send(_ m: Message) {
+        stats.messagesSent += 1
+        guard network.connected(m.from, m.to) else {
+            stats.messagesDropped += 1
+            return
+        }
+        let ds = network.deliveries(on: Link(m.from, m.to), rng: &netRNG)
+        if ds.isEmpty { stats.messagesDropped += 1 }
+        for d in ds { queue.schedule(.raft(m), at: now + d) }
+    }
+
+    private func roleChanged(_ id: NodeID, _ ss: SoftState, term: Term) {
+        mix(0x50, id, UInt64(Role.allCases.firstIndex(of: ss.role)!), ss.leader, term)
+        if ss.role == .leader {
+            leaderHistory.append(LeaderSpan(node: id, term: term, from: now, to: nil))
+            trace("node \(id) became leader (term \(term))")
+        } else {
+            closeLeaderSpan(id)
+            if traceSink != nil { trace("node \(id) is \(ss.role.rawValue) (term \(term))") }
+        }
+    }
+
+    private func closeLeaderSpan(_ id: NodeID) {
+        if let i = leaderHistory.lastIndex(where: { $0.node == id && $0.to == nil }) {
+            leaderHistory[i].to = now
+        }
+    }
+
+    // MARK: - Trace
+
+    private func trace(_ line: @autoclosure () -> String) {
+        guard let sink = traceSink else { return }
+        sink("[\(TimeFormat.instant(now))] " + line())
+    }
+
+    private func mix(_ values: UInt64...) {
+        var h = traceHash
+        h ^= now
+        h = h &* 0x0000_0100_0000_01b3
+        for v in values {
+            h ^= v
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        traceHash = h
+    }
+}

@@ -1,0 +1,59 @@
+import RaftCore
+
+/// Why a simulated cluster cannot be built as asked.
+public struct SimConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The shape of a simulated cluster. Defaults follow the Raft paper: election timeout
+/// 150–300 ms, heartbeat 50 ms; links take 1–5 ms.
+public struct SimConfig: Sendable, Hashable {
+    public var nodes: Int = 5
+    public var seed: UInt64 = 1
+    public var electionTimeout: ClosedRange<SimTime> = .ms(150) ... .ms(300)
+    public var heartbeat: SimTime = .ms(50)
+    public var latency: ClosedRange<SimTime> = .ms(1) ... .ms(5)
+    /// Length of one core tick. Timeouts are rounded to whole ticks.
+    public var tick: SimTime = .ms(10)
+    /// A client gives up on one server and tries another after this long without an answer.
+    public var clientAttemptTimeout: SimTime = .ms(250)
+    public var preVote = true
+    public var checkQuorum = true
+    /// Run the invariant checker after every step.
+    public var checkInvariants = true
+
+    public init(nodes: Int = 5, seed: UInt64 = 1) {
+        self.nodes = nodes
+        self.seed = seed
+    }
+
+    /// The node ids, 1...N.
+    public var nodeIDs: [NodeID] { (0..<nodes).map { NodeID($0 + 1) } }
+
+    /// Throws with a message naming the bad setting.
+    public func validate() throws(SimConfigError) {
+        if nodes < 1 { throw SimConfigError("a cluster needs at least 1 node (got \(nodes))") }
+        if nodes > 64 { throw SimConfigError("at most 64 nodes are supported (got \(nodes))") }
+        if tick == 0 { throw SimConfigError("the tick must be longer than 0") }
+        if heartbeat < tick {
+            throw SimConfigError("heartbeat \(TimeFormat.duration(heartbeat)) is shorter than one tick (\(TimeFormat.duration(tick)))")
+        }
+        if electionTimeout.lowerBound <= heartbeat {
+            throw SimConfigError("election timeout \(TimeFormat.duration(electionTimeout.lowerBound)) must be above the heartbeat \(TimeFormat.duration(heartbeat))")
+        }
+        if latency.upperBound > .s(60) { throw SimConfigError("latency above 60s is not supported") }
+        do { try raftConfig(for: 1).validate() } catch { throw SimConfigError(error.description) }
+    }
+
+    /// The core configuration of node `id`, timeouts converted to ticks.
+    public func raftConfig(for id: NodeID) -> RaftConfig {
+        let t = max(tick, 1)
+        return RaftConfig(id: id, voters: nodeIDs,
+                          electionTicksMin: Int((electionTimeout.lowerBound + t / 2) / t),
+                          electionTicksMax: Int((electionTimeout.upperBound + t / 2) / t),
+                          heartbeatTicks: max(1, Int((heartbeat + t / 2) / t)),
+                          preVote: preVote, checkQuorum: checkQuorum)
+    }
+}

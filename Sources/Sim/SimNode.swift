@@ -1,0 +1,23 @@
+import RaftCore
+import KV
+import Collections
+
+/// One simulated server: its process state (a KVServer driving a RaftNode) and its disk.
+public final class SimNode {
+    public enum State: String, Sendable { case up, down, paused }
+
+    public let id: NodeID
+    /// The running process, nil while crashed.
+    public internal(set) var server: KVServer?
+    public internal(set) var disk = SimDisk()
+    public internal(set) var state: State = .up
+    /// Bumped at every restart; ticks of a dead incarnation are ignored.
+    public internal(set) var incarnation = 0
+    /// Input that reached a paused process, delivered on resume.
+    var inbox = Deque<SimCluster.Event>()
+
+    init(id: NodeID) { self.id = id }
+
+    public var raft: RaftNode? { server?.raft }
+    public var isUp: Bool { state != .down }
+}

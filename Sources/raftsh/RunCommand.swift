@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Scenario
+import Sim
+
+/// `raftsh run PATH…`: run scenario files; exit 1 if an expectation failed, 2 on a parse error.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run scenario files (folders are searched for *.scn).",
+        discussion: """
+            Prints one PASS/FAIL line per scenario and seed, then `N passed, N failed`. \
+            Exits 0 if all passed, 1 if an expectation failed, 2 on a parse error. \
+            Wall times are shown on a terminal only, so piped output is identical for identical runs.
+            """
+    )
+
+    @Argument(help: "Scenario files or folders.")
+    var paths: [String]
+
+    @Option(help: "Run every scenario with this seed (overrides `cluster … seed N`).")
+    var seed: UInt64?
+
+    @Option(help: "Run every scenario under each seed of this range, e.g. 1..20.")
+    var seeds: String?
+
+    @Option(help: "Write a JUnit XML report to this file.")
+    var junit: String?
+
+    @Flag(help: "Print every message and state change, and every line's answer.")
+    var trace = false
+
+    @Flag(help: "Print every line's answer.")
+    var verbose = false
+
+    @Flag(help: "Print only failures and the summary.")
+    var quiet = false
+
+    func seedList() throws -> [UInt64?] {
+        if let seeds {
+            let parts = seeds.split(separator: ".", omittingEmptySubsequences: true)
+            guard seeds.contains(".."), parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a <= b else {
+                throw ValidationError("--seeds takes a range A..B with A <= B, e.g. 1..20 (got '\(seeds)')")
+            }
+            return (a...b).map { Optional($0) }
+        }
+        return [seed]
+    }
+
+    func run() throws {
+        let seedValues = try seedList()
+        let files: [String]
+        do { files = try ScenarioRunner.collect(paths) } catch {
+            FileHandle.standardError.write("raftsh run: \(error)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
+        if files.isEmpty {
+            FileHandle.standardError.write("raftsh run: no .scn files in \(paths.joined(separator: " "))\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
+        var runner = ScenarioRunner()
+        runner.trace = trace
+        let tty = isatty(STDOUT_FILENO) == 1
+        var results: [ScenarioResult] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file), let source = String(data: data, encoding: .utf8) else {
+                FileHandle.standardError.write("raftsh run: cannot read \(file) as UTF-8 text\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+            for s in seedValues {
+                let r = runner.run(file: file, source: source, seed: s)
+                results.append(r)
+                if verbose || trace { for line in r.output { print(line) } }
+                let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
+                let figures = "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(formatSeconds(r.clusterTime))\(wall)"
+                switch r.status {
+                case .passed:
+                    if !quiet { print("PASS  \(file)  \(figures)") }
+                case .failed:
+                    print("FAIL  \(file)  \(figures)")
+                    print(indent(r.errorText ?? ""))
+                    print("  reproduce: raftsh run \(file) --seed \(r.seed)")
+                case .parseError:
+                    print("ERROR \(file)")
+                    print(indent(r.errorText ?? ""))
+                }
+                fflush(nil)
+            }
+        }
+        let passed = results.filter { $0.status == .passed }.count
+        print("\(passed) passed, \(results.count - passed) failed")
+        if let junit {
+            try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
+        }
+        if results.contains(where: { $0.status == .parseError }) { throw ExitCode(2) }
+        if passed != results.count { throw ExitCode(1) }
+    }
+
+    func indent(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+    }
+}
+
+func formatSeconds(_ ns: UInt64) -> String { String(format: "%.3fs", Double(ns) / 1e9) }

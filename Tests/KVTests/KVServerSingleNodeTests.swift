@@ -1,0 +1,132 @@
+import KV
+import RaftCore
+import Testing
+
+/// A one-node cluster driven by hand: the node elects itself after its election timeout.
+final class SingleNode {
+    let server: KVServer
+    var replies: [ClientReply] = []
+    var applied: [Entry] = []
+
+    init(seed: UInt64 = 1, maxMessageBytes: Int = 64 * 1024) throws {
+        let config = RaftConfig(id: 1, voters: [1], maxMessageBytes: maxMessageBytes)
+        server = KVServer(raft: try RaftNode(config: config, random: SplitMix64(seed: seed)))
+    }
+
+    /// Run Ready/advance until there is nothing left; returns the replies of this call.
+    @discardableResult
+    func pump() -> [ClientReply] {
+        var fresh: [ClientReply] = []
+        while let rd = server.ready() {
+            #expect(rd.messages.isEmpty, "a single node has nobody to talk to")
+            let out = server.advance(rd)
+            fresh += out.replies
+            applied += out.applied
+        }
+        replies += fresh
+        return fresh
+    }
+
+    func electSelf() throws {
+        for _ in 0..<100 {
+            server.raft.tick()
+            pump()
+            if server.raft.role == .leader && server.raft.committedInCurrentTerm { return }
+        }
+        throw TestFailure(description: "single node did not elect itself")
+    }
+}
+
+@Suite("KVServer, one node")
+struct KVServerSingleNodeTests {
+    @Test("put then get, answered after ready/advance")
+    func putThenGet() throws {
+        let node = try SingleNode()
+        #expect(node.server.receive(put(1, 1, "x", "1")) == [ClientReply(client: 1, seq: 1, outcome: .notLeader(leader: 0))])
+        try node.electSelf()
+        #expect(node.server.raft.term >= 1)
+
+        #expect(node.server.receive(put(1, 2, "x", "hello")).isEmpty)
+        #expect(node.server.pendingCount == 1)
+        let putReplies = node.pump()
+        #expect(putReplies.count == 1)
+        let putReply = try #require(putReplies.first)
+        #expect(putReply.client == 1 && putReply.seq == 2)
+        #expect(putReply.outcome == .done(.ok))
+        #expect(putReply.index == node.server.raft.status.lastIndex)
+        #expect(node.server.store.get("x") == "hello")
+
+        #expect(node.server.receive(get(2, 1, "x")).isEmpty)
+        #expect(node.server.receive(get(2, 2, "missing")).isEmpty)
+        #expect(node.server.pendingCount == 2)
+        let getReplies = node.pump()
+        #expect(getReplies == [
+            ClientReply(client: 2, seq: 1, outcome: .done(.value("hello")), index: putReply.index),
+            ClientReply(client: 2, seq: 2, outcome: .done(.value(nil)), index: putReply.index),
+        ])
+
+        #expect(node.server.receive(del(1, 3, "x")).isEmpty)
+        #expect(node.pump().map(\.outcome) == [.done(.ok)])
+        #expect(node.server.receive(get(2, 3, "x")).isEmpty)
+        #expect(node.pump().map(\.outcome) == [.done(.value(nil))])
+        #expect(node.server.pendingCount == 0)
+        // Entries applied: the noop, the put and the delete.
+        #expect(node.applied.map(\.kind) == [.noop, .normal, .normal])
+    }
+
+    @Test("a repeated write is proposed once; a retry after it applied is answered from the session")
+    func duplicates() throws {
+        let node = try SingleNode(seed: 9)
+        try node.electSelf()
+        let last = node.server.raft.status.lastIndex
+
+        #expect(node.server.receive(put(5, 1, "k", "v")).isEmpty)
+        #expect(node.server.receive(put(5, 1, "k", "v")).isEmpty)
+        #expect(node.server.raft.status.lastIndex == last + 1)
+        #expect(node.server.pendingCount == 1)
+        let replies = node.pump()
+        #expect(replies == [ClientReply(client: 5, seq: 1, outcome: .done(.ok), index: last + 1)])
+
+        // Another client changes k; the retry must not bring "v" back, and is answered at once.
+        #expect(node.server.receive(put(6, 1, "k", "w")).isEmpty)
+        node.pump()
+        #expect(node.server.receive(put(5, 1, "k", "v")) == [ClientReply(client: 5, seq: 1, outcome: .done(.ok), index: last + 1)])
+        #expect(node.server.raft.status.lastIndex == last + 2)
+        #expect(node.server.store.get("k") == "w")
+
+        // An older seq than the session's is refused, not applied.
+        #expect(node.server.receive(put(5, 2, "k", "v2")).isEmpty)
+        node.pump()
+        let stale = node.server.receive(put(5, 1, "k", "v"))
+        #expect(stale.count == 1)
+        if case .failed = stale.first?.outcome {} else { Issue.record("expected .failed, got \(stale)") }
+        #expect(node.server.store.get("k") == "v2")
+    }
+
+    @Test("a proposal over the size limit fails at once")
+    func tooLarge() throws {
+        let node = try SingleNode(maxMessageBytes: 100)
+        try node.electSelf()
+        let replies = node.server.receive(put(1, 1, "k", String(repeating: "x", count: 200)))
+        #expect(replies.count == 1)
+        guard case .failed(let why)? = replies.first?.outcome else {
+            Issue.record("expected .failed, got \(replies)")
+            return
+        }
+        #expect(why.contains("100"))
+        #expect(node.server.pendingCount == 0)
+    }
+
+    @Test("an undecodable entry in the log is skipped and counted")
+    func undecodableEntryInLog() throws {
+        let node = try SingleNode()
+        try node.electSelf()
+        try node.server.raft.propose([0xde, 0xad])
+        #expect(node.server.receive(put(1, 1, "a", "b")).isEmpty)
+        let replies = node.pump()
+        #expect(replies.map(\.outcome) == [.done(.ok)])
+        #expect(node.server.store.undecodableEntries == 1)
+        #expect(node.server.store.appliedIndex == node.server.raft.status.lastIndex)
+        #expect(node.server.store.get("a") == "b")
+    }
+}

@@ -1,0 +1,154 @@
+import KV
+import RaftCore
+import Testing
+
+@Suite("KVStore")
+struct KVStoreTests {
+    @Test("put, get and delete")
+    func basicOperations() throws {
+        var store = KVStore()
+        #expect(store.get("x") == nil)
+        #expect(store.count == 0)
+
+        let aApplied = store.apply(entry(1, Command(client: 1, seq: 1, op: .put(key: "x", value: "1"))))
+        let a = try #require(aApplied)
+        #expect(a.result == .ok)
+        #expect(a.duplicate == false)
+        #expect(a.index == 1)
+        #expect(store.get("x") == "1")
+
+        _ = store.apply(entry(2, Command(client: 1, seq: 2, op: .put(key: "b", value: "2"))))
+        _ = store.apply(entry(3, Command(client: 1, seq: 3, op: .put(key: "x", value: "3"))))
+        #expect(store.get("x") == "3")
+        #expect(store.keys == ["b", "x"])
+        #expect(store.count == 2)
+
+        let dApplied = store.apply(entry(4, Command(client: 1, seq: 4, op: .delete(key: "x"))))
+        let d = try #require(dApplied)
+        #expect(d.result == .ok)
+        #expect(store.get("x") == nil)
+        #expect(store.keys == ["b"])
+
+        // Deleting an absent key is still ok.
+        let d2Applied = store.apply(entry(5, Command(client: 2, seq: 1, op: .delete(key: "nope"))))
+        let d2 = try #require(d2Applied)
+        #expect(d2.result == .ok)
+
+        // A get in the log reads.
+        let gApplied = store.apply(entry(6, Command(client: 2, seq: 2, op: .get(key: "b"))))
+        let g = try #require(gApplied)
+        #expect(g.result == .value("2"))
+        let g2Applied = store.apply(entry(7, Command(client: 2, seq: 3, op: .get(key: "x"))))
+        let g2 = try #require(g2Applied)
+        #expect(g2.result == .value(nil))
+        #expect(store.appliedIndex == 7)
+    }
+
+    @Test("noop and undecodable entries only advance appliedIndex")
+    func noopAndGarbage() {
+        var store = KVStore()
+        #expect(store.apply(Entry(term: 1, index: 1, kind: .noop)) == nil)
+        #expect(store.appliedIndex == 1)
+        #expect(store.apply(Entry(term: 1, index: 2, kind: .normal, data: [9, 9, 9])) == nil)
+        #expect(store.appliedIndex == 2)
+        #expect(store.undecodableEntries == 1)
+        #expect(store.apply(Entry(term: 1, index: 3, kind: .normal, data: [])) == nil)
+        #expect(store.undecodableEntries == 2)
+        #expect(store.count == 0)
+        #expect(store.digest == KVStore().digest)
+    }
+
+    @Test("a write applies once per (client, seq); a repeat gets the cached result; an older seq is ignored")
+    func exactlyOnce() throws {
+        var store = KVStore()
+        let first = Command(client: 7, seq: 1, op: .put(key: "x", value: "a"))
+        _ = store.apply(entry(1, first))
+        // Another client overwrites x.
+        _ = store.apply(entry(2, Command(client: 8, seq: 1, op: .put(key: "x", value: "b"))))
+        let digestBefore = store.digest
+
+        // The retried first write reaches the log again: it must not overwrite "b".
+        let againApplied = store.apply(entry(3, first, term: 2))
+        let again = try #require(againApplied)
+        #expect(again.duplicate)
+        #expect(again.result == .ok)
+        #expect(again.command == first)
+        #expect(again.index == 3)
+        #expect(again.term == 2)
+        #expect(store.get("x") == "b")
+        #expect(store.digest == digestBefore)
+        #expect(store.appliedIndex == 3)
+        #expect(store.session(client: 7)?.index == 1)
+
+        // A cached get result is returned as it was, not re-read.
+        _ = store.apply(entry(4, Command(client: 9, seq: 5, op: .get(key: "x"))))
+        _ = store.apply(entry(5, Command(client: 8, seq: 2, op: .put(key: "x", value: "c"))))
+        let cachedGetApplied = store.apply(entry(6, Command(client: 9, seq: 5, op: .get(key: "x"))))
+        let cachedGet = try #require(cachedGetApplied)
+        #expect(cachedGet.duplicate)
+        #expect(cachedGet.result == .value("b"))
+
+        // Client 7 moves on to seq 2; then a stale copy of seq 1 (here a delete) is ignored.
+        _ = store.apply(entry(7, Command(client: 7, seq: 2, op: .put(key: "y", value: "1"))))
+        #expect(store.lastSeq(client: 7) == 2)
+        let stale = store.apply(entry(8, Command(client: 7, seq: 1, op: .delete(key: "y"))))
+        #expect(stale == nil)
+        #expect(store.get("y") == "1")
+        #expect(store.staleEntries == 1)
+        #expect(store.appliedIndex == 8)
+        #expect(store.lastSeq(client: 7) == 2)
+
+        #expect(store.sessionResult(client: 7, seq: 2) == .ok)
+        #expect(store.sessionResult(client: 7, seq: 1) == nil)
+        #expect(store.sessionResult(client: 9, seq: 5) == .value("b"))
+        #expect(store.sessionResult(client: 99, seq: 0) == nil)
+        #expect(store.lastSeq(client: 99) == 0)
+        #expect(store.clients == [7, 8, 9])
+    }
+
+    @Test("seq 0 is a valid first request")
+    func seqZero() {
+        var store = KVStore()
+        let applied = store.apply(entry(1, Command(client: 1, seq: 0, op: .put(key: "k", value: "v"))))
+        #expect(applied?.duplicate == false)
+        #expect(store.get("k") == "v")
+        #expect(store.apply(entry(2, Command(client: 1, seq: 0, op: .put(key: "k", value: "w"))))?.duplicate == true)
+        #expect(store.get("k") == "v")
+    }
+
+    @Test("equal states have equal digests whatever the order of insertion")
+    func digestEqual() {
+        var forward = KVStore(), backward = KVStore()
+        let entries = (1...60).map { i in
+            entry(LogIndex(i), Command(client: ClientID(i), seq: 1, op: .put(key: "key\(i)", value: "v\(i * 7)")))
+        }
+        for e in entries { _ = forward.apply(e) }
+        for e in entries.reversed() { _ = backward.apply(e) }
+        #expect(forward.keys == backward.keys)
+        #expect(forward.digest == backward.digest)
+        #expect(KVStore().digest == KVStore().digest)
+    }
+
+    @Test("different states have different digests")
+    func digestDiffers() {
+        func store(_ commands: [Command]) -> KVStore {
+            var s = KVStore()
+            for (i, c) in commands.enumerated() { _ = s.apply(entry(LogIndex(i + 1), c)) }
+            return s
+        }
+        let base = store([Command(client: 1, seq: 1, op: .put(key: "ab", value: "c"))])
+        let variants = [
+            store([Command(client: 1, seq: 1, op: .put(key: "a", value: "bc"))]),   // same bytes, other split
+            store([Command(client: 1, seq: 1, op: .put(key: "ab", value: "d"))]),   // other value
+            store([Command(client: 1, seq: 2, op: .put(key: "ab", value: "c"))]),   // other session seq
+            store([Command(client: 2, seq: 1, op: .put(key: "ab", value: "c"))]),   // other client
+            store([Command(client: 1, seq: 1, op: .put(key: "ab", value: "c")),
+                   Command(client: 1, seq: 2, op: .delete(key: "zz"))]),             // only the session moved
+            store([Command(client: 1, seq: 1, op: .get(key: "ab"))]),                // no data, a session
+            KVStore(),
+        ]
+        var digests = Set([base.digest])
+        for v in variants { digests.insert(v.digest) }
+        #expect(digests.count == variants.count + 1)
+    }
+}

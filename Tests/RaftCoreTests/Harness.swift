@@ -1,0 +1,342 @@
+@testable import RaftCore
+
+// An in-memory harness that drives RaftNodes exactly as a real driver would (persist, send, apply,
+// advance), with a network whose deliveries the test controls one message at a time.
+// No clock, no sleeps, no global randomness.
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator, so every run is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Stable storage of one node: what survives a crash.
+final class MemoryStorage {
+    var hardState = HardState()
+    var entries: [Entry] = []
+    /// How many Readies asked for a sync.
+    var syncs = 0
+
+    init(_ state: PersistentState = .empty) {
+        hardState = state.hardState
+        entries = state.entries
+    }
+
+    /// Step 1 of a Ready: persist hard state and entries (entries replace the stored suffix).
+    func persist(_ rd: Ready) {
+        if let hs = rd.hardState { hardState = hs }
+        if let first = rd.entries.first {
+            precondition(first.index >= 1 && first.index <= LogIndex(entries.count) + 1,
+                         "Ready entries leave a gap: first \(first.index), stored \(entries.count)")
+            entries.removeSubrange(Int(first.index - 1)...)
+            entries.append(contentsOf: rd.entries)
+        }
+        if rd.mustSync { syncs += 1 }
+    }
+
+    var persistent: PersistentState { PersistentState(hardState: hardState, entries: entries) }
+}
+
+/// Builds a log whose entry i has term `terms[i-1]`; the data names index and term so that two entries
+/// are equal exactly when index and term are.
+func makeLog(_ terms: [Term]) -> [Entry] {
+    terms.enumerated().map { i, t in
+        Entry(term: t, index: LogIndex(i + 1), kind: .normal, data: Array("i\(i + 1)t\(t)".utf8))
+    }
+}
+
+/// The terms of a log, for compact assertions.
+func terms(_ entries: [Entry]) -> [Term] { entries.map(\.term) }
+
+func testConfig(id: NodeID, voters: [NodeID], preVote: Bool = true, checkQuorum: Bool = true,
+                maxInflight: Int = 64, maxMessageBytes: Int = 64 * 1024) -> RaftConfig {
+    RaftConfig(id: id, voters: voters, electionTicksMin: 10, electionTicksMax: 20, heartbeatTicks: 2,
+               preVote: preVote, checkQuorum: checkQuorum, maxInflight: maxInflight,
+               maxMessageBytes: maxMessageBytes)
+}
+
+/// A cluster of RaftNodes joined by a network whose every delivery the test decides.
+final class Network {
+    let ids: [NodeID]
+    private(set) var configs: [NodeID: RaftConfig] = [:]
+    private(set) var nodes: [NodeID: RaftNode] = [:]
+    private(set) var storage: [NodeID: MemoryStorage] = [:]
+    /// Everything each node handed out as committed, in order (across restarts the core hands it out again).
+    private(set) var applied: [NodeID: [Entry]] = [:]
+    private(set) var readStates: [NodeID: [ReadState]] = [:]
+    private(set) var droppedReads: [NodeID: [ReadContext]] = [:]
+    /// Every Ready each node produced, in order.
+    private(set) var readies: [NodeID: [Ready]] = [:]
+    /// Messages sent and not yet delivered or dropped, in send order.
+    private(set) var inFlight: [Message] = []
+    /// Every message ever sent, in order.
+    private(set) var sent: [Message] = []
+    /// Messages discarded by `drop`, `blocked` or a crashed receiver.
+    private(set) var lost: [Message] = []
+    /// Answers sent before what they promise was in storage (must stay empty).
+    private(set) var durabilityViolations: [String] = []
+    /// Nodes that are crashed.
+    private(set) var down: Set<NodeID> = []
+    /// Directed links that lose everything.
+    private var blocked: Set<[NodeID]> = []
+    /// Messages for which this returns true are lost when sent.
+    var drop: ((Message) -> Bool)?
+    private var seed: UInt64
+    private var incarnation: UInt64 = 0
+
+    init(_ count: Int, seed: UInt64 = 1, storage initial: [NodeID: PersistentState] = [:],
+         configure: (inout RaftConfig) -> Void = { _ in }) {
+        ids = (1...count).map { NodeID($0) }
+        self.seed = seed
+        for id in ids {
+            var c = testConfig(id: id, voters: ids)
+            configure(&c)
+            configs[id] = c
+            storage[id] = MemoryStorage(initial[id] ?? .empty)
+            applied[id] = []
+            readStates[id] = []
+            droppedReads[id] = []
+            readies[id] = []
+            start(id)
+            settle(id)
+        }
+    }
+
+    private func start(_ id: NodeID) {
+        incarnation += 1
+        let rng = SplitMix64(seed: seed &* 0x100 &+ id &* 0x10001 &+ incarnation)
+        nodes[id] = try! RaftNode(config: configs[id]!, storage: storage[id]!.persistent, random: rng)
+    }
+
+    subscript(_ id: NodeID) -> RaftNode { nodes[id]! }
+
+    /// The last Ready `id` produced.
+    func lastReady(_ id: NodeID) -> Ready? { readies[id]?.last }
+
+    // MARK: Driving one node
+
+    /// Runs one Ready cycle of `id` the way a driver must: persist, send, apply, advance.
+    @discardableResult
+    func processReady(_ id: NodeID) -> Ready? {
+        guard !down.contains(id), let n = nodes[id], n.hasReady else { return nil }
+        let rd = beginReady(id)
+        n.advance(rd)
+        return rd
+    }
+
+    /// The first half of a Ready cycle: persist, send and apply, but do not call `advance` yet.
+    func beginReady(_ id: NodeID) -> Ready {
+        let n = nodes[id]!
+        let rd = n.ready()
+        readies[id]!.append(rd)
+        storage[id]!.persist(rd)
+        checkDurable(id, rd)
+        for m in rd.messages { send(m) }
+        applied[id]!.append(contentsOf: rd.committedEntries)
+        readStates[id]!.append(contentsOf: rd.readStates)
+        droppedReads[id]!.append(contentsOf: rd.droppedReads)
+        return rd
+    }
+
+    /// Answers that promise something durable must find it in storage once the Ready is persisted:
+    /// a granted vote, and the entries an append answer acknowledges.
+    private func checkDurable(_ id: NodeID, _ rd: Ready) {
+        let st = storage[id]!
+        for m in rd.messages {
+            switch m.kind {
+            case .voteResponse where !m.reject:
+                if st.hardState.term != m.term || st.hardState.vote != m.to {
+                    durabilityViolations.append("\(id): vote for \(m.to) in t\(m.term) sent before it was stored")
+                }
+            case .appendResponse where !m.reject && m.index > 0:
+                if LogIndex(st.entries.count) < m.index || st.hardState.term < m.term {
+                    durabilityViolations.append("\(id): acknowledged index \(m.index) with \(st.entries.count) stored")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// The second half: acknowledge `rd`, then run any further Ready cycles.
+    func finishReady(_ id: NodeID, _ rd: Ready) {
+        nodes[id]!.advance(rd)
+        settle(id)
+    }
+
+    /// Runs Ready cycles of `id` until it has nothing more.
+    func settle(_ id: NodeID) {
+        var guardCount = 0
+        while processReady(id) != nil {
+            guardCount += 1
+            precondition(guardCount < 1000, "node \(id) never settles")
+        }
+    }
+
+    func settleAll() { for id in ids { settle(id) } }
+
+    func tick(_ id: NodeID, times: Int = 1) {
+        for _ in 0..<times {
+            guard !down.contains(id) else { return }
+            nodes[id]!.tick()
+            settle(id)
+        }
+    }
+
+    func tickAll(times: Int = 1) {
+        for _ in 0..<times { for id in ids where !down.contains(id) { tick(id) } }
+    }
+
+    // MARK: The network
+
+    private func send(_ m: Message) {
+        sent.append(m)
+        if blocked.contains([m.from, m.to]) || drop?(m) == true {
+            lost.append(m)
+        } else {
+            inFlight.append(m)
+        }
+    }
+
+    /// Injects a message as if it arrived from the network (it is delivered at once).
+    func inject(_ m: Message) {
+        guard let n = nodes[m.to], !down.contains(m.to) else { return }
+        n.step(m)
+        settle(m.to)
+    }
+
+    /// Delivers the oldest message in flight (dropping it if its receiver is down). Returns it.
+    @discardableResult
+    func deliverNext() -> Message? {
+        guard !inFlight.isEmpty else { return nil }
+        let m = inFlight.removeFirst()
+        if down.contains(m.to) || blocked.contains([m.from, m.to]) {
+            lost.append(m)
+        } else {
+            nodes[m.to]?.step(m)
+            settle(m.to)
+        }
+        return m
+    }
+
+    /// Delivers the first message in flight matching `where`, leaving the others in place.
+    /// With `settle: false` the receiver only steps it (its Ready is left for the test).
+    @discardableResult
+    func deliverFirst(settle: Bool = true, where match: (Message) -> Bool) -> Message? {
+        guard let i = inFlight.firstIndex(where: match) else { return nil }
+        return deliver(at: i, settle: settle)
+    }
+
+    /// Delivers the message at position `i` of `inFlight`; with `duplicate` a copy stays in flight.
+    @discardableResult
+    func deliver(at i: Int, duplicate: Bool = false, settle doSettle: Bool = true) -> Message {
+        let m = duplicate ? inFlight[i] : inFlight.remove(at: i)
+        if down.contains(m.to) || blocked.contains([m.from, m.to]) {
+            lost.append(m)
+        } else {
+            nodes[m.to]?.step(m)
+            if doSettle { settle(m.to) }
+        }
+        return m
+    }
+
+    /// Loses the message at position `i` of `inFlight`.
+    func lose(at i: Int) { lost.append(inFlight.remove(at: i)) }
+
+    /// Removes every message in flight matching `where` (they are lost).
+    func discard(where match: (Message) -> Bool) {
+        lost.append(contentsOf: inFlight.filter(match))
+        inFlight.removeAll(where: match)
+    }
+
+    /// Delivers messages (including the ones deliveries cause) until none is in flight. Returns how many.
+    @discardableResult
+    func deliverAll(limit: Int = 100_000) -> Int {
+        var count = 0
+        while deliverNext() != nil {
+            count += 1
+            precondition(count < limit, "network never goes quiet")
+        }
+        return count
+    }
+
+    /// Delivers only the messages in flight now, not the ones they cause (one round trip half).
+    func deliverRound() {
+        let n = inFlight.count
+        for _ in 0..<n { deliverNext() }
+    }
+
+    func block(_ from: NodeID, _ to: NodeID) { blocked.insert([from, to]) }
+
+    /// Cuts `group` off from everyone else in both directions.
+    func isolate(_ group: Set<NodeID>) {
+        for a in ids where group.contains(a) {
+            for b in ids where !group.contains(b) {
+                block(a, b)
+                block(b, a)
+            }
+        }
+    }
+
+    func heal() { blocked.removeAll(); drop = nil }
+
+    // MARK: Crashes
+
+    /// Crashes `id`: it loses everything but its storage, and messages to it are lost.
+    func crash(_ id: NodeID) {
+        down.insert(id)
+        nodes[id] = nil
+    }
+
+    /// Restarts `id` from its storage.
+    func restart(_ id: NodeID) {
+        down.remove(id)
+        start(id)
+        settle(id)
+    }
+
+    // MARK: Helpers
+
+    /// Ticks `id` alone (delivering nothing) until it leaves the follower role; returns the ticks taken.
+    @discardableResult
+    func tickUntilCampaign(_ id: NodeID, limit: Int = 1000) -> Int {
+        for i in 1...limit {
+            tick(id)
+            if nodes[id]!.role != .follower { return i }
+        }
+        preconditionFailure("node \(id) never campaigned")
+    }
+
+    /// Makes `id` campaign and delivers everything until quiet; returns whether it leads.
+    @discardableResult
+    func elect(_ id: NodeID) -> Bool {
+        tickUntilCampaign(id)
+        deliverAll()
+        return nodes[id]!.role == .leader
+    }
+
+    /// The nodes that are up and lead, with their terms.
+    var leaders: [(id: NodeID, term: Term)] {
+        ids.compactMap { id in
+            guard let n = nodes[id], !down.contains(id), n.role == .leader else { return nil }
+            return (id, n.term)
+        }
+    }
+
+    /// Proposes `data` at `id` and runs its Ready.
+    @discardableResult
+    func propose(_ id: NodeID, _ data: String) throws -> LogIndex {
+        let r = try nodes[id]!.propose(Array(data.utf8))
+        settle(id)
+        return r.index
+    }
+
+    func logTerms(_ id: NodeID) -> [Term] { terms(nodes[id]!.log.entries) }
+}
