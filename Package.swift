@@ -8,11 +8,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "raftsh", targets: ["raftsh"]),
+        .executable(name: "raftd", targets: ["raftd"]),
         .library(name: "RaftCore", targets: ["RaftCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The pure consensus state machine: Swift standard library only.
@@ -27,10 +30,32 @@ let package = Package(
             .product(name: "Collections", package: "swift-collections"),
         ]),
         // The scenario language: lexer, parser, AST, executor over a Cluster protocol.
-        .target(name: "Scenario", dependencies: ["RaftCore", "KV", "Check", "Sim"]),
-        // The command-line tool.
+        .target(name: "Scenario", dependencies: [
+            "RaftCore", "KV", "Check", "Sim",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        // The binary wire codec of messages between nodes, clients and the shell.
+        .target(name: "Wire", dependencies: ["RaftCore", "KV"]),
+        // The write-ahead log and hard-state file of a real node.
+        .target(name: "Storage", dependencies: ["RaftCore"]),
+        // The real node runtime over UDP (SwiftNIO), and the shell's view of a UDP cluster.
+        .target(name: "Node", dependencies: [
+            "RaftCore", "KV", "Check", "Sim", "Wire", "Storage", "Scenario",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // libedit, reached through static inline wrappers for its varargs calls.
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // The interactive shell: line editing, history, completion, rendering.
+        .target(name: "Shell", dependencies: ["Scenario", "Sim", "CLibEdit"]),
+        // The command-line tools.
         .executableTarget(name: "raftsh", dependencies: [
-            "RaftCore", "KV", "Check", "Sim", "Scenario",
+            "RaftCore", "KV", "Check", "Sim", "Scenario", "Shell",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .executableTarget(name: "raftd", dependencies: [
+            "RaftCore", "KV", "Wire", "Storage", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"]),
@@ -38,6 +63,10 @@ let package = Package(
         .testTarget(name: "CheckTests", dependencies: ["Check", "KV", "RaftCore"]),
         .testTarget(name: "SimTests", dependencies: ["Sim", "Check", "KV", "RaftCore"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Sim"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "RaftCore", "KV"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "RaftCore"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Storage", "RaftCore", "KV"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Scenario"]),
     ],
     swiftLanguageModes: [.v6]
 )

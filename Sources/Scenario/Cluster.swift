@@ -52,6 +52,10 @@ public protocol Cluster: AnyObject {
     func choose(_ n: Int) -> Int
     /// Receives a line per message and state change while set.
     var trace: ((String) -> Void)? { get set }
+    /// Polled while time passes; returning true (Ctrl-C) cuts waits short.
+    var interruptCheck: (() -> Bool)? { get set }
+    /// Whether the last wait was cut short by `interruptCheck`; reading it clears it.
+    func takeInterrupted() -> Bool
 
     /// Start a background workload; throws with a message when one is running or the spec is bad.
     func startWorkload(_ spec: WorkloadSpec) throws(SimConfigError)
@@ -133,6 +137,15 @@ public final class SimulatedCluster: Cluster {
     public var trace: ((String) -> Void)? {
         get { sim.traceSink }
         set { sim.traceSink = newValue }
+    }
+
+    public var interruptCheck: (() -> Bool)? {
+        get { sim.interruptCheck }
+        set { sim.interruptCheck = newValue }
+    }
+    public func takeInterrupted() -> Bool {
+        defer { sim.interrupted = false }
+        return sim.interrupted
     }
 
     public func startWorkload(_ spec: WorkloadSpec) throws(SimConfigError) {

@@ -27,7 +27,7 @@ extension Executor {
         }
         while true {
             if try evaluate(cond, s).0 { return true }
-            if c.now >= deadline || c.violation != nil { return false }
+            if c.now >= deadline || c.violation != nil || interruptCheck?() == true { return false }
             c.wait(min(50_000_000, deadline - c.now))
         }
     }

@@ -17,7 +17,35 @@ public struct ExecutorOptions: Sendable {
     public var waitLimit: UInt64 = 10_000_000_000
     /// Whether `save` is allowed (the prompt only).
     public var allowSave = false
+    /// Color the status table (a terminal without NO_COLOR).
+    public var color = false
+    /// Settings that replace those of every `cluster` line (`raftsh sweep --param`).
+    public var clusterOverride = ClusterOverride()
     public init() {}
+}
+
+/// Cluster settings imposed from outside the script; nil fields leave the script's value.
+public struct ClusterOverride: Sendable, Hashable {
+    public var nodes: Int?
+    public var election: ClosedRange<UInt64>?
+    public var heartbeat: UInt64?
+    public var latency: ClosedRange<UInt64>?
+    public init(nodes: Int? = nil, election: ClosedRange<UInt64>? = nil, heartbeat: UInt64? = nil,
+                latency: ClosedRange<UInt64>? = nil) {
+        self.nodes = nodes
+        self.election = election
+        self.heartbeat = heartbeat
+        self.latency = latency
+    }
+    /// Apply to a `cluster` line's settings.
+    public func apply(to cfg: ClusterConfig) -> ClusterConfig {
+        var c = cfg
+        if let nodes { c.nodes = nodes }
+        if let election { c.election = election }
+        if let heartbeat { c.heartbeat = heartbeat }
+        if let latency { c.latency = latency }
+        return c
+    }
 }
 
 /// Runs statements against a `Cluster`, printing each answer through `output`.
@@ -32,6 +60,10 @@ public final class Executor {
     public var makeCluster: (ClusterConfig, UInt64, ExecutorOptions) throws -> any Cluster
     /// Called for `save FILE` (the shell provides it).
     public var saveHandler: ((String) throws -> String)?
+    /// Polled while time passes (the shell's Ctrl-C); a wait cut short fails with "interrupted".
+    public var interruptCheck: (() -> Bool)? {
+        didSet { cluster?.interruptCheck = interruptCheck }
+    }
     public private(set) var cluster: (any Cluster)?
     /// Variables bound by `let`.
     public private(set) var variables: [String: Value] = [:]
@@ -54,7 +86,7 @@ public final class Executor {
     public init(options: ExecutorOptions = ExecutorOptions(), output: @escaping (String) -> Void = { _ in }) {
         self.options = options
         self.output = output
-        self.makeCluster = { cfg, seed, _ in try Executor.simulated(cfg, seed: seed) }
+        self.makeCluster = { cfg, seed, opts in try Executor.simulated(opts.clusterOverride.apply(to: cfg), seed: seed) }
     }
 
     /// The simulator for a `cluster` line.
@@ -73,6 +105,7 @@ public final class Executor {
     public func currentCluster() throws -> any Cluster {
         if let cluster { return cluster }
         let c = try makeCluster(ClusterConfig(nodes: options.defaultNodes), options.seedOverride ?? options.seed, options)
+        c.interruptCheck = interruptCheck
         cluster = c
         return c
     }
@@ -95,6 +128,9 @@ public final class Executor {
         if let c = cluster, let v = c.violation {
             throw failure(s, v.description)
         }
+        if let c = cluster, c.takeInterrupted() {
+            throw failure(s, "interrupted")
+        }
     }
 
     func failure(_ s: Statement, _ message: String, expected: String? = nil, seen: String? = nil) -> ScenarioFailure {
@@ -112,6 +148,7 @@ public final class Executor {
             let c = try makeCluster(cfg, seed, options)
             cluster = c
             variables = [:]
+            c.interruptCheck = interruptCheck
             if traceOn { c.trace = output }
             output(c.summary)
         case .put(let key, let value, let opts):
@@ -310,7 +347,17 @@ public final class Executor {
                          st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-"])
         }
         let leaderText = c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader"
-        return renderTable(rows) + "\n" + leaderText + stamp()
+        let paint: ((String, Int) -> String?)? = options.color ? { cell, col in
+            switch (col, cell) {
+            case (1, "leader"): return "\u{1B}[1;32m"
+            case (1, "candidate"), (1, "pre-candidate"): return "\u{1B}[33m"
+            case (6, "down"): return "\u{1B}[31m"
+            case (6, "paused"): return "\u{1B}[35m"
+            case (_, _) where col == 0: return "\u{1B}[1m"
+            default: return nil
+            }
+        } : nil
+        return renderTable(rows, paint: paint) + "\n" + leaderText + stamp()
     }
 
     func logText(_ c: any Cluster, _ id: NodeID) -> String {
@@ -454,15 +501,20 @@ extension String {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
-func renderTable(_ rows: [[String]]) -> String {
+/// Left-aligned columns separated by two spaces. `paint` may return an ANSI color for a body cell
+/// (widths are measured without it).
+func renderTable(_ rows: [[String]], paint: ((String, Int) -> String?)? = nil) -> String {
     guard let first = rows.first else { return "" }
     var widths = Array(repeating: 0, count: first.count)
     for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
-    return rows.map { r in
+    return rows.enumerated().map { (rowIndex, r) in
         var line = ""
         for (i, cell) in r.enumerated() {
-            line += cell
+            if rowIndex > 0, let color = paint?(cell, i) {
+                line += color + cell + "\u{1B}[0m"
+            } else {
+                line += cell
+            }
             if i < r.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
         }
         while line.hasSuffix(" ") { line.removeLast() }

@@ -2,6 +2,7 @@ import RaftCore
 import KV
 import Check
 import Sim
+import Histogram
 
 /// The proposal's figures for a workload, measured honestly (definitions in docs/metrics.md).
 public struct WorkloadReport {
@@ -39,6 +40,10 @@ public struct WorkloadReport {
         redirects = all.reduce(0) { $0 + $1.redirects }
         failures = answered.filter { !$0.succeeded }.count
         latencies = answered.filter(\.succeeded).map(\.latency).sorted()
+        var hist = Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 3_600_000_000_000,
+                                     numberOfSignificantValueDigits: .three)
+        for l in latencies { _ = hist.record(max(l, 1_000)) }
+        histogram = hist
         messages = c.messagesSent
         duplicateResponses = c.duplicateReplies
         duration = (w.stoppedAt ?? c.now) - w.startedAt
@@ -62,13 +67,14 @@ public struct WorkloadReport {
         }
     }
 
+    /// Latencies of answered operations (HdrHistogram, 3 significant digits, 1µs to 1h).
+    let histogram: Histogram<UInt64>
+
     func percentile(_ p: Double) -> UInt64 {
-        guard !latencies.isEmpty else { return 0 }
-        let i = min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)
-        return latencies[max(0, i)]
+        latencies.isEmpty ? 0 : histogram.valueAtPercentile(p * 100)
     }
 
-    var mean: UInt64 { latencies.isEmpty ? 0 : latencies.reduce(0, +) / UInt64(latencies.count) }
+    var mean: UInt64 { latencies.isEmpty ? 0 : UInt64(histogram.mean) }
     var throughput: Double { duration == 0 ? 0 : Double(latencies.count) / (Double(duration) / 1e9) }
     var operations: Int { gets + puts }
 

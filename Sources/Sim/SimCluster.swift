@@ -71,6 +71,11 @@ public final class SimCluster {
     public private(set) var traceHash: UInt64 = 0xcbf2_9ce4_8422_2325
     /// Receives a line per message and state change while set.
     public var traceSink: ((String) -> Void)?
+    /// Polled every 1024 events while running; when it returns true (the user pressed Ctrl-C) the
+    /// run stops early and `interrupted` is set. Not consulted by scenario runs.
+    public var interruptCheck: (() -> Bool)?
+    /// Set when a run stopped because `interruptCheck` said so; the caller clears it.
+    public var interrupted = false
 
     var queue = EventQueue<Event>()
     private var netRNG: SimRandom
@@ -160,11 +165,17 @@ public final class SimCluster {
     @discardableResult
     public func run(until t: SimTime, stop: (() -> Bool)? = nil) -> Bool {
         if let stop, stop() { return true }
+        var n = 0
         while violation == nil, let next = queue.nextTime, next <= t {
             let (time, ev) = queue.pop()!
             now = time
             handle(ev)
             if let stop, stop() { return violation == nil }
+            n &+= 1
+            if n & 1023 == 0, let interrupted = interruptCheck, interrupted() {
+                self.interrupted = true
+                return false
+            }
         }
         if violation != nil { return false }
         if now < t { now = t }
@@ -490,14 +501,20 @@ public final class SimCluster {
         sink("[\(TimeFormat.instant(now))] " + line())
     }
 
-    private func mix(_ values: UInt64...) {
+    @inline(__always)
+    private func mix(_ a: UInt64, _ b: UInt64 = 0, _ c: UInt64 = 0, _ d: UInt64 = 0,
+                     _ e: UInt64 = 0, _ f: UInt64 = 0, _ g: UInt64 = 0, _ i: UInt64 = 0) {
+        // FNV-1a over the event's fields (fixed arity: no array per event).
         var h = traceHash
-        h ^= now
-        h = h &* 0x0000_0100_0000_01b3
-        for v in values {
-            h ^= v
-            h = h &* 0x0000_0100_0000_01b3
-        }
+        h = (h ^ now) &* 0x0000_0100_0000_01b3
+        h = (h ^ a) &* 0x0000_0100_0000_01b3
+        h = (h ^ b) &* 0x0000_0100_0000_01b3
+        h = (h ^ c) &* 0x0000_0100_0000_01b3
+        h = (h ^ d) &* 0x0000_0100_0000_01b3
+        h = (h ^ e) &* 0x0000_0100_0000_01b3
+        h = (h ^ f) &* 0x0000_0100_0000_01b3
+        h = (h ^ g) &* 0x0000_0100_0000_01b3
+        h = (h ^ i) &* 0x0000_0100_0000_01b3
         traceHash = h
     }
 }

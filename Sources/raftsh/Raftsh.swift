@@ -10,7 +10,7 @@ struct Raftsh: ParsableCommand {
             With no subcommand, opens the shell on a simulated cluster. \
             Type `help` at the prompt for the scenario language.
             """,
-        subcommands: [Shell.self, Run.self, Bench.self],
+        subcommands: [Shell.self, Run.self, SweepCommand.self, Bench.self],
         defaultSubcommand: Shell.self
     )
 }

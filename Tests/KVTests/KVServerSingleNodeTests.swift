@@ -129,4 +129,59 @@ struct KVServerSingleNodeTests {
         #expect(node.server.store.appliedIndex == node.server.raft.status.lastIndex)
         #expect(node.server.store.get("a") == "b")
     }
+    @Test("a waiting write overtaken by a later seq of its client fails instead of waiting forever")
+    func supersededWhileWaiting() throws {
+        let node = try SingleNode(seed: 4)
+        try node.electSelf()
+        // Seq 2 arrives first; a late copy of seq 1 follows before seq 2 applied.
+        #expect(node.server.receive(put(3, 2, "k", "two")).isEmpty)
+        #expect(node.server.receive(put(3, 1, "k", "one")).isEmpty)
+        #expect(node.server.pendingCount == 2)
+        let replies = node.pump()
+        #expect(replies.count == 2)
+        #expect(replies.first?.outcome == .done(.ok))
+        #expect(replies.first?.seq == 2)
+        if case .failed? = replies.last?.outcome, replies.last?.seq == 1 {} else {
+            Issue.record("expected seq 1 to fail as superseded, got \(replies)")
+        }
+        #expect(node.server.pendingCount == 0)
+        #expect(node.server.store.get("k") == "two")
+        #expect(node.server.store.staleEntries == 1)
+    }
+
+    @Test("a confirmed read waits until the store has applied its read index")
+    func readWaitsForApply() throws {
+        let node = try SingleNode(seed: 5)
+        try node.electSelf()
+        #expect(node.server.receive(put(1, 1, "y", "old")).isEmpty)
+        node.pump()
+
+        // The new value commits (the single node's entry is stable after this advance)...
+        #expect(node.server.receive(put(1, 2, "y", "new")).isEmpty)
+        let rd1 = try #require(node.server.ready())
+        #expect(node.server.advance(rd1).replies.isEmpty)
+        let index = node.server.raft.status.commit
+        #expect(index == node.server.raft.status.lastIndex)
+        #expect(node.server.store.appliedIndex < index)
+
+        // ...and a read confirmed at that index arrives together with it; the driver applies later.
+        #expect(node.server.receive(get(2, 1, "y")).isEmpty)
+        var rd2 = try #require(node.server.ready())
+        let committed = rd2.committedEntries
+        #expect(committed.map(\.index) == [index])
+        rd2.committedEntries = []
+        let early = node.server.advance(rd2)
+        #expect(early.replies.isEmpty, "the read must not see the state before its index")
+        #expect(node.server.pendingCount == 2)
+
+        var rd3 = Ready()
+        rd3.committedEntries = committed
+        let late = node.server.advance(rd3)
+        #expect(late.replies == [
+            ClientReply(client: 1, seq: 2, outcome: .done(.ok), index: index),
+            ClientReply(client: 2, seq: 1, outcome: .done(.value("new")), index: index),
+        ])
+        #expect(late.applied.map(\.index) == [index])
+        #expect(late.commands.map(\.command.seq) == [2])
+    }
 }

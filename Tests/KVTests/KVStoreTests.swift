@@ -140,6 +140,7 @@ struct KVStoreTests {
         let variants = [
             store([Command(client: 1, seq: 1, op: .put(key: "a", value: "bc"))]),   // same bytes, other split
             store([Command(client: 1, seq: 1, op: .put(key: "ab", value: "d"))]),   // other value
+            store([Command(client: 1, seq: 1, op: .put(key: "zz", value: "c"))]),   // other key
             store([Command(client: 1, seq: 2, op: .put(key: "ab", value: "c"))]),   // other session seq
             store([Command(client: 2, seq: 1, op: .put(key: "ab", value: "c"))]),   // other client
             store([Command(client: 1, seq: 1, op: .put(key: "ab", value: "c")),

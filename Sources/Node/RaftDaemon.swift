@@ -1,0 +1,540 @@
+import NIOCore
+import NIOPosix
+import RaftCore
+import KV
+import Wire
+import Storage
+
+/// Why a node could not start. The text is meant for a person: it names the address, the
+/// directory or the setting at fault.
+public struct DaemonError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What a node's transport saw and did, for status and tests.
+public struct DaemonCounters: Sendable, Hashable {
+    /// Datagrams read from the socket.
+    public var datagramsReceived: UInt64 = 0
+    /// Datagrams the codec rejected.
+    public var droppedMalformed: UInt64 = 0
+    /// Raft traffic from non-members (or with a forged sender), control messages with a wrong key,
+    /// and replies nobody here asked for.
+    public var droppedUnknown: UInt64 = 0
+    /// Raft messages received from members and given to the core.
+    public var raftReceived: UInt64 = 0
+    /// Raft messages the core asked to send.
+    public var raftSent: UInt64 = 0
+    /// Raft messages dropped by cuts, blocks and loss (in either direction).
+    public var droppedByFaults: UInt64 = 0
+    /// Extra copies sent because of duplication faults.
+    public var duplicated: UInt64 = 0
+    /// Messages too large for one datagram, not sent.
+    public var oversized: UInt64 = 0
+    /// Client requests received.
+    public var clientRequests: UInt64 = 0
+    /// Client replies sent.
+    public var clientReplies: UInt64 = 0
+    /// Client replies for which no client address was known.
+    public var unroutableReplies: UInt64 = 0
+    /// Control requests accepted.
+    public var controlRequests: UInt64 = 0
+    /// Errors the socket reported while reading or writing.
+    public var socketErrors: UInt64 = 0
+    /// `Ready` values handled, and storage writes done for them.
+    public var readies: UInt64 = 0
+    public var storageWrites: UInt64 = 0
+
+    public init() {}
+}
+
+/// One real Raft node: a `KVServer` driven over a SwiftNIO UDP channel, persisting through
+/// `NodeStorage`.
+///
+/// The driver does exactly what the simulator's does (`SimCluster.drain`): for each `Ready`, persist
+/// entries and hard state (synced when `mustSync`), then send the messages, then `advance`, then
+/// answer clients. Datagrams read in one event-loop turn are all stepped into the core before the
+/// `Ready` is taken (in `channelReadComplete`), so they share one storage write and one fsync.
+///
+/// All mutable state lives on the channel's event loop. The public methods may be called from any
+/// thread that is not that event loop.
+public final class RaftDaemon: @unchecked Sendable {
+    /// The configuration the node runs with.
+    public let config: NodeConfig
+    /// The address the socket is bound to.
+    public private(set) var localAddress: SocketAddress?
+    /// The event loop all node state is confined to.
+    public let eventLoop: any EventLoop
+
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let onFatal: @Sendable (String) -> Void
+    private let log: @Sendable (String) -> Void
+    private let clusterKey: [UInt8]
+    private let peerAddresses: [NodeID: SocketAddress]
+    private let members: [SocketAddress: NodeID]
+    private let stopRequested = Locked(false)
+
+    // Event-loop state.
+    private var channel: (any Channel)?
+    private var server: KVServer?
+    private var storage: NodeStorage?
+    private var tickTask: RepeatedTask?
+    private var stopped = false
+    private var shutDown = false
+    private var clientAddresses: [ClientID: SocketAddress] = [:]
+    private var faults = TransportFaults()
+    private var counters = DaemonCounters()
+    private var rng = SystemRandomNumberGenerator()
+    private var role: Role = .follower
+    private var loggedOversized = false
+
+    /// Start a node: validate `config`, bind its UDP socket, open its data directory, restore
+    /// the core from it, and start ticking. Throws `DaemonError` with a clear message (and leaves
+    /// nothing behind: the socket is closed, nothing in the directory is overwritten) if any step fails.
+    ///
+    /// - Parameters:
+    ///   - group: the event loops to run on; by default the node makes a one-thread group of its own.
+    ///   - log: receives the node's few log lines (start, role changes, errors); by default standard error.
+    ///   - onFatal: called (on the event loop) after a storage error stopped the node; by default the
+    ///     process exits with status 1, so nothing unpersisted is ever acknowledged.
+    public static func start(_ config: NodeConfig, group: (any EventLoopGroup)? = nil,
+                             log: @escaping @Sendable (String) -> Void = logError,
+                             onFatal: (@Sendable (String) -> Void)? = nil) throws(DaemonError) -> RaftDaemon {
+        do { try config.validate() } catch { throw DaemonError(error.message) }
+        var addrs: [NodeID: SocketAddress] = [:]
+        let listenAddress: SocketAddress
+        do {
+            for (id, hp) in config.peers { addrs[id] = try hp.socketAddress() }
+            listenAddress = try config.listen.socketAddress()
+        } catch {
+            throw DaemonError(error.message)
+        }
+        let ownsGroup = group == nil
+        let g = group ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let daemon = RaftDaemon(config: config, group: g, ownsGroup: ownsGroup, peerAddresses: addrs, log: log,
+                                onFatal: onFatal ?? { _ in terminateProcess(1) })
+        do {
+            try daemon.bind(listenAddress)
+            try daemon.openAndRun()
+        } catch {
+            daemon.abandon()
+            throw error
+        }
+        return daemon
+    }
+
+    private init(config: NodeConfig, group: any EventLoopGroup, ownsGroup: Bool,
+                 peerAddresses: [NodeID: SocketAddress], log: @escaping @Sendable (String) -> Void,
+                 onFatal: @escaping @Sendable (String) -> Void) {
+        self.config = config
+        self.log = log
+        self.group = group
+        self.ownsGroup = ownsGroup
+        self.eventLoop = group.next()
+        self.onFatal = onFatal
+        self.clusterKey = Array(config.clusterKey.utf8)
+        self.peerAddresses = peerAddresses
+        var m: [SocketAddress: NodeID] = [:]
+        for (id, a) in peerAddresses { m[a] = id }
+        self.members = m
+    }
+
+    private func bind(_ address: SocketAddress) throws(DaemonError) {
+        let bootstrap = DatagramBootstrap(group: eventLoop)
+            // The default allocator hands out 2048-byte buffers and silently truncates larger datagrams.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelOption(.maxMessagesPerRead, value: 32)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DaemonHandler(daemon: self))
+                }
+            }
+        do {
+            let ch = try bootstrap.bind(to: address).wait()
+            let local = ch.localAddress
+            try eventLoop.submit { self.channel = ch }.wait()
+            localAddress = local
+        } catch {
+            throw DaemonError(describeBindError(error, address: config.listen.description))
+        }
+    }
+
+    private func openAndRun() throws(DaemonError) {
+        let opened: (NodeStorage, PersistentState)
+        do {
+            opened = try NodeStorage.open(directory: config.dataDirectory, nodeID: config.id,
+                                          clusterID: config.clusterID,
+                                          options: StorageOptions(fsync: config.fsync))
+        } catch {
+            throw DaemonError("cannot use data directory \(config.dataDirectory): \(error)")
+        }
+        let (store, persisted) = opened
+        let raft: RaftNode
+        do {
+            raft = try RaftNode(config: config.raftConfig(), storage: persisted, random: SystemRandomNumberGenerator())
+        } catch {
+            store.close()
+            throw DaemonError("cannot restore node \(config.id) from \(config.dataDirectory): \(error)")
+        }
+        let boxed = UnsafeTransfer((store, KVServer(raft: raft)))
+        do {
+            try eventLoop.submit {
+                let (store, server) = boxed.value
+                self.storage = store
+                self.server = server
+                let tick = self.config.tick.timeAmount
+                self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+                    self.onTick()
+                }
+                let hs = persisted.hardState
+                self.log("raftd: node \(self.config.id) listening on \(self.config.listen), \(self.config.peers.count) members, "
+                         + "term \(hs.term), \(persisted.entries.count) log entries, commit \(hs.commit), data \(self.config.dataDirectory)")
+                self.drain()
+            }.wait()
+        } catch {
+            throw DaemonError("cannot start node \(config.id): \(error)")
+        }
+    }
+
+    /// Undo a failed start.
+    private func abandon() {
+        if let ch = try? eventLoop.submit({ () -> (any Channel)? in
+            self.stopped = true
+            self.tickTask?.cancel()
+            self.storage?.close()
+            self.storage = nil
+            return self.channel
+        }).wait() {
+            try? ch.close().wait()
+        }
+        if ownsGroup { try? group.syncShutdownGracefully() }
+    }
+
+    // MARK: - Public control
+
+    /// Stop the node: no more ticks or datagrams, storage closed, socket closed. Safe to call more
+    /// than once. Must not be called on the node's event loop.
+    public func stop() {
+        let first = stopRequested.withLock { (done: inout Bool) -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        let ch = try? eventLoop.submit { () -> (any Channel)? in
+            if !self.stopped { self.halt() }
+            return self.channel
+        }.wait()
+        if let ch { try? ch.closeFuture.wait() }
+        if ownsGroup { try? group.syncShutdownGracefully() }
+    }
+
+    /// Whether `stop()` was called (the event loop may be gone).
+    private var isStopRequested: Bool { stopRequested.withLock { $0 } }
+
+    /// Block until the node stopped (by `stop()` or a fatal error).
+    public func waitUntilStopped() {
+        guard !isStopRequested, let ch = (try? eventLoop.submit({ self.channel }).wait()) ?? nil else { return }
+        try? ch.closeFuture.wait()
+    }
+
+    /// The node's state as the `status` control command reports it (nil once stopped).
+    public func report() -> NodeReport? {
+        guard !isStopRequested else { return nil }
+        return (try? eventLoop.submit { self.makeReport() }.wait()) ?? nil
+    }
+
+    /// The transport's counters.
+    public func currentCounters() -> DaemonCounters {
+        guard !isStopRequested else { return DaemonCounters() }
+        return (try? eventLoop.submit { self.counters }.wait()) ?? DaemonCounters()
+    }
+
+    /// The value of `key` in this node's applied state (nil if absent or stopped).
+    public func localValue(_ key: String) -> String? {
+        guard !isStopRequested else { return nil }
+        return (try? eventLoop.submit { self.server?.store.get(key) }.wait()) ?? nil
+    }
+
+    /// Storage syncs done so far.
+    public func fsyncCount() -> Int {
+        guard !isStopRequested else { return 0 }
+        return (try? eventLoop.submit { self.storage?.fsyncCount ?? 0 }.wait()) ?? 0
+    }
+
+    // MARK: - Event loop
+
+    private func halt() {
+        stopped = true
+        tickTask?.cancel()
+        tickTask = nil
+        storage?.close()
+        storage = nil
+        server = nil
+        channel?.close(promise: nil)
+    }
+
+    private func fatal(_ message: String) {
+        log("raftd: node \(config.id): FATAL: \(message); stopping (nothing more is acknowledged)")
+        halt()
+        onFatal(message)
+    }
+
+    private func onTick() {
+        guard !stopped, let server else { return }
+        server.raft.tick()
+        drain()
+    }
+
+    fileprivate func readComplete() { drain() }
+
+    fileprivate func socketError(_ error: any Error) {
+        counters.socketErrors += 1
+    }
+
+    fileprivate func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        guard !stopped, let server else { return }
+        counters.datagramsReceived += 1
+        let message: WireMessage
+        do {
+            message = try WireCodec.decode(envelope.data.readableBytesView)
+        } catch {
+            counters.droppedMalformed += 1
+            return
+        }
+        let source = envelope.remoteAddress
+        switch message {
+        case .raft(let m):
+            guard let from = members[source], from != config.id, m.from == from, m.to == config.id else {
+                counters.droppedUnknown += 1
+                return
+            }
+            if faults.blocksReceive(from: from) {
+                counters.droppedByFaults += 1
+                return
+            }
+            counters.raftReceived += 1
+            server.raft.step(m)
+        case .clientRequest(let request):
+            counters.clientRequests += 1
+            rememberClient(request.client, at: source)
+            for r in server.receive(request) { sendReply(r) }
+        case .control(let request, let id, let key):
+            guard keyMatches(key) else {
+                counters.droppedUnknown += 1
+                return
+            }
+            counters.controlRequests += 1
+            send(.controlReply(control(request), id: id), to: source)
+        case .clientReply, .controlReply:
+            counters.droppedUnknown += 1
+        }
+    }
+
+    /// Persist, send, apply, acknowledge, for as long as the core has work.
+    private func drain() {
+        guard !stopped, let server, let storage else { return }
+        while let rd = server.ready() {
+            counters.readies += 1
+            if rd.hardState != nil || !rd.entries.isEmpty {
+                counters.storageWrites += 1
+                do {
+                    try storage.save(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+                } catch {
+                    fatal("storage error: \(error)")
+                    return
+                }
+            }
+            for m in rd.messages { sendRaft(m) }
+            let out = server.advance(rd)
+            if let ss = rd.softState { roleChanged(ss, term: server.raft.term) }
+            for r in out.replies { sendReply(r) }
+        }
+        channel?.flush()
+    }
+
+    private func roleChanged(_ ss: SoftState, term: Term) {
+        guard ss.role != role else { return }
+        role = ss.role
+        switch ss.role {
+        case .leader: log("raftd: node \(config.id) is leader (term \(term))")
+        case .follower:
+            let l = ss.leader == noNode ? "leader unknown" : "leader \(ss.leader)"
+            log("raftd: node \(config.id) is follower (term \(term), \(l))")
+        case .candidate, .preCandidate: log("raftd: node \(config.id) is \(ss.role.rawValue) (term \(term))")
+        }
+    }
+
+    private func rememberClient(_ client: ClientID, at address: SocketAddress) {
+        if clientAddresses[client] == nil && clientAddresses.count >= 65_536 {
+            // Forget everyone else rather than grow without bound; their replies may be lost and
+            // they retry.
+            clientAddresses.removeAll(keepingCapacity: true)
+        }
+        clientAddresses[client] = address
+    }
+
+    private func keyMatches(_ key: [UInt8]) -> Bool {
+        guard key.count == clusterKey.count else { return false }
+        var diff: UInt8 = 0
+        for (a, b) in zip(key, clusterKey) { diff |= a ^ b }
+        return diff == 0
+    }
+
+    // MARK: - Sending
+
+    private func sendRaft(_ m: Message) {
+        counters.raftSent += 1
+        guard let address = peerAddresses[m.to], m.to != config.id else { return }
+        if faults.blocksSend(to: m.to) {
+            counters.droppedByFaults += 1
+            return
+        }
+        let delays = faults.plan(to: m.to, using: &rng)
+        if delays.isEmpty {
+            counters.droppedByFaults += 1
+            return
+        }
+        if delays.count > 1 { counters.duplicated += UInt64(delays.count - 1) }
+        guard let bytes = encode(.raft(m)) else { return }
+        for d in delays {
+            if d == 0 {
+                write(bytes, to: address)
+            } else {
+                let transfer = UnsafeTransfer(bytes)
+                eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: d))) {
+                    guard !self.stopped else { return }
+                    self.write(transfer.value, to: address)
+                    self.channel?.flush()
+                }
+            }
+        }
+    }
+
+    private func sendReply(_ r: ClientReply) {
+        guard let address = clientAddresses[r.client] else {
+            counters.unroutableReplies += 1
+            return
+        }
+        counters.clientReplies += 1
+        send(.clientReply(r), to: address)
+    }
+
+    private func send(_ message: WireMessage, to address: SocketAddress) {
+        guard let bytes = encode(message) else { return }
+        write(bytes, to: address)
+    }
+
+    private func encode(_ message: WireMessage) -> [UInt8]? {
+        let bytes = WireCodec.encode(message)
+        guard bytes.count <= WireCodec.maxDatagramBytes else {
+            counters.oversized += 1
+            if !loggedOversized {
+                loggedOversized = true
+                log("raftd: node \(config.id): not sending a \(bytes.count)-byte message (limit \(WireCodec.maxDatagramBytes))")
+            }
+            return nil
+        }
+        return bytes
+    }
+
+    private func write(_ bytes: [UInt8], to address: SocketAddress) {
+        guard let channel else { return }
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    }
+
+    // MARK: - Control
+
+    private func makeReport() -> NodeReport? {
+        guard let server else { return nil }
+        let r = server.raft
+        return NodeReport(id: config.id, role: r.role, term: r.term, leader: r.leader, commit: r.log.committed,
+                          applied: r.log.applied, lastIndex: r.log.lastIndex, lastTerm: r.log.lastTerm,
+                          digest: server.store.digest, droppedMalformed: counters.droppedMalformed,
+                          droppedUnknown: counters.droppedUnknown)
+    }
+
+    private func control(_ request: ControlRequest) -> ControlReply {
+        guard let server else { return .error("node is stopping") }
+        switch request {
+        case .status:
+            return makeReport().map { .status($0) } ?? .error("node is stopping")
+        case .cut(let peers):
+            faults.cut = Set(peers)
+            return .ok
+        case .blockOutgoing(let peers):
+            faults.blockedOutgoing.formUnion(peers)
+            return .ok
+        case .setFaults(let peer, let loss, let dup, let dmin, let dmax):
+            if loss > 1_000_000 || dup > 1_000_000 { return .error("loss and duplication are at most 1000000 ppm") }
+            if dmin > dmax { return .error("delay range \(dmin)..\(dmax) ns is empty") }
+            if dmax > 60_000_000_000 { return .error("delays above 60s are not supported") }
+            if peer != noNode && peerAddresses[peer] == nil { return .error("node \(peer) is not a member") }
+            let f = LinkFaults(lossPPM: loss, duplicatePPM: dup, delayNanos: dmin...dmax)
+            if f.isNone { faults.links[peer] = nil } else { faults.links[peer] = f }
+            return .ok
+        case .heal:
+            faults = TransportFaults()
+            return .ok
+        case .localGet(let key):
+            return .localValue(server.store.get(key))
+        case .logTail(let count):
+            return .log(logTail(count: Int(count), of: server.raft.log))
+        }
+    }
+
+    /// The last `count` entries that fit in one control reply.
+    private func logTail(count: Int, of log: RaftLog) -> [Entry] {
+        let last = log.lastIndex
+        guard count > 0, last >= log.firstIndex else { return [] }
+        let first = max(log.firstIndex, last >= LogIndex(count) ? last - LogIndex(count) + 1 : 1)
+        var entries = Array(log.slice(first, last))
+        // Trim from the front by the estimate, then check the real size.
+        var budget = WireCodec.maxDatagramBytes - 1_024
+        var keep = 0
+        for e in entries.reversed() {
+            budget -= e.byteSize
+            if budget < 0 { break }
+            keep += 1
+        }
+        entries.removeFirst(entries.count - keep)
+        while !entries.isEmpty && WireCodec.encode(.controlReply(.log(entries), id: 0)).count > WireCodec.maxDatagramBytes {
+            entries.removeFirst(max(1, entries.count / 8))
+        }
+        return entries
+    }
+}
+
+/// Moves a value that is not `Sendable` into a closure that runs on the node's event loop, where
+/// all of the node's state lives.
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The channel handler: hands datagrams to the daemon, and lets it take the `Ready` once per read burst.
+final class DaemonHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let daemon: RaftDaemon
+
+    init(daemon: RaftDaemon) { self.daemon = daemon }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        daemon.receive(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        daemon.readComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A datagram socket survives errors such as ICMP port unreachable; keep going.
+        daemon.socketError(error)
+    }
+}

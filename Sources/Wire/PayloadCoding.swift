@@ -1,0 +1,356 @@
+import KV
+import RaftCore
+
+// The payload of each frame type. Integers are little-endian; `string` is a u32 byte count and
+// UTF-8; `bytes` is a u32 byte count and raw bytes; `bool` is one byte 0 or 1; `tag` is one byte.
+//
+// raft (1), a `Message`:
+//   kind u8 (Message.Kind raw value) | from u64 | to u64 | term u64 | logTerm u64 | index u64 |
+//   commit u64 | reject bool | rejectHint u64 | context u64 | entries
+// entries: count u32, then per entry: term u64 | index u64 | kind u8 (EntryKind raw value) | data bytes
+//
+// clientRequest (2): client u64 | seq u64 | op tag (0 put, 1 get, 2 delete) | key string |
+//   value string (put only)
+//
+// clientReply (3): client u64 | seq u64 | index u64 | outcome tag, then
+//   0 done:      result tag 0 ok | 1 value absent | 2 value present, then value string
+//   1 notLeader: leader u64
+//   2 failed:    reason string
+//
+// control (4): id u64 | cluster key bytes | request tag, then
+//   0 status | 1 cut: peers | 2 blockOutgoing: peers | 3 setFaults: peer u64, lossPPM u32,
+//   duplicatePPM u32, delayMinNanos u64, delayMaxNanos u64 | 4 heal | 5 localGet: key string |
+//   6 logTail: count u32
+//   peers: count u32, then one u64 per node id
+//
+// controlReply (5): id u64 | reply tag, then
+//   0 ok | 1 status: report | 2 localValue: present bool [, value string] | 3 log: entries |
+//   4 error: reason string
+//   report: id u64 | role u8 (0 follower, 1 pre-candidate, 2 candidate, 3 leader) | term u64 |
+//   leader u64 | commit u64 | applied u64 | lastIndex u64 | lastTerm u64 | digest u64 |
+//   droppedMalformed u64 | droppedUnknown u64
+
+/// The smallest encoded entry: term, index, kind and an empty data length.
+private let minEntryBytes = 8 + 8 + 1 + 4
+
+private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2 }
+private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2 }
+private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2 }
+private enum ControlTag: UInt8 {
+    case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6
+}
+private enum ControlReplyTag: UInt8 { case ok = 0, status = 1, localValue = 2, log = 3, error = 4 }
+
+/// The wire number of each role (`Role`'s own raw values are its display names).
+private enum RoleTag: UInt8 {
+    case follower = 0, preCandidate = 1, candidate = 2, leader = 3
+
+    init(_ role: Role) {
+        switch role {
+        case .follower: self = .follower
+        case .preCandidate: self = .preCandidate
+        case .candidate: self = .candidate
+        case .leader: self = .leader
+        }
+    }
+
+    var role: Role {
+        switch self {
+        case .follower: return .follower
+        case .preCandidate: return .preCandidate
+        case .candidate: return .candidate
+        case .leader: return .leader
+        }
+    }
+}
+
+extension WireReader {
+    /// A tag byte that must be a case of `T`.
+    fileprivate mutating func tag<T: RawRepresentable<UInt8>>(_: T.Type, _ what: String) throws(WireError) -> T {
+        let raw = try u8(what)
+        guard let value = T(rawValue: raw) else { throw .malformed("unknown \(what) \(raw)") }
+        return value
+    }
+}
+
+// MARK: - Raft messages
+
+extension WireWriter {
+    mutating func message(_ m: Message) {
+        u8(m.kind.rawValue)
+        u64(m.from)
+        u64(m.to)
+        u64(m.term)
+        u64(m.logTerm)
+        u64(m.index)
+        u64(m.commit)
+        bool(m.reject)
+        u64(m.rejectHint)
+        u64(m.context)
+        entries(m.entries)
+    }
+
+    mutating func entries(_ entries: [Entry]) {
+        count(entries.count)
+        for e in entries {
+            u64(e.term)
+            u64(e.index)
+            u8(e.kind.rawValue)
+            byteString(e.data)
+        }
+    }
+}
+
+extension WireReader {
+    mutating func message() throws(WireError) -> Message {
+        let kind = try tag(Message.Kind.self, "message kind")
+        let from = try u64("from")
+        let to = try u64("to")
+        let term = try u64("term")
+        let logTerm = try u64("logTerm")
+        let index = try u64("index")
+        let commit = try u64("commit")
+        let reject = try bool("reject")
+        let rejectHint = try u64("rejectHint")
+        let context = try u64("context")
+        let entries = try entries()
+        return Message(kind: kind, from: from, to: to, term: term, logTerm: logTerm, index: index,
+                       commit: commit, entries: entries, reject: reject, rejectHint: rejectHint,
+                       context: context)
+    }
+
+    mutating func entries() throws(WireError) -> [Entry] {
+        let n = try count("entries", minItemBytes: minEntryBytes)
+        var entries: [Entry] = []
+        entries.reserveCapacity(n)
+        for _ in 0..<n {
+            let term = try u64("entry term")
+            let index = try u64("entry index")
+            let kind = try tag(EntryKind.self, "entry kind")
+            let data = try byteString("entry data")
+            entries.append(Entry(term: term, index: index, kind: kind, data: data))
+        }
+        return entries
+    }
+}
+
+// MARK: - Client traffic
+
+extension WireWriter {
+    mutating func clientRequest(_ r: ClientRequest) {
+        u64(r.client)
+        u64(r.seq)
+        switch r.op {
+        case .put(let key, let value):
+            u8(OpTag.put.rawValue)
+            string(key)
+            string(value)
+        case .get(let key):
+            u8(OpTag.get.rawValue)
+            string(key)
+        case .delete(let key):
+            u8(OpTag.delete.rawValue)
+            string(key)
+        }
+    }
+
+    mutating func clientReply(_ r: ClientReply) {
+        u64(r.client)
+        u64(r.seq)
+        u64(r.index)
+        switch r.outcome {
+        case .done(.ok):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.ok.rawValue)
+        case .done(.value(nil)):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.absent.rawValue)
+        case .done(.value(let value?)):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.present.rawValue)
+            string(value)
+        case .notLeader(let leader):
+            u8(OutcomeTag.notLeader.rawValue)
+            u64(leader)
+        case .failed(let reason):
+            u8(OutcomeTag.failed.rawValue)
+            string(reason)
+        }
+    }
+}
+
+extension WireReader {
+    mutating func clientRequest() throws(WireError) -> ClientRequest {
+        let client = try u64("client")
+        let seq = try u64("seq")
+        let op: KVOperation
+        switch try tag(OpTag.self, "operation tag") {
+        case .put:
+            let key = try string("key")
+            op = .put(key: key, value: try string("value"))
+        case .get:
+            op = .get(key: try string("key"))
+        case .delete:
+            op = .delete(key: try string("key"))
+        }
+        return ClientRequest(client: client, seq: seq, op: op)
+    }
+
+    mutating func clientReply() throws(WireError) -> ClientReply {
+        let client = try u64("client")
+        let seq = try u64("seq")
+        let index = try u64("index")
+        let outcome: ReplyOutcome
+        switch try tag(OutcomeTag.self, "outcome tag") {
+        case .done:
+            switch try tag(ResultTag.self, "result tag") {
+            case .ok: outcome = .done(.ok)
+            case .absent: outcome = .done(.value(nil))
+            case .present: outcome = .done(.value(try string("value")))
+            }
+        case .notLeader:
+            outcome = .notLeader(leader: try u64("leader"))
+        case .failed:
+            outcome = .failed(try string("failure reason"))
+        }
+        return ClientReply(client: client, seq: seq, outcome: outcome, index: index)
+    }
+}
+
+// MARK: - Control traffic
+
+extension WireWriter {
+    mutating func peers(_ peers: [NodeID]) {
+        count(peers.count)
+        for p in peers { u64(p) }
+    }
+
+    mutating func controlRequest(_ r: ControlRequest) {
+        switch r {
+        case .status:
+            u8(ControlTag.status.rawValue)
+        case .cut(let peers):
+            u8(ControlTag.cut.rawValue)
+            self.peers(peers)
+        case .blockOutgoing(let peers):
+            u8(ControlTag.blockOutgoing.rawValue)
+            self.peers(peers)
+        case .setFaults(let peer, let lossPPM, let duplicatePPM, let delayMinNanos, let delayMaxNanos):
+            u8(ControlTag.setFaults.rawValue)
+            u64(peer)
+            u32(lossPPM)
+            u32(duplicatePPM)
+            u64(delayMinNanos)
+            u64(delayMaxNanos)
+        case .heal:
+            u8(ControlTag.heal.rawValue)
+        case .localGet(let key):
+            u8(ControlTag.localGet.rawValue)
+            string(key)
+        case .logTail(let count):
+            u8(ControlTag.logTail.rawValue)
+            u32(count)
+        }
+    }
+
+    mutating func controlReply(_ r: ControlReply) {
+        switch r {
+        case .ok:
+            u8(ControlReplyTag.ok.rawValue)
+        case .status(let report):
+            u8(ControlReplyTag.status.rawValue)
+            nodeReport(report)
+        case .localValue(let value):
+            u8(ControlReplyTag.localValue.rawValue)
+            bool(value != nil)
+            if let value { string(value) }
+        case .log(let entries):
+            u8(ControlReplyTag.log.rawValue)
+            self.entries(entries)
+        case .error(let reason):
+            u8(ControlReplyTag.error.rawValue)
+            string(reason)
+        }
+    }
+
+    mutating func nodeReport(_ r: NodeReport) {
+        u64(r.id)
+        u8(RoleTag(r.role).rawValue)
+        u64(r.term)
+        u64(r.leader)
+        u64(r.commit)
+        u64(r.applied)
+        u64(r.lastIndex)
+        u64(r.lastTerm)
+        u64(r.digest)
+        u64(r.droppedMalformed)
+        u64(r.droppedUnknown)
+    }
+}
+
+extension WireReader {
+    mutating func peers() throws(WireError) -> [NodeID] {
+        let n = try count("peers", minItemBytes: 8)
+        var peers: [NodeID] = []
+        peers.reserveCapacity(n)
+        for _ in 0..<n { peers.append(try u64("peer")) }
+        return peers
+    }
+
+    mutating func controlRequest() throws(WireError) -> ControlRequest {
+        switch try tag(ControlTag.self, "control tag") {
+        case .status:
+            return .status
+        case .cut:
+            return .cut(peers: try peers())
+        case .blockOutgoing:
+            return .blockOutgoing(to: try peers())
+        case .setFaults:
+            let peer = try u64("fault peer")
+            let loss = try u32("lossPPM")
+            let duplicate = try u32("duplicatePPM")
+            let delayMin = try u64("delayMinNanos")
+            let delayMax = try u64("delayMaxNanos")
+            return .setFaults(peer: peer, lossPPM: loss, duplicatePPM: duplicate,
+                              delayMinNanos: delayMin, delayMaxNanos: delayMax)
+        case .heal:
+            return .heal
+        case .localGet:
+            return .localGet(key: try string("key"))
+        case .logTail:
+            return .logTail(count: try u32("log tail count"))
+        }
+    }
+
+    mutating func controlReply() throws(WireError) -> ControlReply {
+        switch try tag(ControlReplyTag.self, "control reply tag") {
+        case .ok:
+            return .ok
+        case .status:
+            return .status(try nodeReport())
+        case .localValue:
+            return .localValue(try bool("value present") ? try string("value") : nil)
+        case .log:
+            return .log(try entries())
+        case .error:
+            return .error(try string("error text"))
+        }
+    }
+
+    mutating func nodeReport() throws(WireError) -> NodeReport {
+        let id = try u64("node id")
+        let role = try tag(RoleTag.self, "role").role
+        let term = try u64("term")
+        let leader = try u64("leader")
+        let commit = try u64("commit")
+        let applied = try u64("applied")
+        let lastIndex = try u64("lastIndex")
+        let lastTerm = try u64("lastTerm")
+        let digest = try u64("digest")
+        let droppedMalformed = try u64("droppedMalformed")
+        let droppedUnknown = try u64("droppedUnknown")
+        return NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
+                          lastIndex: lastIndex, lastTerm: lastTerm, digest: digest,
+                          droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Dispatch
+import Node
+import RaftCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `raftd`: one real Raft node of a key-value store, over UDP.
+@main
+struct Raftd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "raftd",
+        abstract: "Run one node of a raftsh key-value cluster over UDP.",
+        discussion: """
+            Example: raftd --id 1 --listen 127.0.0.1:7001 \
+            --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data /tmp/raft1
+
+            The peer list names every member, this node included; nodes accept Raft traffic only \
+            from those addresses and control messages only with the cluster key. \
+            SIGTERM or SIGINT stops the node cleanly. Exits 1 with a message if it cannot start \
+            (port in use, data directory of another node or cluster, unreadable directory, bad flags).
+            """
+    )
+
+    @Option(help: "This node's id (1 or more).")
+    var id: UInt64
+
+    @Option(help: "Address to listen on, HOST:PORT (default: this node's address in --peers).")
+    var listen: String?
+
+    @Option(help: "Every member, this node included: ID=HOST:PORT,ID=HOST:PORT,...")
+    var peers: String
+
+    @Option(help: "Data directory (write-ahead log).")
+    var data: String
+
+    @Option(help: "Election timeout range, e.g. 150ms..300ms.")
+    var election: String = "150ms..300ms"
+
+    @Option(help: "Heartbeat interval, e.g. 50ms.")
+    var heartbeat: String = "50ms"
+
+    @Option(help: "Length of one Raft tick.")
+    var tick: String = "10ms"
+
+    @Option(name: .customLong("cluster-key"), help: "Key control messages must carry.")
+    var clusterKey: String = NodeConfig.defaultClusterKey
+
+    @Option(name: .customLong("cluster-id"), help: "Cluster id (default: derived from the sorted peer list).")
+    var clusterID: String?
+
+    @Flag(name: .customLong("no-fsync"), help: "Do not sync the log to disk (unsafe; for benchmarks).")
+    var noFsync = false
+
+    func makeConfig() throws(NodeConfigError) -> NodeConfig {
+        let peerMap = try NodeConfig.parsePeers(peers)
+        let listenAddress = try listen.map { (text: String) throws(NodeConfigError) -> HostPort in try HostPort(parsing: text) }
+        let config = NodeConfig(id: id, listen: listenAddress, peers: peerMap, dataDirectory: data,
+                                electionTimeout: try NodeConfig.parseDurationRange(election),
+                                heartbeat: try NodeConfig.parseDuration(heartbeat),
+                                tick: try NodeConfig.parseDuration(tick),
+                                clusterKey: clusterKey, clusterID: clusterID, fsync: !noFsync)
+        try config.validate()
+        return config
+    }
+
+    func run() throws {
+        let config: NodeConfig
+        do {
+            config = try makeConfig()
+        } catch {
+            logError("raftd: \(error.message)")
+            throw ExitCode(1)
+        }
+        let daemon: RaftDaemon
+        do {
+            daemon = try RaftDaemon.start(config)
+        } catch {
+            logError("raftd: node \(config.id): \(error.message)")
+            throw ExitCode(1)
+        }
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                logError("raftd: node \(config.id) stopping (signal \(sig))")
+                daemon.stop()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        daemon.waitUntilStopped()
+        daemon.stop()
+        withExtendedLifetime(sources) {}
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import NIOCore
+import RaftCore
+import KV
+import Wire
+@testable import Node
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `n` distinct UDP ports on 127.0.0.1 that were free a moment ago (bound to port 0, read, closed).
+func freePorts(_ n: Int) throws -> [Int] {
+    var ports: [Int] = []
+    var fds: [Int32] = []
+    defer { for fd in fds { close(fd) } }
+    for _ in 0..<n {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        fds.append(fd)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { throw TestFailure("bind() failed") }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        ports.append(Int(UInt16(bigEndian: addr.sin_port)))
+    }
+    return ports
+}
+
+/// A fresh empty directory under the system temporary directory.
+func makeTempDir(_ label: String) throws -> String {
+    var template = Array((NSTemporaryDirectory() + "raftsh-node-\(label)-XXXXXX").utf8CString)
+    guard let p = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+    return String(cString: p)
+}
+
+func removeDir(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+}
+
+/// Poll `condition` every 20 ms until it holds or `limit` passes; returns whether it held.
+func eventually(within limit: Duration, _ condition: () -> Bool) -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while clock.now < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+func sleepFor(_ d: Duration) {
+    usleep(useconds_t(NodeConfig.nanoseconds(d) / 1_000))
+}
+
+/// The leader of the highest term among the nodes that answer `status`.
+func findLeader(_ client: UDPClient, among ids: [NodeID]) -> (id: NodeID, term: Term)? {
+    var best: (NodeID, Term)?
+    for id in ids {
+        guard case .status(let r)? = client.control(.status, to: id, timeout: .milliseconds(300)) else { continue }
+        if r.role == .leader, best == nil || r.term > best!.1 { best = (id, r.term) }
+    }
+    return best
+}
+
+func waitForLeader(_ client: UDPClient, among ids: [NodeID], within limit: Duration = .seconds(5),
+                   excluding excluded: NodeID? = nil) -> NodeID? {
+    var found: NodeID?
+    _ = eventually(within: limit) {
+        if let l = findLeader(client, among: ids), l.id != excluded { found = l.id; return true }
+        return false
+    }
+    return found
+}
+
+func status(_ client: UDPClient, _ id: NodeID) -> NodeReport? {
+    guard case .status(let r)? = client.control(.status, to: id, timeout: .milliseconds(500)) else { return nil }
+    return r
+}
+
+/// Three (or `size`) in-process daemons on loopback, each with its own data directory and event loop.
+/// `shutdown()` stops every daemon and removes the directories; call it in a `defer`.
+final class LocalCluster {
+    let ids: [NodeID]
+    let peers: [NodeID: HostPort]
+    let dirs: [NodeID: String]
+    let clusterKey: String
+    private(set) var daemons: [NodeID: RaftDaemon] = [:]
+    private var clients: [UDPClient] = []
+
+    init(size: Int = 3, clusterKey: String = "test-key") throws {
+        let ports = try freePorts(size)
+        ids = (1...size).map { NodeID($0) }
+        var p: [NodeID: HostPort] = [:]
+        var d: [NodeID: String] = [:]
+        for (i, id) in ids.enumerated() {
+            p[id] = HostPort(host: "127.0.0.1", port: ports[i])
+            d[id] = try makeTempDir("n\(id)")
+        }
+        peers = p
+        dirs = d
+        self.clusterKey = clusterKey
+    }
+
+    func config(_ id: NodeID) -> NodeConfig {
+        NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey)
+    }
+
+    /// Start node `id` (fatal storage errors fail the test instead of exiting the test process).
+    @discardableResult
+    func start(_ id: NodeID) throws -> RaftDaemon {
+        let d = try RaftDaemon.start(config(id), log: { _ in }, onFatal: { msg in Issue.record("node \(id) fatal: \(msg)") })
+        daemons[id] = d
+        return d
+    }
+
+    func startAll() throws {
+        for id in ids { try start(id) }
+    }
+
+    func stop(_ id: NodeID) {
+        daemons.removeValue(forKey: id)?.stop()
+    }
+
+    func client(id: ClientID = ClientID.random(in: 1...UInt64(UInt32.max)), key: String? = nil) throws -> UDPClient {
+        let addrs = try peers.mapValues { try $0.socketAddress() }
+        let c = try UDPClient(addresses: addrs, clusterKey: key ?? clusterKey, clientID: id)
+        clients.append(c)
+        return c
+    }
+
+    func shutdown() {
+        for c in clients { c.close() }
+        clients.removeAll()
+        for id in ids { stop(id) }
+        for dir in dirs.values { removeDir(dir) }
+    }
+}
+
+extension ReplyOutcome {
+    var isOK: Bool { self == .done(.ok) }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+
+/// The real `raftsh` binary at a pseudo-terminal: what a person typing at the prompt sees.
+/// Serialized: each test runs a simulated cluster, and parallel runs only make the timing noisy.
+@Suite(.serialized)
+struct ShellPTYTests {
+    /// Starts `raftsh` (no arguments: the shell) on a fresh pty and waits for its first prompt.
+    private func startShell(home: TempDir, history: String? = nil) throws -> PTYProcess {
+        let shell = try PTYProcess(executable: try raftshBinary(), environment: shellEnvironment(home: home, history: history))
+        try shell.waitForPrompt(1)
+        return shell
+    }
+
+    /// Lines that answer a put/get with `ok`.
+    private func okLines(_ screen: Screen) -> [String] {
+        screen.lines.filter { $0 == "ok" || $0.hasPrefix("ok ") }
+    }
+
+    @Test("sta + Tab completes to status; Enter renders the status table")
+    func tabCompletesStatus() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        shell.send("sta" + Key.tab)
+        try shell.waitUntil("the line to read 'raftsh> status '") { $0.cursorLine == "raftsh> status" }
+        shell.send(Key.enter)
+        try shell.waitUntil("the status table with 5 node rows") { screen in
+            let lines = screen.lines
+            guard let header = lines.firstIndex(where: { $0.hasPrefix("node  role") }) else { return false }
+            return lines.count > header + 5
+        }
+        let lines = shell.screen.lines
+        let header = try #require(lines.firstIndex(where: { $0.hasPrefix("node  role") }), "\(shell.dump())")
+        #expect(lines[header - 1].hasPrefix("raftsh> status"), "\(shell.dump())")
+        for (i, row) in lines[(header + 1)...(header + 5)].enumerated() {
+            let fields = row.split(separator: " ")
+            #expect(fields.first.map(String.init) == "\(i + 1)", "row \(i + 1) of the status table: '\(row)'\n\(shell.dump())")
+        }
+        try shell.waitForPrompt(2)
+    }
+
+    @Test("Up-arrow recalls the previous line; Enter runs it again")
+    func upArrowRecallsHistory() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        shell.sendLine("put x 1")
+        try shell.waitUntil("an 'ok' answer") { okLines($0).count == 1 }
+        try shell.waitForPrompt(2)
+        shell.send(Key.up)
+        try shell.waitUntil("Up to bring back 'put x 1'") { $0.cursorLine == "raftsh> put x 1" }
+        shell.send(Key.enter)
+        try shell.waitUntil("a second 'ok' answer") { okLines($0).count == 2 }
+        try shell.waitForPrompt(3)
+        #expect(shell.screen.lines.filter { $0 == "raftsh> put x 1" }.count == 2, "\(shell.dump())")
+    }
+
+    @Test("a bad line prints an error with a suggestion; the prompt comes back and still works")
+    func badLineKeepsTheSession() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        shell.sendLine("pu x 1")
+        try shell.waitFor("error:")
+        try shell.waitForPrompt(2)
+        let text = shell.screen.text
+        #expect(text.contains("did you mean 'put'"), "\(shell.dump())")
+        #expect(text.contains("<prompt>:1:1: error:"), "errors at the prompt are located as <prompt>:LINE:COL\n\(shell.dump())")
+
+        shell.sendLine("get x")
+        // `pu x 1` must not have run: x is still unset.
+        try shell.waitUntil("an answer to 'get x'") { $0.lines.contains { $0 == "none" || $0.hasPrefix("none ") } }
+        try shell.waitForPrompt(3)
+        shell.sendLine("put x 1")
+        try shell.waitUntil("'ok' after the error") { okLines($0).count == 1 }
+        try shell.waitForPrompt(4)
+    }
+
+    @Test("save writes the session as a scenario that `raftsh run` passes")
+    func saveThenRun() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+        let file = home.file("s.scn")
+
+        let lines = ["put x 1", "fail leader", "wait until leader within 3s", "save \(file)"]
+        for (i, line) in lines.enumerated() {
+            shell.sendLine(line)
+            try shell.waitForPrompt(i + 2)
+            #expect(!shell.screen.text.contains("error:"), "'\(line)' failed\n\(shell.dump())")
+        }
+        shell.sendLine("quit")
+        let status = try shell.waitForExit()
+        #expect(status == 0, "quit exits 0\n\(shell.dump())")
+
+        #expect(FileManager.default.fileExists(atPath: file), "save did not write \(file)\n\(shell.dump())")
+        let saved = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        for line in lines.dropLast() {
+            #expect(saved.contains(line), "the saved scenario lacks '\(line)':\n\(saved)")
+        }
+        #expect(!saved.contains("save "), "the saved scenario should not save itself:\n\(saved)")
+        let run = try runRaftsh(["run", file], home: home)
+        #expect(run.status == 0, "raftsh run \(file) exited \(run.status)\nstdout:\n\(run.stdout)\nstderr:\n\(run.stderr)\nscenario:\n\(saved)")
+        #expect(run.stdout.contains("1 passed, 0 failed"), "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
+    }
+
+    @Test("history persists: a new session's Up-arrow recalls the previous session's lines")
+    func historyPersists() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let historyFile = home.file("hist")
+
+        do {
+            let first = try startShell(home: home, history: historyFile)
+            defer { first.terminate() }
+            first.sendLine("put persisted 42")
+            try first.waitUntil("an 'ok' answer") { okLines($0).count == 1 }
+            try first.waitForPrompt(2)
+            first.sendLine("quit")
+            #expect(try first.waitForExit() == 0, "\(first.dump())")
+        }
+        #expect(FileManager.default.fileExists(atPath: historyFile), "no history file at RAFTSH_HISTORY=\(historyFile)")
+
+        let second = try startShell(home: home, history: historyFile)
+        defer { second.terminate() }
+        second.send(Key.up)
+        try second.waitUntil("Up to recall the last line of the first session") { $0.cursorLine != "raftsh>" }
+        // The last line typed was `quit`; whether or not it is kept, `put persisted 42` is next.
+        if second.screen.cursorLine == "raftsh> quit" {
+            second.send(Key.up)
+        }
+        try second.waitUntil("Up to recall 'put persisted 42'") { $0.cursorLine == "raftsh> put persisted 42" }
+        second.send(Key.enter)
+        try second.waitUntil("the recalled line to run") { okLines($0).count == 1 }
+    }
+
+    @Test("Ctrl-D on an empty line exits with status 0")
+    func ctrlDExits() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+        shell.send(Key.ctrlD)
+        let status = try shell.waitForExit()
+        #expect(status == 0, "\(shell.dump())")
+    }
+
+    @Test("Ctrl-C discards the line and shows a fresh prompt; the shell keeps running")
+    func ctrlCClearsTheLine() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        shell.send("put y 9")
+        try shell.waitUntil("the typed text") { $0.cursorLine == "raftsh> put y 9" }
+        shell.send(Key.left + Key.left + Key.ctrlC)
+        try shell.waitForPrompt(2)
+        #expect(shell.screen.lines.contains("raftsh> put y 9^C"), "\(shell.dump())")
+        #expect(shell.screen.cursorLine == "raftsh>", "\(shell.dump())")
+        #expect(shell.reap() == nil, "Ctrl-C ended the shell\n\(shell.dump())")
+
+        shell.sendLine("get y")
+        try shell.waitUntil("an answer to 'get y'") { $0.lines.contains { $0 == "none" || $0.hasPrefix("none ") } }
+        try shell.waitForPrompt(3)
+    }
+
+    @Test("Tab with several candidates lists them under the line and redraws it")
+    func tabListsCandidates() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        shell.send("ge" + Key.tab)
+        try shell.waitUntil("'ge' to complete to 'get '") { $0.cursorLine == "raftsh> get" }
+        shell.send(Key.tab)
+        try shell.waitForPrompt(2)
+        try shell.waitUntil("the line to be redrawn after the list") { $0.cursorLine == "raftsh> get" }
+        let lines = shell.screen.lines
+        let first = try #require(lines.firstIndex(of: "raftsh> get"), "\(shell.dump())")
+        let listed = lines[(first + 1)...].prefix { !$0.hasPrefix("raftsh> ") }.flatMap { $0.split(separator: " ").map(String.init) }
+        for word in ["leader", "follower", "1", "5"] {
+            #expect(listed.contains(word), "'\(word)' not listed\n\(shell.dump())")
+        }
+        // The redrawn line still works.
+        shell.send("x" + Key.enter)
+        try shell.waitUntil("an answer to 'get x'") { $0.lines.contains { $0 == "none" || $0.hasPrefix("none ") } }
+    }
+
+    @Test("piped input: a failed expectation exits 1, a parse error exits 2, a clean run exits 0")
+    func pipedExitCodes() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+
+        let failing = try runRaftsh([], input: "put x 1\nexpect get x == 2\n", home: home)
+        #expect(failing.status == 1, "stdout:\n\(failing.stdout)\nstderr:\n\(failing.stderr)")
+
+        let parseError = try runRaftsh([], input: "put x 1\npu x 1\n", home: home)
+        #expect(parseError.status == 2, "stdout:\n\(parseError.stdout)\nstderr:\n\(parseError.stderr)")
+        #expect((parseError.stdout + parseError.stderr).contains("error:"), "stdout:\n\(parseError.stdout)\nstderr:\n\(parseError.stderr)")
+
+        let passing = try runRaftsh([], input: "put x 1\nexpect get x == 1\n", home: home)
+        #expect(passing.status == 0, "stdout:\n\(passing.stdout)\nstderr:\n\(passing.stderr)")
+        #expect(!passing.stdout.contains("raftsh> "), "no prompt when stdin is not a terminal:\n\(passing.stdout)")
+    }
+}
