@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Shell", dependencies: ["Scenario", "Sim", "CLibEdit"]),
         // The command-line tools.
         .executableTarget(name: "raftsh", dependencies: [
-            "RaftCore", "KV", "Check", "Sim", "Scenario", "Shell",
+            "RaftCore", "KV", "Check", "Sim", "Scenario", "Shell", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),

@@ -106,6 +106,10 @@ static inline int raftsh_el_add_complete_fn(EditLine *el, const char *name, cons
 static inline int raftsh_el_add_interrupt_fn(EditLine *el, const char *name, const char *help) {
     return el_set(el, EL_ADDFN, name, help, raftsh_el_interrupt_fn);
 }
+/// Raw (editing) terminal mode now, rather than after the prompt is drawn; 0: cooked again.
+static inline int raftsh_el_prep_term(EditLine *el, int raw) {
+    return el_set(el, EL_PREP_TERM, raw);
+}
 /// `bind KEY COMMAND`, e.g. ("^I", "raftsh-complete").
 static inline int raftsh_el_bind(EditLine *el, const char *key, const char *command) {
     return el_set(el, EL_BIND, key, command, (const char *)NULL);

@@ -76,7 +76,15 @@ public final class InvariantChecker {
     private var reportedApplied: Set<LogIndex> = []
     private var tracks: [NodeID: NodeTrack] = [:]
     private var acks: [Ack] = []
-    private var ackHashAt: [LogIndex: UInt64] = [:]
+    /// The first acknowledgement at each index.
+    private var ackAt: [LogIndex: Ack] = [:]
+    /// (index, node) pairs already reported as a lost acknowledged write.
+    private var reportedLostAcks: Set<IndexNode> = []
+
+    private struct IndexNode: Hashable {
+        var index: LogIndex
+        var node: NodeID
+    }
 
     /// A checker for a run with `seed`.
     public init(seed: UInt64) {
@@ -126,12 +134,13 @@ public final class InvariantChecker {
     public func acknowledgedWrite(index: LogIndex, data: [UInt8], at time: Timestamp) {
         let hash = entryHash(kind: .normal, data: data)
         checks += 1
+        let ack = Ack(index: index, data: data, hash: hash)
         if let applied = appliedAt[index], applied.hash != hash {
-            record("acknowledged write lost", nodes: [applied.node], at: time,
-                   "write \(describeCommand(data)) acknowledged at index \(index), but node \(applied.node) applied a different entry there (term \(applied.term))")
+            reportLostAck(ack, node: applied.node, at: time,
+                          "write \(describeCommand(data)) acknowledged at index \(index), but node \(applied.node) applied a different entry there (term \(applied.term))")
         }
-        if ackHashAt[index] == nil { ackHashAt[index] = hash }
-        acks.append(Ack(index: index, data: data, hash: hash))
+        if ackAt[index] == nil { ackAt[index] = ack }
+        acks.append(ack)
     }
 
     /// Check that every acknowledged write is present at its index in `log` of a node that has committed past it.
@@ -240,9 +249,9 @@ public final class InvariantChecker {
             } else {
                 appliedAt[e.index] = AppliedRecord(term: e.term, hash: hash, node: node)
             }
-            if e.kind == .normal, let ackHash = ackHashAt[e.index], ackHash != hash {
-                record("acknowledged write lost", nodes: [node], at: time,
-                       "node \(node) applied \(describeEntry(e)) at index \(e.index), where a different write was acknowledged")
+            if let ack = ackAt[e.index], ack.hash != hash || e.kind != .normal {
+                reportLostAck(ack, node: node, at: time,
+                              "write \(describeCommand(ack.data)) acknowledged at index \(e.index), but node \(node) applied \(describeEntry(e)) there")
             }
         }
         tracks[node] = track
@@ -279,8 +288,13 @@ public final class InvariantChecker {
         let entry = log.entry(at: ack.index)
         if let entry, entry.kind == .normal, entry.data == ack.data { return }
         let held = entry.map(describeEntry) ?? "nothing"
-        record("acknowledged write lost", nodes: [node], at: time,
-               "write \(describeCommand(ack.data)) acknowledged at index \(ack.index), but node \(node) (commit \(log.committed)) holds \(held) there")
+        reportLostAck(ack, node: node, at: time,
+                      "write \(describeCommand(ack.data)) acknowledged at index \(ack.index), but node \(node) (commit \(log.committed)) holds \(held) there")
+    }
+
+    private func reportLostAck(_ ack: Ack, node: NodeID, at time: Timestamp, _ detail: String) {
+        guard reportedLostAcks.insert(IndexNode(index: ack.index, node: node)).inserted else { return }
+        record("acknowledged write lost", nodes: [node], at: time, detail)
     }
 
     private func reportLogConflict(_ key: IndexTerm, nodes: [NodeID], at time: Timestamp, _ detail: String) {

@@ -22,7 +22,7 @@ public enum LinearizabilityResult: Sendable {
 /// - `.ok`: the operation took effect between its invocation and its completion;
 /// - `.fail`: it did not take effect, and is ignored;
 /// - `.unknown` write: it may take effect at any time after its invocation, or never;
-/// - `.unknown` read: it constrains nothing, and is ignored.
+/// - `.unknown` read: it constrains nothing, and is ignored (so is a read whose result is not a value).
 ///
 /// Operations that touch at one instant (one completes when the other is invoked) count as concurrent.
 public struct LinearizabilityChecker: Sendable {
@@ -59,19 +59,8 @@ public struct LinearizabilityChecker: Sendable {
     }
 
     /// Check the operations of one key (all with that key).
-    ///
-    /// The depth-first search (Wing & Gong / Lowe with memoization) settles most histories after
-    /// visiting a few configurations per operation. Proving that *no* linearization exists makes it
-    /// memoize every reachable configuration, so past a budget proportional to the history the
-    /// breadth-first `FrontierSearch`, whose memory is bounded by the configurations of one instant,
-    /// takes over and decides.
     func checkKey(_ ops: [HistoryOperation]) -> RegisterSearch.Verdict {
-        let search = RegisterSearch(operations: ops)
-        let budget = min(maxStatesPerKey, 100_000 + 20 * search.ops.count)
-        var explored = 0
-        let verdict = search.run(maxStates: budget, explored: &explored)
-        guard verdict == .tooComplex, budget < maxStatesPerKey else { return verdict }
-        return FrontierSearch(ops: search.ops).run(maxStates: maxStatesPerKey, explored: &explored)
+        RegisterSearch(operations: ops).run(maxStates: maxStatesPerKey)
     }
 }
 

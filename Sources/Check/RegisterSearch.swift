@@ -19,6 +19,10 @@
 /// - an optional write still pending once every read of its value has returned is dropped (no
 ///   read could observe it any more). Optional writes whose value no read returns after their call
 ///   are dropped before the search.
+///
+/// And one symmetry is used: optional writes of one value that have all been invoked are
+/// interchangeable (same effect, same deadline), so they are taken in invoke order only — k of
+/// them give k + 1 configurations instead of 2^k.
 struct RegisterSearch {
     enum Verdict: Sendable, Equatable {
         case linearizable
@@ -38,6 +42,8 @@ struct RegisterSearch {
 
     /// The operations searched, in invoke order.
     private(set) var ops: [Op] = []
+    /// For an optional write, the previous optional write of the same value (-1 if none).
+    private(set) var previousOptional: [Int] = []
 
     /// Translate one key's operations (see `LinearizabilityChecker` for how outcomes are read).
     init(operations: [HistoryOperation]) {
@@ -71,12 +77,17 @@ struct RegisterSearch {
         var lastRead: [Int32: Timestamp] = [:]
         for op in candidates where op.isRead { lastRead[op.value] = max(lastRead[op.value] ?? 0, op.complete) }
         ops = []
+        var lastOptional: [Int32: Int] = [:]
         for var op in candidates {
+            var previous = -1
             if op.optional {
                 guard let deadline = lastRead[op.value], deadline >= op.invoke else { continue }
                 op.complete = deadline
+                previous = lastOptional[op.value] ?? -1
+                lastOptional[op.value] = ops.count
             }
             ops.append(op)
+            previousOptional.append(previous)
         }
     }
 
@@ -272,7 +283,11 @@ struct RegisterSearch {
             switch event.kind {
             case .call:
                 // Reads of the current value were taken by the forced step; other reads cannot go here.
-                if !ops[event.op].isRead, take(event.op, forced: false) {
+                // An optional write goes only after the previous one of its value (symmetry).
+                let i = event.op
+                let previous = previousOptional[i]
+                let inTurn = previous < 0 || bits[previous >> 6] & (1 << UInt64(previous & 63)) != 0
+                if !ops[i].isRead, inTurn, take(i, forced: false) {
                     if required == 0 { return .linearizable }
                     fresh = true
                     continue

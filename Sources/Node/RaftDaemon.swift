@@ -170,7 +170,7 @@ public final class RaftDaemon: @unchecked Sendable {
                                           clusterID: config.clusterID,
                                           options: StorageOptions(fsync: config.fsync))
         } catch {
-            throw DaemonError("cannot use data directory \(config.dataDirectory): \(error)")
+            throw DaemonError(error.description)
         }
         let (store, persisted) = opened
         let raft: RaftNode

@@ -223,13 +223,20 @@ public final class Executor {
             output("delay \(TimeFormat.duration(range.lowerBound))..\(TimeFormat.duration(range.upperBound)) on \(linksText(pairs))" + stamp())
         case .wait(let d):
             let c = try currentCluster()
+            let start = c.now
             c.wait(d)
+            if c.takeInterrupted() {
+                throw failure(s, "interrupted after \(TimeFormat.duration(c.now - start)) of \(TimeFormat.duration(d))")
+            }
             output("waited \(TimeFormat.duration(d))" + stamp())
         case .waitUntil(let cond, let within):
             let c = try currentCluster()
             let limit = within ?? options.waitLimit
             let start = c.now
             let ok = try waitUntil(cond, within: limit, s)
+            if c.takeInterrupted() || interruptCheck?() == true {
+                throw failure(s, "interrupted after \(TimeFormat.duration(c.now - start))")
+            }
             if !ok {
                 let (_, seen) = try evaluate(cond, s)
                 throw failure(s, "wait until \(cond.sourceText): not reached within \(TimeFormat.duration(limit))",

@@ -104,13 +104,24 @@ public final class LineEditor {
         didSet { raftsh_el_set_prompt(context, prompt) }
     }
 
+    /// Called when Ctrl-C has discarded the line, before the fresh prompt is drawn: a caller
+    /// with an unfinished block can drop it here and set `prompt` for the fresh line.
+    public var onInterrupt: (() -> Void)?
+
     /// Blocks; nil on end of input (Ctrl-D on an empty line).
     public func readLine() -> String? {
         while true {
             interrupted = false
             var count: Int32 = 0
+            // libedit draws the prompt first and switches the terminal to raw mode only when it
+            // reads the first key: a key typed in between would be echoed and cooked by the
+            // terminal (Ctrl-D lost, Ctrl-C a signal). Switch first; el_gets restores cooked mode.
+            _ = raftsh_el_prep_term(editLine, 1)
             let line = el_gets(editLine, &count)
-            if interrupted { continue }
+            if interrupted {
+                onInterrupt?()
+                continue
+            }
             if count < 0 && errno == EINTR {
                 // A signal broke the read off (libedit has restored the terminal): start over.
                 write("\n")

@@ -23,6 +23,7 @@ public final class ShellSession {
 
     public let executor: Executor
     private let write: (String) -> Void
+    private let writeError: (String) -> Void
     /// Lines that ran, as canonical source, for `save`.
     public private(set) var transcript: [String] = []
     /// Buffered lines of an unfinished block.
@@ -33,14 +34,25 @@ public final class ShellSession {
     private let clusterLine: String
 
     /// A session on the default simulated cluster (`options.defaultNodes` nodes, `options.seed`).
-    public init(options: ExecutorOptions, write: @escaping (String) -> Void) {
+    /// Answers go to `write`, errors to `writeError` (default: `write`).
+    public init(options: ExecutorOptions, write: @escaping (String) -> Void,
+                writeError: ((String) -> Void)? = nil) {
         var opts = options
         opts.allowSave = true
         self.write = write
+        self.writeError = writeError ?? write
         self.executor = Executor(options: opts, output: write)
         self.clusterLine = "cluster \(options.defaultNodes) seed \(options.seed)"
         executor.saveHandler = { [unowned self] file in try self.save(to: file) }
     }
+
+    /// Drop the lines of an unfinished block (Ctrl-C at the continuation prompt).
+    public func cancelPending() {
+        pending.removeAll()
+    }
+
+    /// Where lines come from, for error locations: `<prompt>` or `<stdin>`.
+    public var sourceName = "<prompt>"
 
     /// The prompt for the next line.
     public var prompt: String { pending.isEmpty ? "raftsh> " : "   ...> " }
@@ -63,11 +75,11 @@ public final class ShellSession {
         pending.removeAll()
         let statements: [Statement]
         do {
-            statements = try Parser.parseLine(text, file: "<prompt>", line: firstLine,
+            statements = try Parser.parseLine(text, file: sourceName, line: firstLine,
                                               options: ParserOptions(defaultNodes: executor.cluster?.nodeIDs.count ?? executor.options.defaultNodes,
                                                                      knownVariables: executor.variableNames))
         } catch {
-            write(error.render())
+            writeError(error.render())
             return .parseError
         }
         for s in statements {
@@ -86,7 +98,7 @@ public final class ShellSession {
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
                 let idx = s.location.line - firstLine
                 let src = idx >= 0 && idx < lines.count ? String(lines[idx]) : nil
-                write(error.render(source: src))
+                writeError(error.render(source: src))
                 transcript.append("# failed: " + s.sourceText.replacingOccurrences(of: "\n", with: "\n# "))
                 return .failed
             }
@@ -98,6 +110,9 @@ public final class ShellSession {
     /// command table), node ids, selector words, `$variables`, and keys used in this session.
     public func completions(for line: String) -> [String] {
         var out = Set(Completion.candidates(for: line))
+        if !line.contains(" ") {
+            for w in ["quit", "exit"] where w.hasPrefix(line) { out.insert(w) }
+        }
         let endsInBlank = line.last.map { $0 == " " } ?? true
         let words = line.split(separator: " ").map(String.init)
         let partial = endsInBlank ? "" : (words.last ?? "")

@@ -9,7 +9,7 @@ import Sim
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [SimBench.self]
+        subcommands: [SimBench.self, UDPBench.self]
     )
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Scenario
 import Sim
+import Node
 
 /// `raftsh run PATH…`: run scenario files; exit 1 if an expectation failed, 2 on a parse error.
 struct Run: ParsableCommand {
@@ -35,6 +36,13 @@ struct Run: ParsableCommand {
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
 
+    @Flag(help: ArgumentHelp("Run on local raftd processes over UDP: only scenarios whose `# modes:` header lists udp (the others are skipped); every `cluster` line becomes UDP.",
+                             discussion: "A `cluster N udp` line uses raftd processes in any mode. Every process is killed when its scenario ends, fails, or raftsh is interrupted."))
+    var udp = false
+
+    @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
+    var noFsync = false
+
     func seedList() throws -> [UInt64?] {
         if let seeds {
             let parts = seeds.split(separator: ".", omittingEmptySubsequences: true)
@@ -59,6 +67,12 @@ struct Run: ParsableCommand {
         }
         var runner = ScenarioRunner()
         runner.trace = trace
+        // Children die with us: at exit, on Ctrl-C, on SIGTERM/SIGHUP/SIGQUIT.
+        ProcessSupervisor.installCleanupHandlers()
+        let factory = UDPClusterFactory(forceUDP: udp, fsync: !noFsync)
+        defer { factory.shutdownAll() }
+        runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
+        var skipped = 0
         let tty = isatty(STDOUT_FILENO) == 1
         var results: [ScenarioResult] = []
         for file in files {
@@ -66,19 +80,32 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write("raftsh run: cannot read \(file) as UTF-8 text\n".data(using: .utf8)!)
                 throw ExitCode(2)
             }
+            if udp {
+                let modes = ScenarioRunner.modes(of: source)
+                if !modes.contains("udp") {
+                    skipped += 1
+                    if !quiet { print("SKIP  \(file)  (modes: \(modes.sorted().joined(separator: " ")))") }
+                    continue
+                }
+            }
             for s in seedValues {
                 let r = runner.run(file: file, source: source, seed: s)
+                let onUDP = factory.lastWasUDP
+                // Every raftd of this scenario ends here, passed or failed.
+                factory.shutdownAll()
                 results.append(r)
                 if verbose || trace { for line in r.output { print(line) } }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
-                let figures = "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(formatSeconds(r.clusterTime))\(wall)"
+                let figures = onUDP
+                    ? "udp  \(r.statements) lines  \(r.steps) operations  real \(formatSeconds(r.clusterTime))"
+                    : "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(formatSeconds(r.clusterTime))\(wall)"
                 switch r.status {
                 case .passed:
                     if !quiet { print("PASS  \(file)  \(figures)") }
                 case .failed:
                     print("FAIL  \(file)  \(figures)")
                     print(indent(r.errorText ?? ""))
-                    print("  reproduce: raftsh run \(file) --seed \(r.seed)")
+                    print("  reproduce: raftsh run \(onUDP && udp ? "--udp " : "")\(file) --seed \(r.seed)")
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))
@@ -87,7 +114,7 @@ struct Run: ParsableCommand {
             }
         }
         let passed = results.filter { $0.status == .passed }.count
-        print("\(passed) passed, \(results.count - passed) failed")
+        print("\(passed) passed, \(results.count - passed) failed" + (udp ? ", \(skipped) skipped (not marked udp)" : ""))
         if let junit {
             try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
         }

@@ -4,9 +4,12 @@ import Synchronization
 import Scenario
 import Shell
 import Sim
+import Node
 
 /// Set by SIGINT while a command runs; polled by the simulator's run loop.
 private let interruptFlag = Atomic<Bool>(false)
+/// Whether the newline after an echoed ^C was printed.
+private let interruptNewline = Atomic<Bool>(false)
 
 /// The interactive shell (default subcommand).
 struct Shell: ParsableCommand {
@@ -23,11 +26,25 @@ struct Shell: ParsableCommand {
     @Option(help: "Seed of the simulated cluster.")
     var seed: UInt64 = 42
 
-    @Option(help: "Number of simulated nodes.")
+    @Option(help: "Number of nodes.")
     var nodes: Int = 5
+
+    @Flag(help: "Start local raftd processes over UDP instead of simulating (every `cluster` line becomes UDP).")
+    var udp = false
+
+    @Option(help: ArgumentHelp("Attach to raftd nodes already running: HOST:PORT,HOST:PORT,... (ids 1, 2, ... in order) or ID=HOST:PORT,...",
+                               valueName: "nodes"))
+    var connect: String?
+
+    @Option(name: .customLong("cluster-key"), help: "The cluster key of the nodes given with --connect.")
+    var clusterKey: String = NodeConfig.defaultClusterKey
+
+    @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
+    var noFsync = false
 
     func validate() throws {
         if nodes < 1 || nodes > 64 { throw ValidationError("--nodes must be between 1 and 64") }
+        if udp && connect != nil { throw ValidationError("--udp starts nodes, --connect attaches to running ones: pick one") }
     }
 
     func run() throws {
@@ -36,9 +53,33 @@ struct Shell: ParsableCommand {
         opts.defaultNodes = nodes
         let tty = isatty(STDIN_FILENO) == 1
         opts.color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        let session = ShellSession(options: opts) { print($0); fflush(nil) }
+        let session = ShellSession(options: opts, write: { line in
+            // After a Ctrl-C the terminal has echoed "^C" without a newline.
+            if interruptFlag.load(ordering: .relaxed) && !interruptNewline.exchange(true, ordering: .relaxed) { print("") }
+            print(line)
+            fflush(nil)
+        }, writeError: tty ? nil : { line in
+            FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+        })
+        if !tty { session.sourceName = "<stdin>" }
         session.executor.interruptCheck = { interruptFlag.load(ordering: .relaxed) }
         signal(SIGINT) { _ in interruptFlag.store(true, ordering: .relaxed) }
+        // UDP nodes this shell starts end with it: at exit, on SIGTERM/SIGHUP/SIGQUIT (Ctrl-C only
+        // interrupts the running command; the nodes are in their own process group).
+        ProcessSupervisor.installCleanupHandlers(signals: [SIGTERM, SIGHUP, SIGQUIT])
+        var attached: UDPCluster? = nil
+        if let connect {
+            do {
+                attached = try UDPCluster(attaching: UDPCluster.parseConnectList(connect), clusterKey: clusterKey, seed: seed)
+            } catch {
+                throw ValidationError("--connect: \(error)")
+            }
+        }
+        let factory = UDPClusterFactory(forceUDP: udp, fsync: !noFsync, attached: attached)
+        defer { factory.shutdownAll() }
+        session.executor.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
+        // The attached nodes are the session's cluster from the first line on.
+        if attached != nil && !tty { _ = try session.executor.currentCluster() }
         if tty {
             try interactive(session)
         } else {
@@ -53,6 +94,10 @@ struct Shell: ParsableCommand {
                                       completer: { session.completions(for: $0) }) else {
             return try piped(session)
         }
+        editor.onInterrupt = { [unowned editor] in
+            session.cancelPending()
+            editor.prompt = session.prompt
+        }
         print("raftsh — a Raft cluster at your prompt. `help` lists commands, Tab completes, Ctrl-D quits.")
         try session.start()
         while true {
@@ -61,8 +106,10 @@ struct Shell: ParsableCommand {
             guard let line = editor.readLine() else { print(""); break }
             signal(SIGINT) { _ in interruptFlag.store(true, ordering: .relaxed) }
             interruptFlag.store(false, ordering: .relaxed)
+            interruptNewline.store(false, ordering: .relaxed)
+            let result = session.handle(line: line)
+            if result == .quit { break }
             editor.addHistory(line)
-            if session.handle(line: line) == .quit { break }
         }
         editor.saveHistory()
     }

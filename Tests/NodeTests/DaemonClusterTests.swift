@@ -1,10 +1,9 @@
 import Foundation
 import Testing
-import NIOCore
 import RaftCore
 import KV
 import Wire
-@testable import Node
+import Node
 
 /// In-process 3-node clusters of `RaftDaemon`s on 127.0.0.1, driven through `UDPClient`.
 /// Serialized: each test runs three event loops and a client on a small machine.
@@ -200,6 +199,36 @@ struct DaemonClusterTests {
         let g = client.perform(.get(key: "l9"), timeout: .seconds(5))
         #expect(g.outcome == .done(.value("9")))
         for id in cluster.ids { #expect(client.control(.heal, to: id) == .ok) }
+    }
+
+    @Test func concurrentClientsAllCommit() throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        try cluster.startAll()
+        let probe = try cluster.client()
+        let leader = try #require(waitForLeader(probe, among: cluster.ids), "no leader within 5s")
+        let clients = try (0..<4).map { i in try cluster.client(id: 100 + ClientID(i)) }
+        let runs = clients.enumerated().map { (i, c) in
+            Background { () -> [String] in
+                var failures: [String] = []
+                for j in 0..<15 {
+                    let r = c.perform(.put(key: "c\(i)-\(j)", value: "\(j)"), timeout: .seconds(5))
+                    if r.outcome != .done(.ok) { failures.append("c\(i)-\(j): \(String(describing: r.outcome))") }
+                }
+                return failures
+            }
+        }
+        for run in runs {
+            let failures = try #require(run.wait(30), "a client did not finish")
+            #expect(failures.isEmpty, "\(failures)")
+        }
+        for i in 0..<4 {
+            let g = probe.perform(.get(key: "c\(i)-14"), timeout: .seconds(5))
+            #expect(g.outcome == .done(.value("14")))
+        }
+        let counters = try #require(cluster.daemons[leader]).currentCounters()
+        #expect(counters.clientRequests >= 60)
+        #expect(counters.droppedMalformed == 0 && counters.oversized == 0)
     }
 
     @Test func startupErrorsAreClearAndHarmless() throws {

@@ -1,6 +1,6 @@
 import Testing
 import RaftCore
-@testable import Node
+import Node
 
 @Suite("NodeConfig parsing and validation")
 struct NodeConfigTests {

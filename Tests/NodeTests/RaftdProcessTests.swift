@@ -3,7 +3,7 @@ import Testing
 import RaftCore
 import KV
 import Wire
-@testable import Node
+import Node
 
 /// The real `raftd` binary, found next to the test bundle.
 func raftdPath() -> String? {

@@ -1,10 +1,9 @@
 import Foundation
 import Testing
-import NIOCore
 import RaftCore
 import KV
 import Wire
-@testable import Node
+import Node
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
@@ -133,8 +132,7 @@ final class LocalCluster {
     }
 
     func client(id: ClientID = ClientID.random(in: 1...UInt64(UInt32.max)), key: String? = nil) throws -> UDPClient {
-        let addrs = try peers.mapValues { try $0.socketAddress() }
-        let c = try UDPClient(addresses: addrs, clusterKey: key ?? clusterKey, clientID: id)
+        let c = try UDPClient(nodes: peers.mapValues(\.description), clusterKey: key ?? clusterKey, clientID: id)
         clients.append(c)
         return c
     }

@@ -6,7 +6,7 @@ import Testing
 let scenariosDirectory: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("scenarios").path
+    return url.appendingPathComponent("scenarios").resolvingSymlinksInPath().path
 }()
 
 func scenarioFiles() -> [String] {

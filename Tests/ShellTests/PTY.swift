@@ -139,7 +139,15 @@ final class PTYProcess {
             posix_spawnattr_destroy(&attributes)
         }
         // setsid() runs before the file actions, so opening the slave makes it the controlling tty.
-        posix_spawnattr_setflags(&attributes, Int16(setsidFlag))
+        // The test runner's threads block most signals, and a spawned child inherits that mask:
+        // give the child an empty mask and default handlers, as a login shell would.
+        var noSignals = sigset_t()
+        var allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(setsidFlag | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
         posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
@@ -240,7 +248,11 @@ final class PTYProcess {
 
     /// Waits until the prompt has been shown `count` times in all.
     func waitForPrompt(_ count: Int, prompt: String = "raftsh> ", timeout: Double = 10) throws {
-        try waitUntil("prompt #\(count) '\(prompt)'", timeout: timeout) { $0.lines.filter { $0.hasPrefix(prompt) }.count >= count }
+        // Rows are compared without trailing blanks, so an empty prompt line reads "raftsh>".
+        let bare = String(prompt.reversed().drop { $0 == " " }.reversed())
+        try waitUntil("prompt #\(count) '\(prompt)'", timeout: timeout) {
+            $0.lines.filter { $0 == bare || $0.hasPrefix(prompt) }.count >= count
+        }
     }
 
     /// The screen and the raw bytes, for failure messages.

@@ -1,0 +1,712 @@
+import Foundation
+import RaftCore
+import KV
+import Check
+import Sim
+import Scenario
+import Wire
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a UDP cluster could not be started or attached to.
+public struct UDPClusterError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// How to start a cluster of local `raftd` processes.
+public struct UDPClusterOptions: Sendable {
+    /// Number of nodes (ids 1...nodes).
+    public var nodes: Int
+    /// Seeds the choices of `follower` (the nodes' own timeouts are not seeded).
+    public var seed: UInt64
+    /// Election timeout range given to every node (nil: raftd's default, 150–300 ms).
+    public var election: ClosedRange<Duration>?
+    /// Heartbeat interval (nil: raftd's default, 50 ms).
+    public var heartbeat: Duration?
+    /// Sync the log before votes and acknowledgements (`--no-fsync` when false).
+    public var fsync: Bool
+    /// The key control messages carry (nil: a random key per cluster).
+    public var clusterKey: String?
+    /// The `raftd` binary (nil: `ProcessSupervisor.locateRaftd()`).
+    public var raftdPath: String?
+    /// How long every node has to answer its first `status`.
+    public var startupTimeout: Duration
+    /// How long a control request waits for its answer.
+    public var controlTimeout: Duration
+    /// Leave the run folder (data directories and logs) behind after `shutdown`.
+    public var keepRunFolder: Bool
+
+    public init(nodes: Int = 5, seed: UInt64 = 1, election: ClosedRange<Duration>? = nil, heartbeat: Duration? = nil,
+                fsync: Bool = true, clusterKey: String? = nil, raftdPath: String? = nil,
+                startupTimeout: Duration = .seconds(10), controlTimeout: Duration = .milliseconds(300),
+                keepRunFolder: Bool = false) {
+        self.nodes = nodes
+        self.seed = seed
+        self.election = election
+        self.heartbeat = heartbeat
+        self.fsync = fsync
+        self.clusterKey = clusterKey
+        self.raftdPath = raftdPath
+        self.startupTimeout = startupTimeout
+        self.controlTimeout = controlTimeout
+        self.keepRunFolder = keepRunFolder
+    }
+}
+
+/// Real `raftd` nodes on loopback as a scenario `Cluster`.
+///
+/// Started with `init(options:)`, it owns one child process per node (in a temporary run folder
+/// with data directories `node1`…`nodeN` and logs `node1.log`…): `crash` is SIGKILL, `restart`
+/// respawns on the same data directory and port, `pause`/`resume` are SIGSTOP/SIGCONT. Attached
+/// with `init(attaching:)` (`raftsh --connect`), it owns nothing and process faults are refused.
+/// Cuts, blocks, loss, duplication and delay are sent to each node's transport as control
+/// messages (and sent again to a node that restarts or resumes); state comes from each node's
+/// `status` report. Time is real: `now` counts nanoseconds since the cluster started.
+///
+/// There is no in-process invariant checker over real nodes: `violation` is nil except for
+/// errors of this adapter itself (a node that would not restart, a process fault on an attached
+/// cluster), which it reports once through `violation` so the failing line stops the scenario.
+/// Not thread-safe: one caller at a time.
+public final class UDPCluster: Cluster {
+    public let nodeIDs: [NodeID]
+    public let seed: UInt64
+    /// Each node's `HOST:PORT`.
+    public let addresses: [NodeID: String]
+    /// The key control messages carry.
+    public let clusterKey: String
+    /// The temporary folder of data directories and logs (nil when attached).
+    public let runFolder: String?
+    /// Whether this cluster started (and so may kill) its nodes.
+    public let ownsProcesses: Bool
+    /// The client id of `perform`'s operations in the history.
+    public let clientID: ClientID
+
+    public var trace: ((String) -> Void)?
+    public var interruptCheck: (() -> Bool)?
+    public private(set) var history = History()
+    public private(set) var steps = 0
+
+    private let options: UDPClusterOptions
+    private let raftdPath: String?
+    private let ops: UDPClient
+    private let ctl: UDPClient
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private var rng: SimRandom
+    private var processes: [NodeID: ChildProcess] = [:]
+    /// Every process this cluster started, for the summary and for leak checks.
+    public private(set) var allPIDs: [pid_t] = []
+    private var states: [NodeID: SimNode.State] = [:]
+    private var lastReport: [NodeID: NodeReport] = [:]
+    private var interrupted = false
+    private var pendingError: Violation?
+    private var isShutDown = false
+
+    // Faults as the scenario asked for them (mirroring the simulator's network model) ...
+    private var groups: [[NodeID]] = []
+    private var isolated: Set<NodeID> = []
+    private var blocked: Set<Sim.Link> = []
+    private var globalFaults = Sim.LinkFaults()
+    private var linkFaults: [Sim.Link: Sim.LinkFaults] = [:]
+    /// ... and as each node's transport has them now.
+    private var applied: [NodeID: TransportFaults] = [:]
+
+    // MARK: - Starting and stopping
+
+    /// Start `options.nodes` local `raftd` processes on free loopback ports and wait until each
+    /// answers `status`. Throws with the nodes' log lines if one does not come up.
+    public init(options: UDPClusterOptions) throws(UDPClusterError) {
+        guard options.nodes >= 1 && options.nodes <= 64 else {
+            throw UDPClusterError("a UDP cluster has 1 to 64 nodes (got \(options.nodes))")
+        }
+        var path = options.raftdPath ?? ""
+        if path.isEmpty {
+            do { path = try ProcessSupervisor.locateRaftd() } catch { throw UDPClusterError(error.message) }
+        }
+        ProcessSupervisor.installCleanupHandlers(signals: [SIGTERM, SIGHUP, SIGQUIT])
+        var template = Array((NSTemporaryDirectory() + "raftsh-udp-XXXXXX").utf8CString)
+        guard let folderPointer = mkdtemp(&template) else {
+            throw UDPClusterError("cannot create a run folder in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+        }
+        let folder = String(cString: folderPointer)
+        let ids = (1...options.nodes).map { NodeID($0) }
+        for id in ids {
+            try? FileManager.default.createDirectory(atPath: "\(folder)/node\(id)", withIntermediateDirectories: true)
+        }
+        let ports: [Int]
+        do { ports = try ProcessSupervisor.freeLoopbackPorts(options.nodes) } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw UDPClusterError(error.message)
+        }
+        var addrs: [NodeID: String] = [:]
+        for (i, id) in ids.enumerated() { addrs[id] = "127.0.0.1:\(ports[i])" }
+        let key = options.clusterKey ?? "raftsh-\(String(UInt64.random(in: 1 ... .max), radix: 16))"
+        let cid: ClientID = 1
+        let clients: (UDPClient, UDPClient)
+        do {
+            clients = (try UDPClient(nodes: addrs, clusterKey: key, clientID: cid),
+                       try UDPClient(nodes: addrs, clusterKey: key, clientID: ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))))
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw UDPClusterError(error.message)
+        }
+        self.options = options
+        self.raftdPath = path
+        self.nodeIDs = ids
+        self.seed = options.seed
+        self.addresses = addrs
+        self.clusterKey = key
+        self.runFolder = folder
+        self.ownsProcesses = true
+        self.clientID = cid
+        (self.ops, self.ctl) = clients
+        self.rng = SimRandom(seed: options.seed, stream: "choices")
+        self.started = clock.now
+        for id in ids {
+            states[id] = .up
+            applied[id] = TransportFaults()
+        }
+        do {
+            for id in ids { try spawn(id) }
+            try awaitStartup(ids, within: options.startupTimeout)
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    /// Attach to nodes already running at `addresses` (`raftsh --connect`). Nothing is started or
+    /// killed; `fail`, `restart`, `pause` and `resume` are refused. Throws if no node answers.
+    public init(attaching addresses: [NodeID: String], clusterKey: String = NodeConfig.defaultClusterKey,
+                seed: UInt64 = 1, controlTimeout: Duration = .milliseconds(300)) throws(UDPClusterError) {
+        guard !addresses.isEmpty else { throw UDPClusterError("--connect needs at least one HOST:PORT") }
+        let cid = ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
+        let clients: (UDPClient, UDPClient)
+        do {
+            clients = (try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid),
+                       try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid + 1))
+        } catch {
+            throw UDPClusterError(error.message)
+        }
+        self.options = UDPClusterOptions(nodes: addresses.count, seed: seed, clusterKey: clusterKey,
+                                         controlTimeout: controlTimeout)
+        self.raftdPath = nil
+        self.nodeIDs = addresses.keys.sorted()
+        self.seed = seed
+        self.addresses = addresses
+        self.clusterKey = clusterKey
+        self.runFolder = nil
+        self.ownsProcesses = false
+        self.clientID = cid
+        (self.ops, self.ctl) = clients
+        self.rng = SimRandom(seed: seed, stream: "choices")
+        self.started = clock.now
+        for id in nodeIDs {
+            states[id] = .up
+            applied[id] = TransportFaults()
+        }
+        let answering = nodeIDs.filter { report($0) != nil }
+        if answering.isEmpty {
+            ops.close()
+            ctl.close()
+            throw UDPClusterError("no node answers at \(nodeIDs.map { addresses[$0]! }.joined(separator: ", ")) "
+                                  + "(is raftd running there, with cluster key '\(clusterKey)'?)")
+        }
+    }
+
+    /// Parses `--connect`: `HOST:PORT,HOST:PORT,…` (ids 1, 2, … in order) or `ID=HOST:PORT,…`.
+    public static func parseConnectList(_ text: String) throws(UDPClusterError) -> [NodeID: String] {
+        if text.contains("=") {
+            do {
+                return try NodeConfig.parsePeers(text).mapValues { $0.description }
+            } catch {
+                throw UDPClusterError(error.message)
+            }
+        }
+        var out: [NodeID: String] = [:]
+        for (i, item) in text.split(separator: ",").enumerated() {
+            let s = item.trimmingCharacters(in: .whitespaces)
+            do { _ = try HostPort(parsing: s) } catch { throw UDPClusterError(error.message) }
+            out[NodeID(i + 1)] = s
+        }
+        if out.isEmpty { throw UDPClusterError("--connect needs at least one HOST:PORT") }
+        return out
+    }
+
+    deinit { shutdown() }
+
+    /// Kill every node this cluster started (SIGKILL, by pid), reap them, close the clients and
+    /// remove the run folder. Safe to call more than once.
+    public func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        for id in nodeIDs {
+            if let p = processes.removeValue(forKey: id) {
+                p.terminate()
+            }
+        }
+        ops.close()
+        ctl.close()
+        if let runFolder, !options.keepRunFolder, ownsProcesses {
+            try? FileManager.default.removeItem(atPath: runFolder)
+        }
+    }
+
+    /// The pid of node `id`'s process (nil when down or attached).
+    public func pid(of id: NodeID) -> pid_t? { processes[id]?.pid }
+
+    /// The log file of node `id` (nil when attached).
+    public func logPath(of id: NodeID) -> String? { runFolder.map { "\($0)/node\(id).log" } }
+
+    private func arguments(_ id: NodeID) -> [String] {
+        let peers = nodeIDs.map { "\($0)=\(addresses[$0]!)" }.joined(separator: ",")
+        var args = ["--id", "\(id)", "--listen", addresses[id]!, "--peers", peers,
+                    "--data", "\(runFolder!)/node\(id)", "--cluster-key", clusterKey]
+        if let e = options.election {
+            args += ["--election", "\(NodeConfig.format(e.lowerBound))..\(NodeConfig.format(e.upperBound))"]
+        }
+        if let h = options.heartbeat { args += ["--heartbeat", NodeConfig.format(h)] }
+        if !options.fsync { args.append("--no-fsync") }
+        return args
+    }
+
+    private func spawn(_ id: NodeID) throws(UDPClusterError) {
+        do {
+            let p = try ChildProcess.spawn(raftdPath!, arguments(id), logPath: logPath(of: id))
+            processes[id] = p
+            allPIDs.append(p.pid)
+            states[id] = .up
+            applied[id] = TransportFaults()
+            emit("node \(id): started raftd pid \(p.pid) on \(addresses[id]!)")
+        } catch {
+            throw UDPClusterError("node \(id): \(error.message)")
+        }
+    }
+
+    /// Wait until every node of `ids` answers `status`; a node whose process ends fails it.
+    private func awaitStartup(_ ids: [NodeID], within limit: Duration) throws(UDPClusterError) {
+        let deadline = clock.now + limit
+        var waiting = Set(ids)
+        while !waiting.isEmpty {
+            for id in waiting.sorted() {
+                if let p = processes[id], p.hasExited {
+                    throw UDPClusterError("node \(id) (raftd pid \(p.pid)) \(p.exitDescription) while starting:\n"
+                                          + indent(p.logTail()))
+                }
+                if case .status(let r)? = ctl.control(.status, to: id, timeout: .milliseconds(100)) {
+                    lastReport[id] = r
+                    waiting.remove(id)
+                }
+            }
+            if !waiting.isEmpty {
+                if clock.now >= deadline {
+                    let logs = waiting.sorted().map { "node \($0):\n" + indent(processes[$0]?.logTail() ?? "") }
+                    throw UDPClusterError("node(s) \(waiting.sorted().map(String.init).joined(separator: ",")) did not answer "
+                                          + "within \(NodeConfig.format(limit)):\n" + logs.joined(separator: "\n"))
+                }
+                usleep(10_000)
+            }
+        }
+    }
+
+    // MARK: - Cluster: queries
+
+    public var summary: String {
+        if ownsProcesses {
+            let pids = nodeIDs.compactMap { processes[$0].map { String($0.pid) } }.joined(separator: ",")
+            return "\(nodeIDs.count) udp nodes (raftd pids \(pids)), run folder \(runFolder ?? "-")"
+        }
+        return "\(nodeIDs.count) udp nodes attached (" + nodeIDs.map { "\($0)=\(addresses[$0]!)" }.joined(separator: ",") + ")"
+    }
+
+    public var now: UInt64 { nanos(clock.now - started) }
+
+    /// Node `id`'s report, asked now (nil when it is down or does not answer). Paused nodes are
+    /// not asked: their last report stands.
+    public func report(_ id: NodeID) -> NodeReport? {
+        switch states[id] ?? .down {
+        case .down: return nil
+        case .paused: return lastReport[id]
+        case .up: break
+        }
+        guard case .status(let r)? = ctl.control(.status, to: id, timeout: options.controlTimeout) else {
+            noticeSilence(id)
+            return nil
+        }
+        lastReport[id] = r
+        return r
+    }
+
+    /// Reports of every node not down (paused nodes: their last report).
+    private func reports() -> [NodeID: NodeReport] {
+        var out: [NodeID: NodeReport] = [:]
+        for id in nodeIDs { if let r = report(id) { out[id] = r } }
+        return out
+    }
+
+    /// A node that did not answer: if its process ended, it is down from now on.
+    private func noticeSilence(_ id: NodeID) {
+        guard ownsProcesses, let p = processes[id], p.hasExited else { return }
+        processes[id] = nil
+        states[id] = .down
+        emit("node \(id): raftd pid \(p.pid) \(p.exitDescription)")
+        logError("raftsh: node \(id) (raftd pid \(p.pid)) \(p.exitDescription); last log lines:\n" + indent(p.logTail(5)))
+    }
+
+    public var leader: NodeID? {
+        var best: (NodeID, Term)? = nil
+        for (id, r) in reports().sorted(by: { $0.key < $1.key }) where r.role == .leader {
+            if best == nil || r.term > best!.1 { best = (id, r.term) }
+        }
+        return best?.0
+    }
+
+    public var term: Term { reports().values.map(\.term).max() ?? 0 }
+
+    public var isConverged: Bool {
+        let rs = reports()
+        var best: (NodeID, Term)? = nil
+        for (id, r) in rs where r.role == .leader {
+            if best == nil || r.term > best!.1 { best = (id, r.term) }
+        }
+        guard let (l, _) = best, let lr = rs[l] else { return false }
+        for id in nodeIDs where states[id] == .up {
+            guard let r = rs[id] else { return false }
+            if r.term != lr.term || r.lastIndex != lr.lastIndex || r.commit != r.lastIndex
+                || r.applied != r.commit || r.digest != lr.digest {
+                return false
+            }
+        }
+        return true
+    }
+
+    public func status(of id: NodeID) -> NodeStatus {
+        let state = states[id] ?? .down
+        let g = group(of: id)
+        if state != .down, let r = report(id) {
+            return NodeStatus(id, state: states[id] ?? .down, role: r.role, term: r.term, leader: r.leader,
+                              commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: g)
+        }
+        let last = lastReport[id]
+        return NodeStatus(id, state: .down, role: nil, term: last?.term ?? 0, leader: noNode,
+                          commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g)
+    }
+
+    private func group(of id: NodeID) -> Int? {
+        if isolated.contains(id) { return 0 }
+        guard let i = groups.firstIndex(where: { $0.contains(id) }) else { return nil }
+        return i + 1
+    }
+
+    public func logEntries(of id: NodeID) -> [Entry]? {
+        guard states[id] == .up else { return nil }
+        guard case .log(let entries)? = ctl.control(.logTail(count: 200), to: id, timeout: options.controlTimeout) else {
+            noticeSilence(id)
+            return nil
+        }
+        return entries
+    }
+
+    public func appliedValue(_ key: String, on id: NodeID) -> String?? {
+        guard states[id] == .up else { return nil }
+        guard case .localValue(let v)? = ctl.control(.localGet(key: key), to: id, timeout: options.controlTimeout) else {
+            noticeSilence(id)
+            return nil
+        }
+        return .some(v)
+    }
+
+    // MARK: - Cluster: client operations
+
+    public func perform(_ op: KVOperation, via: NodeID?, timeout: UInt64) -> OperationResult {
+        steps += 1
+        let invoked = now
+        let hid = history.invoke(client: clientID, op: op, at: invoked)
+        let r = ops.perform(op, timeout: .nanoseconds(Int64(clamping: timeout)), via: via)
+        let completed = now
+        let outcome: OperationOutcome
+        var failure: String? = nil
+        var node = r.node
+        switch r.outcome {
+        case .done(let result)?:
+            outcome = .ok(result)
+        case .failed(let why)?:
+            outcome = op.isRead ? .fail : .unknown
+            failure = why
+        case .notLeader(let hint)?:
+            outcome = op.isRead ? .fail : .unknown
+            failure = hint == noNode ? "not leader" : "not leader (leader is \(hint))"
+        case nil:
+            outcome = op.isRead ? .fail : .unknown
+            failure = "timeout"
+            node = noNode
+        }
+        history.complete(hid, outcome: outcome, at: completed)
+        return OperationResult(clientID, op: op, outcome: outcome, invoked: invoked, completed: completed,
+                               index: r.index, node: node, attempts: r.attempts, redirects: r.redirects, failure: failure)
+    }
+
+    // MARK: - Cluster: process faults
+
+    public func crash(_ id: NodeID) {
+        guard requireOwnership("fail", id) else { return }
+        guard states[id] != .down else { return }
+        if let p = processes.removeValue(forKey: id) {
+            p.terminate()
+            emit("node \(id): SIGKILL raftd pid \(p.pid)")
+        }
+        states[id] = .down
+    }
+
+    public func restart(_ id: NodeID) {
+        guard requireOwnership("restart", id) else { return }
+        guard states[id] == .down else { return }
+        do {
+            try spawn(id)
+            try awaitStartup([id], within: options.startupTimeout)
+            _ = report(id)
+            syncFaults(id)
+        } catch {
+            if let p = processes.removeValue(forKey: id) { p.terminate() }
+            states[id] = .down
+            reportError("restart \(id): \(error.message)", nodes: [id])
+        }
+    }
+
+    public func pause(_ id: NodeID) {
+        guard requireOwnership("pause", id) else { return }
+        guard states[id] == .up, let p = processes[id] else { return }
+        _ = report(id)
+        p.signal(SIGSTOP)
+        states[id] = .paused
+        emit("node \(id): SIGSTOP raftd pid \(p.pid)")
+    }
+
+    public func resume(_ id: NodeID) {
+        guard requireOwnership("resume", id) else { return }
+        guard states[id] == .paused, let p = processes[id] else { return }
+        p.signal(SIGCONT)
+        states[id] = .up
+        emit("node \(id): SIGCONT raftd pid \(p.pid)")
+        syncFaults(id)
+    }
+
+    private func requireOwnership(_ command: String, _ id: NodeID) -> Bool {
+        if ownsProcesses { return true }
+        reportError("`\(command) \(id)`: this shell did not start node \(id) (attached with --connect), so it cannot "
+              + "\(command == "fail" ? "kill" : command) it; use `raftsh --udp` or `cluster N udp` for process faults",
+              nodes: [id])
+        return false
+    }
+
+    // MARK: - Cluster: network faults
+
+    public func partition(_ groups: [[NodeID]]) {
+        var named = Set<NodeID>()
+        var gs = groups.map { $0.sorted() }.filter { !$0.isEmpty }
+        for g in gs { named.formUnion(g) }
+        let rest = nodeIDs.filter { !named.contains($0) }
+        if !rest.isEmpty { gs.append(rest) }
+        self.groups = gs
+        syncAllFaults()
+    }
+
+    public func isolate(_ id: NodeID) {
+        isolated.insert(id)
+        syncAllFaults()
+    }
+
+    public func block(from: NodeID, to: NodeID) {
+        blocked.insert(Sim.Link(from, to))
+        syncAllFaults()
+    }
+
+    public func heal() {
+        groups = []
+        isolated = []
+        blocked = []
+        globalFaults = Sim.LinkFaults()
+        linkFaults = [:]
+        for id in nodeIDs where states[id] == .up {
+            if ctl.control(.heal, to: id, timeout: options.controlTimeout) == .ok {
+                applied[id] = TransportFaults()
+            } else {
+                noticeSilence(id)
+            }
+        }
+    }
+
+    public func setFaults(links: [(NodeID, NodeID)]?, loss: Double?, duplicate: Double?, delay: ClosedRange<UInt64>?) {
+        func update(_ f: inout Sim.LinkFaults) {
+            if let loss { f.loss = loss }
+            if let duplicate { f.duplicate = duplicate }
+            if let delay { f.extraDelay = delay }
+        }
+        if let links {
+            for (a, b) in links {
+                let link = Sim.Link(a, b)
+                var f = linkFaults[link] ?? Sim.LinkFaults()
+                update(&f)
+                linkFaults[link] = f
+            }
+        } else {
+            update(&globalFaults)
+        }
+        syncAllFaults()
+    }
+
+    /// What node `id`'s transport should apply, from the scenario's faults (the simulator's rules:
+    /// groups and isolation cut both ways, blocks are one-way, a link's faults add to the global ones).
+    private func desiredFaults(_ id: NodeID) -> TransportFaults {
+        var t = TransportFaults()
+        for other in nodeIDs where other != id {
+            let sameGroup = groups.isEmpty || groups.contains { $0.contains(id) && $0.contains(other) }
+            if !sameGroup || isolated.contains(id) || isolated.contains(other) { t.cut.insert(other) }
+            if blocked.contains(Sim.Link(id, other)) { t.blockedOutgoing.insert(other) }
+        }
+        let global = transportFaults(globalFaults)
+        if !global.isNone { t.links[noNode] = global }
+        for (link, lf) in linkFaults where link.from == id {
+            var f = globalFaults
+            f.loss = max(f.loss, lf.loss)
+            f.duplicate = max(f.duplicate, lf.duplicate)
+            if let d = lf.extraDelay { f.extraDelay = d }
+            t.links[link.to] = transportFaults(f)
+        }
+        return t
+    }
+
+    private func transportFaults(_ f: Sim.LinkFaults) -> Node.LinkFaults {
+        func ppm(_ p: Double) -> UInt32 { UInt32(max(0, min(1, p)) * 1_000_000) }
+        return Node.LinkFaults(lossPPM: ppm(f.loss), duplicatePPM: ppm(f.duplicate), delayNanos: f.extraDelay ?? 0...0)
+    }
+
+    private func syncAllFaults() {
+        for id in nodeIDs { syncFaults(id) }
+    }
+
+    /// Send node `id` what it takes to go from the faults it applies to the ones it should.
+    private func syncFaults(_ id: NodeID) {
+        guard states[id] == .up else { return }
+        let want = desiredFaults(id)
+        var have = applied[id] ?? TransportFaults()
+        if want == have { return }
+        func send(_ request: ControlRequest) -> Bool {
+            if ctl.control(request, to: id, timeout: options.controlTimeout) == .ok { return true }
+            noticeSilence(id)
+            return false
+        }
+        // Blocks and cuts only grow between heals except through `cut`, which replaces; a block to
+        // lift needs a heal first.
+        if !have.blockedOutgoing.isSubset(of: want.blockedOutgoing) {
+            guard send(.heal) else { return }
+            have = TransportFaults()
+        }
+        if want.cut != have.cut {
+            guard send(.cut(peers: want.cut.sorted())) else { return }
+            have.cut = want.cut
+        }
+        let newBlocks = want.blockedOutgoing.subtracting(have.blockedOutgoing)
+        if !newBlocks.isEmpty {
+            guard send(.blockOutgoing(to: newBlocks.sorted())) else { return }
+            have.blockedOutgoing = want.blockedOutgoing
+        }
+        for peer in Set(want.links.keys).union(have.links.keys).sorted() where want.links[peer] != have.links[peer] {
+            let f = want.links[peer] ?? Node.LinkFaults()
+            guard send(.setFaults(peer: peer, lossPPM: f.lossPPM, duplicatePPM: f.duplicatePPM,
+                                  delayMinNanos: f.delayNanos.lowerBound, delayMaxNanos: f.delayNanos.upperBound)) else { return }
+            have.links[peer] = f.isNone ? nil : f
+        }
+        applied[id] = have
+    }
+
+    // MARK: - Cluster: time
+
+    public func wait(_ duration: UInt64) {
+        let deadline = clock.now + .nanoseconds(Int64(clamping: duration))
+        while clock.now < deadline {
+            if let check = interruptCheck, check() {
+                interrupted = true
+                return
+            }
+            let left = deadline - clock.now
+            sleepFor(min(left, .milliseconds(20)))
+        }
+    }
+
+    public func wait(until condition: () -> Bool, within limit: UInt64) -> Bool {
+        let deadline = clock.now + .nanoseconds(Int64(clamping: limit))
+        while true {
+            if condition() { return true }
+            if clock.now >= deadline { return false }
+            if let check = interruptCheck, check() {
+                interrupted = true
+                return false
+            }
+            sleepFor(min(deadline - clock.now, .milliseconds(10)))
+        }
+    }
+
+    public func takeInterrupted() -> Bool {
+        defer { interrupted = false }
+        return interrupted
+    }
+
+    // MARK: - Cluster: the rest
+
+    /// Errors of this adapter, reported once (there is no invariant checker over real nodes).
+    public var violation: Violation? {
+        defer { pendingError = nil }
+        return pendingError
+    }
+
+    public func choose(_ n: Int) -> Int { Int(rng.next(upperBound: UInt64(n))) }
+
+    public func startWorkload(_ spec: WorkloadSpec) throws(SimConfigError) {
+        throw SimConfigError("workload in UDP mode: not supported (the workload and its report are the simulator's); "
+                             + "use `raftsh bench udp` for load on real nodes, or run the workload on a simulated cluster")
+    }
+
+    public func stopWorkload() {}
+    public var workload: Workload? { nil }
+    /// Not counted on real nodes.
+    public var messagesSent: Int { 0 }
+    public var duplicateReplies: Int { ops.duplicateReplies }
+    public var leaderHistory: [LeaderSpan] { [] }
+
+    // MARK: - Helpers
+
+    private func reportError(_ message: String, nodes: [NodeID]) {
+        guard pendingError == nil else { return }
+        pendingError = Violation(invariant: "udp cluster error", nodes: nodes, detail: message, time: now, seed: seed)
+    }
+
+    private func emit(_ line: String) {
+        trace?("[t=\(String(format: "%.3f", Double(now) / 1e9))s] " + line)
+    }
+}
+
+private func nanos(_ d: Duration) -> UInt64 {
+    let c = d.components
+    return UInt64(max(0, c.seconds)) * 1_000_000_000 + UInt64(max(0, c.attoseconds / 1_000_000_000))
+}
+
+private func sleepFor(_ d: Duration) {
+    let ns = nanos(d)
+    guard ns > 0 else { return }
+    var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+    var rest = timespec()
+    while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
+}
+
+private func indent(_ s: String) -> String {
+    s.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+}
