@@ -25,9 +25,12 @@ build: deps
 run: build
 	$(BIN)
 
+# After the simulated scenarios, those marked `# modes: sim udp` run again on local raftd
+# processes over UDP (`swift build` builds raftd next to raftsh).
 test: build
 	$(SWIFT) test $(SWIFTFLAGS)
 	$(BIN) run scenarios/
+	$(BIN) run --udp scenarios/
 
 bench: build
 	$(BIN) bench sim

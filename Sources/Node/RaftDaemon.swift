@@ -88,6 +88,7 @@ public final class RaftDaemon: @unchecked Sendable {
     private var counters = DaemonCounters()
     private var rng = SystemRandomNumberGenerator()
     private var role: Role = .follower
+    private var knownLeader: NodeID = noNode
     private var loggedOversized = false
 
     /// Start a node: validate `config`, bind its UDP socket, open its data directory, restore
@@ -356,15 +357,21 @@ public final class RaftDaemon: @unchecked Sendable {
         channel?.flush()
     }
 
+    /// Logs leadership changes only (not every pre-vote or candidacy, which an isolated node repeats).
     private func roleChanged(_ ss: SoftState, term: Term) {
-        guard ss.role != role else { return }
-        role = ss.role
-        switch ss.role {
-        case .leader: log("raftd: node \(config.id) is leader (term \(term))")
-        case .follower:
+        defer {
+            role = ss.role
+            knownLeader = ss.leader
+        }
+        if ss.role == .leader {
+            if role != .leader { log("raftd: node \(config.id) is leader (term \(term))") }
+            return
+        }
+        if role == .leader {
             let l = ss.leader == noNode ? "leader unknown" : "leader \(ss.leader)"
-            log("raftd: node \(config.id) is follower (term \(term), \(l))")
-        case .candidate, .preCandidate: log("raftd: node \(config.id) is \(ss.role.rawValue) (term \(term))")
+            log("raftd: node \(config.id) stepped down (term \(term), \(ss.role.rawValue), \(l))")
+        } else if ss.leader != noNode && ss.leader != knownLeader {
+            log("raftd: node \(config.id) follows leader \(ss.leader) (term \(term))")
         }
     }
 
