@@ -132,11 +132,14 @@ public final class UDPCluster: Cluster {
             do { path = try ProcessSupervisor.locateRaftd() } catch { throw UDPClusterError(error.message) }
         }
         ProcessSupervisor.installCleanupHandlers(signals: [SIGTERM, SIGHUP, SIGQUIT])
+        UDPCluster.removeStaleRunFolders()
         var template = Array((NSTemporaryDirectory() + "raftsh-udp-XXXXXX").utf8CString)
         guard let folderPointer = mkdtemp(&template) else {
             throw UDPClusterError("cannot create a run folder in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
         }
         let folder = String(cString: folderPointer)
+        // Whose folder this is, so a later run can remove it if this process dies by a signal.
+        try? "\(getpid())\n".write(toFile: "\(folder)/\(UDPCluster.ownerFile)", atomically: true, encoding: .utf8)
         let ids = (1...options.nodes).map { NodeID($0) }
         for id in ids {
             try? FileManager.default.createDirectory(atPath: "\(folder)/node\(id)", withIntermediateDirectories: true)
@@ -242,6 +245,24 @@ public final class UDPCluster: Cluster {
     }
 
     deinit { shutdown() }
+
+    private static let ownerFile = "raftsh.pid"
+
+    /// Remove run folders left behind by shells that died of a signal (their children were
+    /// killed by the signal handler, which cannot safely delete files): those whose owner is gone.
+    public static func removeStaleRunFolders() {
+        let fm = FileManager.default
+        let tmp = NSTemporaryDirectory()
+        guard let names = try? fm.contentsOfDirectory(atPath: tmp) else { return }
+        for name in names where name.hasPrefix("raftsh-udp-") {
+            let folder = (tmp as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: "\(folder)/\(ownerFile)", encoding: .utf8),
+                  let owner = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), owner > 0 else { continue }
+            if owner != getpid() && !ProcessSupervisor.isAlive(owner) {
+                try? fm.removeItem(atPath: folder)
+            }
+        }
+    }
 
     /// Kill every node this cluster started (SIGKILL, by pid), reap them, close the clients and
     /// remove the run folder. Safe to call more than once.
@@ -396,6 +417,11 @@ public final class UDPCluster: Cluster {
                               commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: g)
         }
         let last = lastReport[id]
+        if ownsProcesses, states[id] == .up, let last {
+            // Running but silent for now (busy, or just restarted): its last report, marked up.
+            return NodeStatus(id, state: .up, role: last.role, term: last.term, leader: last.leader,
+                              commit: last.commit, applied: last.applied, lastIndex: last.lastIndex, group: g)
+        }
         return NodeStatus(id, state: .down, role: nil, term: last?.term ?? 0, leader: noNode,
                           commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g)
     }

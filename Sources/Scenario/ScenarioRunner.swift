@@ -78,7 +78,6 @@ public struct ScenarioRunner {
                                     clusterTime: 0, wallSeconds: 0, output: [])
         do {
             let script = try Parser.parse(source, file: file, options: ParserOptions(defaultNodes: opts.defaultNodes))
-            if trace { exec.output("trace on") }
             do {
                 if trace { try exec.execute(Statement(location: SourceLocation(file: file, line: 0, column: 0), kind: .trace(true))) }
                 try exec.run(script)

@@ -201,7 +201,12 @@ public struct Sweep {
             ("failover p99", "#a0cbe8", { $0.failoverP99 }),
             ("latency p99", "#f28e2b", { $0.latencyP99 }),
         ]
-        let groupWidth = 36 * series.count + 40
+        // Bar labels show the values only, one parameter per line; the names go in the caption.
+        let labelLines = rows.map { r in r.label.split(separator: " ").map { part in
+            String(part.split(separator: "=", maxSplits: 1).last ?? part) } }
+        let names = rows.first.map { $0.label.split(separator: " ").compactMap { $0.contains("=") ? String($0.split(separator: "=")[0]) : nil } } ?? []
+        let longest = labelLines.flatMap { $0 }.map(\.count).max() ?? 0
+        let groupWidth = max(36 * series.count + 40, longest * 7 + 16)
         let left = 70, top = 50, plotH = 300
         let width = max(520, left + rows.count * groupWidth + 30)
         let height = top + plotH + 130
@@ -230,11 +235,14 @@ public struct Sweep {
                 o += "<rect x=\"\(x)\" y=\"\(fmt(y(ms)))\" width=\"30\" height=\"\(fmt(Double(top + plotH) - y(ms)))\" fill=\"\(color)\"><title>\(xmlEscape(r.label)): \(TimeFormat.fixed(ms, 1)) ms</title></rect>\n"
             }
             let cx = gx + (series.count * 36) / 2
-            for (k, part) in r.label.split(separator: " ").enumerated() {
-                o += "<text x=\"\(cx)\" y=\"\(top + plotH + 18 + k * 14)\" text-anchor=\"middle\">\(xmlEscape(String(part)))</text>\n"
+            for (k, part) in labelLines[i].enumerated() {
+                o += "<text x=\"\(cx)\" y=\"\(top + plotH + 18 + k * 14)\" text-anchor=\"middle\">\(xmlEscape(part))</text>\n"
             }
         }
         o += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(width - 20)\" y2=\"\(top + plotH)\" stroke=\"#333\"/>\n"
+        if !names.isEmpty {
+            o += "<text x=\"\(left)\" y=\"\(top + plotH + 22 + 14 * names.count)\" fill=\"#555\">bars labelled by \(xmlEscape(names.joined(separator: ", "))) (top to bottom)</text>\n"
+        }
         for (j, (name, color, _)) in series.enumerated() {
             let lx = left + j * 130
             o += "<rect x=\"\(lx)\" y=\"\(height - 28)\" width=\"12\" height=\"12\" fill=\"\(color)\"/><text x=\"\(lx + 18)\" y=\"\(height - 18)\">\(name)</text>\n"

@@ -30,11 +30,12 @@ struct SimBench: ParsableCommand {
     }
 
     func run() throws {
-        print("raftsh bench sim — release build, \(runs) runs each, median (min..max)")
+        print("raftsh bench sim — 5 nodes, 8 clients, 500 requests at 20/s, 30 virtual seconds, invariant checker on;")
+        print("median of \(runs) runs (seeds \(seed)..\(seed + UInt64(runs) - 1))")
         print("")
-        print("run                                       wall       virtual/wall   events/s      events   msgs   unanswered")
-        for (name, failLeader, ratio) in [("proposal-1: 5 nodes, 8 clients, 500 req, 0.8", false, 0.8),
-                                          ("proposal-2: ratio 0.2, fail leader @8s,@16s", true, 0.2)] {
+        print("run".padding(toLength: 38, withPad: " ", startingAt: 0), "wall      virtual/wall  events/s  events  msgs  unanswered")
+        for (name, failLeader, ratio) in [("proposal-1 (get ratio 0.8)", false, 0.8),
+                                          ("proposal-2 (0.2, fail leader 8s,16s)", true, 0.2)] {
             var walls: [Double] = []
             var events = 0, msgs = 0, unanswered = 0
             for i in 0..<runs {
@@ -49,15 +50,38 @@ struct SimBench: ParsableCommand {
             walls.sort()
             let med = walls[walls.count / 2]
             let evPerRun = events / runs
-            print(name.padding(toLength: 42, withPad: " ", startingAt: 0),
-                  fmtMs(med).padding(toLength: 10, withPad: " ", startingAt: 0),
-                  String(format: "%8.0fx", 30.0 / med).padding(toLength: 14, withPad: " ", startingAt: 0),
-                  String(format: "%9.2fM", Double(evPerRun) / med / 1e6).padding(toLength: 13, withPad: " ", startingAt: 0),
-                  String(evPerRun).padding(toLength: 8, withPad: " ", startingAt: 0),
-                  String(msgs / runs).padding(toLength: 6, withPad: " ", startingAt: 0),
+            print(name.padding(toLength: 38, withPad: " ", startingAt: 0),
+                  fmtMs(med).padding(toLength: 9, withPad: " ", startingAt: 0),
+                  String(format: "%.0fx", 30.0 / med).padding(toLength: 13, withPad: " ", startingAt: 0),
+                  String(format: "%.2fM", Double(evPerRun) / med / 1e6).padding(toLength: 9, withPad: " ", startingAt: 0),
+                  String(evPerRun).padding(toLength: 7, withPad: " ", startingAt: 0),
+                  String(msgs / runs).padding(toLength: 5, withPad: " ", startingAt: 0),
                   String(unanswered), separator: " ")
             print("  wall min..max \(fmtMs(walls.first!))..\(fmtMs(walls.last!))")
         }
+
+
+        // The linearizability checker on a real simulated history: 10,000 operations, 8 clients, 100 keys.
+        var cfg = SimConfig(nodes: 5, seed: seed)
+        cfg.checkInvariants = false
+        let c = try SimCluster(config: cfg)
+        let w = try Workload(cluster: c, spec: WorkloadSpec(clients: 8, requests: 10_000, readRatio: 0.5, keys: 100))
+        w.start()
+        c.run(until: .s(600)) { w.isDone }
+        w.stop()
+        var checks: [Double] = []
+        var verdict = ""
+        for _ in 0..<max(3, runs / 4) {
+            let clock = ContinuousClock()
+            var result: LinearizabilityResult = .linearizable
+            let d = clock.measure { result = LinearizabilityChecker().check(c.history) }
+            checks.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            if case .linearizable = result { verdict = "linearizable" } else { verdict = "NOT linearizable" }
+        }
+        checks.sort()
+        print("")
+        print("linearizability check of a simulated history: \(c.history.operations.count) operations, 8 clients, 100 keys")
+        print("  \(fmtMs(checks[checks.count / 2])) median (\(fmtMs(checks.first!))..\(fmtMs(checks.last!))), \(verdict)")
     }
 
     func fmtMs(_ s: Double) -> String { String(format: "%.1fms", s * 1000) }

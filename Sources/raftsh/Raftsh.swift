@@ -7,8 +7,21 @@ struct Raftsh: ParsableCommand {
         commandName: "raftsh",
         abstract: "Explore, test and break a Raft cluster.",
         discussion: """
-            With no subcommand, opens the shell on a simulated cluster. \
+            With no subcommand, opens the shell (`raftsh shell`) on a simulated 5-node cluster. \
             Type `help` at the prompt for the scenario language.
+
+            Shell options (see `raftsh shell --help`):
+              --seed N                seed of the simulated cluster (default 42)
+              --nodes N               number of nodes (default 5)
+              --udp                   start local raftd processes instead of simulating
+              --connect HOST:PORT,…   attach to raftd nodes already running
+
+            Examples:
+              raftsh                                  the shell
+              raftsh run scenarios/                   run every scenario
+              raftsh run s.scn --seeds 1..50          one scenario under 50 seeds
+              raftsh sweep s.scn --param election=100ms..200ms,150ms..300ms
+              raftsh bench sim
             """,
         subcommands: [Shell.self, Run.self, SweepCommand.self, Bench.self],
         defaultSubcommand: Shell.self

@@ -72,7 +72,8 @@ struct Shell: ParsableCommand {
             do {
                 attached = try UDPCluster(attaching: UDPCluster.parseConnectList(connect), clusterKey: clusterKey, seed: seed)
             } catch {
-                throw ValidationError("--connect: \(error)")
+                FileHandle.standardError.write("raftsh: --connect: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(1)
             }
         }
         let factory = UDPClusterFactory(forceUDP: udp, fsync: !noFsync, attached: attached)

@@ -163,7 +163,7 @@ struct RaftdDurabilityTests {
         let unknown = puts.filter { $0.outcome == .unknown }
         print("durability: \(kills) kills in 20s, \(h.operations.count) operations, \(acked.count) acknowledged puts, "
               + "\(unknown.count) unknown, \(h.operations.filter { $0.op.isRead && $0.outcome != .fail }.count) answered gets")
-        #expect(kills >= 15)
+        #expect(kills >= 10, "only \(kills) kills in 20s")
         #expect(acked.count >= 50, "too few acknowledged puts (\(acked.count)) for the test to mean much")
 
         // Every acknowledged write is readable: the final value of each key is that of its last
