@@ -60,10 +60,22 @@ enum ChildTable {
     }
 }
 
-/// The handler for SIGINT/SIGTERM/SIGHUP/SIGQUIT: kill every child, then die of the same signal.
+/// The actions that were installed before ours, by signal number (restored by the handler).
+nonisolated(unsafe) private let previousActions: UnsafeMutablePointer<sigaction> = {
+    let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+    p.initialize(repeating: sigaction(), count: 65)
+    return p
+}()
+
+/// Kill every child, put back the previous action, and let the signal take its course.
 private func cleanupSignalHandler(_ sig: Int32) {
     ChildTable.killAllFromSignalContext()
-    _ = signal(sig, SIG_DFL)
+    if sig > 0 && sig < 65 {
+        _ = sigaction(sig, previousActions + Int(sig), nil)
+    } else {
+        _ = signal(sig, SIG_DFL)
+    }
+    // Delivered (to the previous action) as soon as this handler returns.
     _ = raise(sig)
 }
 
@@ -326,9 +338,11 @@ public enum ProcessSupervisor {
     nonisolated(unsafe) private static var handledSignals: Set<Int32> = []
     private static let installLock = NSLock()
 
-    /// Make sure children do not outlive this process: at exit, and on each of `signals` (which
-    /// kill the children, then end the process with that signal). The shell leaves SIGINT out
-    /// (Ctrl-C interrupts a command there); `raftsh run` and `bench` include it.
+    /// Make sure children do not outlive this process: at exit, on a crash (SIGSEGV, SIGBUS,
+    /// SIGILL, SIGFPE, SIGTRAP, SIGABRT), and on each of `signals`. The handler kills the
+    /// children, then puts back the action installed before it and lets the signal take its
+    /// course. The shell leaves SIGINT out (Ctrl-C interrupts a command there); `raftsh run` and
+    /// `bench` include it.
     public static func installCleanupHandlers(signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]) {
         installLock.lock()
         defer { installLock.unlock() }
@@ -337,9 +351,17 @@ public enum ProcessSupervisor {
             atexitInstalled = true
             atexit { ChildTable.killAllFromSignalContext() }
         }
-        for s in signals where !handledSignals.contains(s) {
+        for s in signals + [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT] where !handledSignals.contains(s) && s > 0 && s < 65 {
             handledSignals.insert(s)
-            _ = signal(s, cleanupSignalHandler)
+            var action = sigaction()
+            #if canImport(Darwin)
+            action.__sigaction_u.__sa_handler = cleanupSignalHandler
+            #else
+            action.__sigaction_handler.sa_handler = cleanupSignalHandler
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART | SA_ONSTACK
+            _ = sigaction(s, &action, previousActions + Int(s))
         }
     }
 

@@ -134,17 +134,21 @@ public enum JUnitReport {
         return out
     }
 
-    static func escape(_ s: String) -> String {
-        var o = ""
-        for ch in s {
-            switch ch {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            default: o.append(ch)
-            }
+    static func escape(_ s: String) -> String { xmlEscape(s) }
+}
+
+/// `s` with XML's five special characters escaped (JUnit reports, SVG charts).
+func xmlEscape(_ s: String) -> String {
+    var o = ""
+    for ch in s {
+        switch ch {
+        case "&": o += "&amp;"
+        case "<": o += "&lt;"
+        case ">": o += "&gt;"
+        case "\"": o += "&quot;"
+        case "'": o += "&apos;"
+        default: o.append(ch)
         }
-        return o
     }
+    return o
 }

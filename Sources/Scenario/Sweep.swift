@@ -262,17 +262,4 @@ public struct Sweep {
 
     static func fmt(_ v: Double) -> String { TimeFormat.fixed(v, 1) }
 
-    static func xmlEscape(_ s: String) -> String {
-        var o = ""
-        for ch in s {
-            switch ch {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            default: o.append(ch)
-            }
-        }
-        return o
-    }
 }

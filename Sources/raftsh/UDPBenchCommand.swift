@@ -69,7 +69,6 @@ struct UDPBench: ParsableCommand {
         #endif
         print("raftsh bench udp — \(build), loopback, fsync \(noFsync ? "off" : "on"), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(valueSize)-byte values")
-        print("")
         var rows: [[String]] = [["nodes", "run", "puts", "puts/s", "p50", "p99", "max", "failed"]]
         for n in sizes {
             let cluster = try UDPCluster(options: UDPClusterOptions(nodes: n, seed: 1, fsync: !noFsync))
@@ -111,7 +110,7 @@ struct UDPBench: ParsableCommand {
             if tries > 0 {
                 let client = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
                 nextClient += 1
-                client.attemptTimeout = .milliseconds(100)
+                client.attemptTimeout = .milliseconds(25)
                 defer { client.close() }
                 var times: [UInt64] = []
                 var failedTries = 0
@@ -147,7 +146,7 @@ struct UDPBench: ParsableCommand {
         print(table(rows))
         print("")
         print("p50/p99/max: latency of successful puts (client send to acknowledgement). failover: SIGKILL of the")
-        print("leader to the next acknowledged put by a client retrying every 100ms.")
+        print("leader to the next acknowledged put by a client retrying every 25ms.")
     }
 
     private func value(_ i: Int) -> String {
