@@ -66,13 +66,13 @@ public struct ClusterConfig: Sendable, Hashable {
 public struct WorkloadConfig: Sendable, Hashable {
     /// Number of concurrent clients.
     public var clients: Int
-    /// Requests per client.
+    /// Requests in all, across every client.
     public var requests: Int?
     /// Share of requests that are gets, 0...1.
     public var ratio: Double?
     /// Number of distinct keys.
     public var keys: Int?
-    /// Requests per second per client.
+    /// Requests started per second, across every client.
     public var rate: Double?
 
     /// Creates a workload configuration.

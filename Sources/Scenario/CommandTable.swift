@@ -199,15 +199,15 @@ public enum CommandTable {
         CommandSpec(
             name: "expect metric",
             synopsis: "expect metric NAME OP NUMBER|DURATION|PERCENT",
-            summary: "A figure of the workload report compares with a value.",
-            example: "expect metric latency.p99 < 50ms",
+            summary: "A figure of the workload report compares with a value. NAME: messages, gets, puts, duplicates, unanswered, unanswered_gets, unanswered_puts, redirects, failures, wrong_gets, mean, median, p90, p99, max, throughput, messages_per_op (docs/metrics.md).",
+            example: "expect metric p99 < 50ms",
             category: .assertions),
 
         // Workload
         CommandSpec(
             name: "workload start",
             synopsis: "workload start clients N [requests N] [ratio R] [keys N] [rate N/s]",
-            summary: "Start N clients in the background (R = share of gets, 0..1); later lines run while they do.",
+            summary: "Start N clients in the background: N requests in all (default 500), R = share of gets 0..1 (0.8), K keys (16), at most N/s started across all clients; later lines run while they do.",
             example: "workload start clients 8 requests 500 ratio 0.8 keys 16 rate 100/s",
             keywords: ["clients", "requests", "ratio", "keys", "rate"],
             category: .workload),

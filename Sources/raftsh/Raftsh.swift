@@ -21,7 +21,9 @@ struct Raftsh: ParsableCommand {
               raftsh run scenarios/                   run every scenario
               raftsh run s.scn --seeds 1..50          one scenario under 50 seeds
               raftsh sweep s.scn --param election=100ms..200ms,150ms..300ms
-              raftsh bench sim
+              raftsh run --udp scenarios/             the same scenarios on local raftd processes
+              raftsh bench sim                        simulator speed
+              raftsh bench udp                        real nodes: latency, throughput, failover
             """,
         subcommands: [Shell.self, Run.self, SweepCommand.self, Bench.self],
         defaultSubcommand: Shell.self

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Scenario
 import Sim
@@ -72,6 +73,13 @@ struct WorkloadTests {
             expect metric p99 < 1us
             """)
         #expect(bad.status == .failed)
+    }
+
+    @Test func metricNamesInTheCommandTableMatchTheReport() throws {
+        let spec = try #require(CommandTable.spec(named: "expect metric"))
+        let listed = spec.summary.split(separator: ":", maxSplits: 1)[1]
+            .split(separator: "(")[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(listed == WorkloadReport.metricNames)
     }
 
     @Test func sweepParametersParseAndRejectGarbage() throws {
