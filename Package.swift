@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Sim"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "RaftCore", "KV"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "RaftCore"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Storage", "RaftCore", "KV"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Storage", "RaftCore", "KV", "Check", "Sim", "Scenario"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Scenario"]),
     ],
     swiftLanguageModes: [.v6]

@@ -52,6 +52,7 @@ public final class UDPClient: @unchecked Sendable {
     private let byAddress: [SocketAddress: NodeID]
     private let key: [UInt8]
     private let closed = Locked(false)
+    private let cancelled = Locked(false)
 
     // Caller-thread state (one caller at a time).
     private var seq: UInt64 = 0
@@ -171,6 +172,20 @@ public final class UDPClient: @unchecked Sendable {
 
     private var isClosed: Bool { closed.withLock { $0 } }
 
+    /// Cut short the operation in progress, from any thread: its `perform` returns without an
+    /// answer (nil outcome) at once, and so does every later one. For stopping a workload.
+    public func cancel() {
+        cancelled.withLock { $0 = true }
+        guard !isClosed else { return }
+        _ = try? eventLoop.submit {
+            self.waiter?.promise.succeed(nil)
+            self.waiter = nil
+        }.wait()
+    }
+
+    /// Whether `cancel()` was called.
+    public var isCancelled: Bool { cancelled.withLock { $0 } }
+
     // MARK: - Operations
 
     /// Run `op` to completion: send it to the believed leader (or `via` only), follow redirects, and
@@ -211,7 +226,7 @@ public final class UDPClient: @unchecked Sendable {
                 self.waiter = nil
             }
         }
-        while clock.now < deadline {
+        while clock.now < deadline && !isCancelled {
             attempts += 1
             let wait = min(attemptTimeout, deadline - clock.now)
             guard let answer = exchange(bytes, target: target, wait: wait) else {
@@ -299,6 +314,8 @@ public final class UDPClient: @unchecked Sendable {
         guard !isClosed, let address = nodes[target] else { return nil }
         let transfer = UnsafeTransfer(bytes)
         let future = try? eventLoop.submit { () -> EventLoopFuture<(ClientReply, NodeID)?> in
+            // Checked on the loop, so a `cancel()` racing with this attempt cannot be missed.
+            if self.isCancelled { return self.eventLoop.makeSucceededFuture(nil) }
             if let early = self.stash {
                 self.stash = nil
                 return self.eventLoop.makeSucceededFuture(early)

@@ -71,9 +71,8 @@ public struct UDPClusterOptions: Sendable {
 /// messages (and sent again to a node that restarts or resumes); state comes from each node's
 /// `status` report. Time is real: `now` counts nanoseconds since the cluster started.
 ///
-/// There is no in-process invariant checker over real nodes: `violation` is nil except for
-/// errors of this adapter itself (a node that would not restart, a process fault on an attached
-/// cluster), which it reports once through `violation` so the failing line stops the scenario.
+/// There is no in-process invariant checker over real nodes: `violation` is always nil. Process
+/// faults it cannot do (on an attached cluster, a node that would not restart) throw.
 /// Not thread-safe: one caller at a time.
 public final class UDPCluster: Cluster {
     public let nodeIDs: [NodeID]
@@ -91,8 +90,10 @@ public final class UDPCluster: Cluster {
 
     public var trace: ((String) -> Void)?
     public var interruptCheck: (() -> Bool)?
-    public private(set) var history = History()
-    public private(set) var steps = 0
+    /// Every client operation so far (the shell's and the workload's; workload threads add to it).
+    public var history: History { historyBox.withLock { $0 } }
+    /// Client operations so far (the shell's and the workload's).
+    public var steps: Int { historyBox.withLock { $0.count } }
 
     private let options: UDPClusterOptions
     private let raftdPath: String?
@@ -100,6 +101,9 @@ public final class UDPCluster: Cluster {
     private let ctl: UDPClient
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
+    private let historyBox = Locked(History())
+    private var currentWorkload: UDPWorkload?
+    private var workloadCount = 0
     private var rng: SimRandom
     private var processes: [NodeID: ChildProcess] = [:]
     /// Every process this cluster started, for the summary and for leak checks.
@@ -107,7 +111,6 @@ public final class UDPCluster: Cluster {
     private var states: [NodeID: SimNode.State] = [:]
     private var lastReport: [NodeID: NodeReport] = [:]
     private var interrupted = false
-    private var pendingError: Violation?
     private var isShutDown = false
 
     // Faults as the scenario asked for them (mirroring the simulator's network model) ...
@@ -269,6 +272,7 @@ public final class UDPCluster: Cluster {
     public func shutdown() {
         guard !isShutDown else { return }
         isShutDown = true
+        currentWorkload?.stop()
         for id in nodeIDs {
             if let p = processes.removeValue(forKey: id) {
                 p.terminate()
@@ -453,9 +457,8 @@ public final class UDPCluster: Cluster {
     // MARK: - Cluster: client operations
 
     public func perform(_ op: KVOperation, via: NodeID?, timeout: UInt64) -> OperationResult {
-        steps += 1
         let invoked = now
-        let hid = history.invoke(client: clientID, op: op, at: invoked)
+        let hid = historyBox.withLock { $0.invoke(client: clientID, op: op, at: invoked) }
         let r = ops.perform(op, timeout: .nanoseconds(Int64(clamping: timeout)), via: via)
         let completed = now
         let outcome: OperationOutcome
@@ -475,15 +478,15 @@ public final class UDPCluster: Cluster {
             failure = "timeout"
             node = noNode
         }
-        history.complete(hid, outcome: outcome, at: completed)
+        historyBox.withLock { $0.complete(hid, outcome: outcome, at: completed) }
         return OperationResult(clientID, op: op, outcome: outcome, invoked: invoked, completed: completed,
                                index: r.index, node: node, attempts: r.attempts, redirects: r.redirects, failure: failure)
     }
 
     // MARK: - Cluster: process faults
 
-    public func crash(_ id: NodeID) {
-        guard requireOwnership("fail", id) else { return }
+    public func crash(_ id: NodeID) throws(ClusterError) {
+        try requireOwnership("fail", id)
         guard states[id] != .down else { return }
         if let p = processes.removeValue(forKey: id) {
             p.terminate()
@@ -492,8 +495,10 @@ public final class UDPCluster: Cluster {
         states[id] = .down
     }
 
-    public func restart(_ id: NodeID) {
-        guard requireOwnership("restart", id) else { return }
+    /// Respawn node `id` on its data directory and port; throws (with its log lines) if it does
+    /// not answer within the startup timeout.
+    public func restart(_ id: NodeID) throws(ClusterError) {
+        try requireOwnership("restart", id)
         guard states[id] == .down else { return }
         do {
             try spawn(id)
@@ -503,12 +508,12 @@ public final class UDPCluster: Cluster {
         } catch {
             if let p = processes.removeValue(forKey: id) { p.terminate() }
             states[id] = .down
-            reportError("restart \(id): \(error.message)", nodes: [id])
+            throw ClusterError("restart \(id): \(error.message)")
         }
     }
 
-    public func pause(_ id: NodeID) {
-        guard requireOwnership("pause", id) else { return }
+    public func pause(_ id: NodeID) throws(ClusterError) {
+        try requireOwnership("pause", id)
         guard states[id] == .up, let p = processes[id] else { return }
         _ = report(id)
         p.signal(SIGSTOP)
@@ -516,8 +521,8 @@ public final class UDPCluster: Cluster {
         emit("node \(id): SIGSTOP raftd pid \(p.pid)")
     }
 
-    public func resume(_ id: NodeID) {
-        guard requireOwnership("resume", id) else { return }
+    public func resume(_ id: NodeID) throws(ClusterError) {
+        try requireOwnership("resume", id)
         guard states[id] == .paused, let p = processes[id] else { return }
         p.signal(SIGCONT)
         states[id] = .up
@@ -525,12 +530,11 @@ public final class UDPCluster: Cluster {
         syncFaults(id)
     }
 
-    private func requireOwnership(_ command: String, _ id: NodeID) -> Bool {
-        if ownsProcesses { return true }
-        reportError("`\(command) \(id)`: this shell did not start node \(id) (attached with --connect), so it cannot "
-              + "\(command == "fail" ? "kill" : command) it; use `raftsh --udp` or `cluster N udp` for process faults",
-              nodes: [id])
-        return false
+    /// Process faults need a node this shell started.
+    private func requireOwnership(_ command: String, _ id: NodeID) throws(ClusterError) {
+        if ownsProcesses { return }
+        throw ClusterError("this shell did not start node \(id) (attached with --connect), so it cannot "
+                           + "\(command == "fail" ? "kill" : command) it; use `raftsh --udp` or `cluster N udp` for process faults")
     }
 
     // MARK: - Cluster: network faults
@@ -688,39 +692,50 @@ public final class UDPCluster: Cluster {
 
     // MARK: - Cluster: the rest
 
-    /// Errors of this adapter, reported once (there is no invariant checker over real nodes).
-    public var violation: Violation? {
-        defer { pendingError = nil }
-        return pendingError
-    }
+    /// There is no invariant checker over real nodes.
+    public var violation: Violation? { nil }
 
     public func choose(_ n: Int) -> Int { Int(rng.next(upperBound: UInt64(n))) }
 
+    /// Start `spec` on real clients: one thread and one `UDPClient` per client (see `UDPWorkload`).
     public func startWorkload(_ spec: WorkloadSpec) throws(SimConfigError) {
-        throw SimConfigError("workload in UDP mode: not supported (the workload and its report are the simulator's); "
-                             + "use `raftsh bench udp` for load on real nodes, or run the workload on a simulated cluster")
+        if let w = currentWorkload, w.running { throw SimConfigError("a workload is already running; `workload stop` first") }
+        try spec.validate()
+        // Fresh client ids for each workload, apart from the shell's own; on attached nodes a random
+        // base, so two shells attached to the same cluster do not share sessions.
+        let first: ClientID = ownsProcesses ? ClientID(100 + 100 * workloadCount)
+                                            : ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
+        let started = self.started
+        let w: UDPWorkload
+        do {
+            w = try UDPWorkload(spec: spec, addresses: addresses, clusterKey: clusterKey, firstClient: first, seed: seed,
+                                history: historyBox, now: { nanos(ContinuousClock.now - started) })
+        } catch {
+            throw SimConfigError("workload: \(error.message)")
+        }
+        workloadCount += 1
+        currentWorkload = w
+        w.start()
     }
 
-    public func stopWorkload() {}
-    public var workload: Workload? { nil }
-    /// Not counted on real nodes.
+    public func stopWorkload() { currentWorkload?.stop() }
+    public var workload: (any WorkloadRun)? { currentWorkload }
+    public var recordsNetwork: Bool { false }
+    /// Not counted on real nodes (their status reports carry no message counter): always 0.
     public var messagesSent: Int { 0 }
-    public var duplicateReplies: Int { ops.duplicateReplies }
+    /// Duplicate replies seen by the shell's client and the workload's clients.
+    public var duplicateReplies: Int { ops.duplicateReplies + (currentWorkload?.duplicateReplies ?? 0) }
+    /// Not recorded on real nodes (nothing watches them between lines): always empty.
     public var leaderHistory: [LeaderSpan] { [] }
 
     // MARK: - Helpers
-
-    private func reportError(_ message: String, nodes: [NodeID]) {
-        guard pendingError == nil else { return }
-        pendingError = Violation(invariant: "udp cluster error", nodes: nodes, detail: message, time: now, seed: seed)
-    }
 
     private func emit(_ line: String) {
         trace?("[t=\(String(format: "%.3f", Double(now) / 1e9))s] " + line)
     }
 }
 
-private func nanos(_ d: Duration) -> UInt64 {
+func nanos(_ d: Duration) -> UInt64 {
     let c = d.components
     return UInt64(max(0, c.seconds)) * 1_000_000_000 + UInt64(max(0, c.attoseconds / 1_000_000_000))
 }

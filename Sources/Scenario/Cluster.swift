@@ -27,10 +27,12 @@ public protocol Cluster: AnyObject {
     /// Run one client operation to its end.
     func perform(_ op: KVOperation, via: NodeID?, timeout: UInt64) -> OperationResult
 
-    func crash(_ id: NodeID)
-    func restart(_ id: NodeID)
-    func pause(_ id: NodeID)
-    func resume(_ id: NodeID)
+    /// Process faults. They throw when this cluster cannot do them (real nodes it did not start,
+    /// a node that would not come back); the simulator never throws.
+    func crash(_ id: NodeID) throws(ClusterError)
+    func restart(_ id: NodeID) throws(ClusterError)
+    func pause(_ id: NodeID) throws(ClusterError)
+    func resume(_ id: NodeID) throws(ClusterError)
     /// Replace the cut with these groups.
     func partition(_ groups: [[NodeID]])
     func isolate(_ id: NodeID)
@@ -62,7 +64,9 @@ public protocol Cluster: AnyObject {
     /// Stop the background workload (operations in flight become unanswered).
     func stopWorkload()
     /// The running or last workload.
-    var workload: Workload? { get }
+    var workload: (any WorkloadRun)? { get }
+    /// Whether `messagesSent` and `leaderHistory` are recorded (the simulator's are; real nodes' are not).
+    var recordsNetwork: Bool { get }
     /// Server-to-server messages sent so far.
     var messagesSent: Int { get }
     /// Replies that reached a client for an operation already finished.
@@ -70,10 +74,19 @@ public protocol Cluster: AnyObject {
     var leaderHistory: [LeaderSpan] { get }
 }
 
+/// Why a cluster could not do what a line asked (e.g. kill a node it did not start).
+public struct ClusterError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
 /// The simulator as a `Cluster`.
 public final class SimulatedCluster: Cluster {
     public let sim: SimCluster
-    public private(set) var workload: Workload?
+    /// The running or last workload (the simulator's own type).
+    public private(set) var simWorkload: Workload?
+    public var workload: (any WorkloadRun)? { simWorkload }
     private var workloadCount = 0
 
     public init(config: SimConfig) throws(SimConfigError) {
@@ -149,15 +162,16 @@ public final class SimulatedCluster: Cluster {
     }
 
     public func startWorkload(_ spec: WorkloadSpec) throws(SimConfigError) {
-        if let w = workload, w.running { throw SimConfigError("a workload is already running; `workload stop` first") }
+        if let w = simWorkload, w.running { throw SimConfigError("a workload is already running; `workload stop` first") }
         // Each workload gets fresh client ids so histories of successive workloads never mix.
         let w = try Workload(cluster: sim, spec: spec, firstClient: ClientID(100 + 100 * workloadCount))
         workloadCount += 1
-        workload = w
+        simWorkload = w
         w.start()
     }
 
-    public func stopWorkload() { workload?.stop() }
+    public func stopWorkload() { simWorkload?.stop() }
+    public var recordsNetwork: Bool { true }
     public var messagesSent: Int { sim.stats.messagesSent }
     public var duplicateReplies: Int { sim.stats.duplicateReplies }
     public var leaderHistory: [LeaderSpan] { sim.leaderHistory }

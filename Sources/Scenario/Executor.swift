@@ -166,7 +166,7 @@ public final class Executor {
             let leader = c.leader
             for id in ids {
                 let st = c.status(of: id)
-                c.crash(id)
+                try c.crash(id)
                 let was = id == leader ? " (was leader, term \(st.term))" : ""
                 output("node \(id) crashed\(was)" + stamp())
             }
@@ -177,16 +177,16 @@ public final class Executor {
                     output("node \(id) is not down" + stamp())
                     continue
                 }
-                c.restart(id)
+                try c.restart(id)
                 let st = c.status(of: id)
                 output("node \(id) restarted (term \(st.term), log \(st.lastIndex))" + stamp())
             }
         case .pause(let sel):
             let c = try currentCluster()
-            for id in try resolve(sel, in: s) { c.pause(id); output("node \(id) paused" + stamp()) }
+            for id in try resolve(sel, in: s) { try c.pause(id); output("node \(id) paused" + stamp()) }
         case .resume(let sel):
             let c = try currentCluster()
-            for id in try resolve(sel, in: s) { c.resume(id); output("node \(id) resumed" + stamp()) }
+            for id in try resolve(sel, in: s) { try c.resume(id); output("node \(id) resumed" + stamp()) }
         case .partition(let groups):
             let c = try currentCluster()
             let resolved = try resolveLine(groups, in: s)

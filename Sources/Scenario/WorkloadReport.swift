@@ -24,13 +24,15 @@ public struct WorkloadReport {
     public let duration: UInt64
     public let leaderHistory: [LeaderSpan]
     public let linearizable: Bool
+    /// Whether `messages` and `leaderHistory` were recorded (not on real nodes).
+    public let recordsNetwork: Bool
 
     /// Names accepted by `expect metric NAME …`.
     public static let metricNames = ["messages", "gets", "puts", "duplicates", "unanswered", "unanswered_gets",
                                      "unanswered_puts", "redirects", "failures", "wrong_gets", "mean", "median",
                                      "p90", "p99", "max", "throughput", "messages_per_op"]
 
-    public init(cluster c: any Cluster, workload w: Workload) {
+    public init(cluster c: any Cluster, workload w: any WorkloadRun) {
         let answered = w.results
         let all = answered + w.unanswered
         gets = all.filter { $0.op.isRead }.count
@@ -45,6 +47,7 @@ public struct WorkloadReport {
         for l in latencies { _ = hist.record(max(l, 1_000)) }
         histogram = hist
         messages = c.messagesSent
+        recordsNetwork = c.recordsNetwork
         duplicateResponses = c.duplicateReplies
         duration = (w.stoppedAt ?? c.now) - w.startedAt
         leaderHistory = c.leaderHistory
@@ -113,10 +116,14 @@ public struct WorkloadReport {
                       ("wrong get responses", "wrong_gets"), ("mean latency", "mean"), ("median latency", "median"),
                       ("p90 latency", "p90"), ("p99 latency", "p99"), ("max latency", "max"),
                       ("throughput", "throughput"), ("messages per operation", "messages_per_op")]
-        for (label, key) in labels { rows.append([label, metric(key)!.text]) }
+        for (label, key) in labels {
+            let unrecorded = !recordsNetwork && (key == "messages" || key == "messages_per_op")
+            rows.append([label, unrecorded ? "n/a over UDP" : metric(key)!.text])
+        }
         rows.append(["linearizable", linearizable ? "yes" : "NO"])
         var out = renderTable(rows)
         out += "\n\nleader history:\n"
+        guard recordsNetwork else { return out + "n/a over UDP (not recorded on real nodes)" }
         var lh = [["node", "term", "from", "to"]]
         for span in leaderHistory {
             lh.append([String(span.node), String(span.term), TimeFormat.instant(span.from),

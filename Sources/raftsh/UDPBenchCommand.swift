@@ -123,7 +123,7 @@ struct UDPBench: ParsableCommand {
                         continue
                     }
                     let t0 = ContinuousClock.now
-                    cluster.crash(leader)
+                    try cluster.crash(leader)
                     var done = false
                     while !done && ContinuousClock.now - t0 < .seconds(30) {
                         if case .done? = client.perform(.put(key: "f", value: "after\(t)"), timeout: .seconds(10)).outcome {
@@ -131,8 +131,7 @@ struct UDPBench: ParsableCommand {
                         }
                     }
                     if done { times.append(ns(ContinuousClock.now - t0)) } else { failedTries += 1 }
-                    cluster.restart(leader)
-                    if let v = cluster.violation { throw ValidationError("\(v.detail)") }
+                    do { try cluster.restart(leader) } catch { throw ValidationError(error.message) }
                 }
                 times.sort()
                 let median = times.isEmpty ? "-" : ms(times[times.count / 2])

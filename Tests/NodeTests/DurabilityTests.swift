@@ -125,12 +125,13 @@ struct RaftdDurabilityTests {
         while clock.now - begin < .seconds(20) {
             let tick = clock.now
             let victim = cluster.nodeIDs[Int.random(in: 0..<cluster.nodeIDs.count, using: &rng)]
-            cluster.crash(victim)
+            try cluster.crash(victim)
             kills += 1
             usleep(UInt32.random(in: 50_000...300_000, using: &rng))
-            cluster.restart(victim)
-            if let v = cluster.violation {
-                Issue.record("\(v.detail)\n\(logs())")
+            do {
+                try cluster.restart(victim)
+            } catch {
+                Issue.record("\(error.message)\n\(logs())")
                 break
             }
             let spent = clock.now - tick
@@ -206,9 +207,9 @@ struct RaftdDurabilityTests {
         var folders: [String] = []
         do {
             let c = try UDPCluster(options: UDPClusterOptions(nodes: 3, fsync: false, raftdPath: binary))
-            c.crash(2)
-            c.restart(2)
-            c.pause(3)
+            try c.crash(2)
+            try c.restart(2)
+            try c.pause(3)
             pids += c.allPIDs
             folders.append(c.runFolder!)
             #expect(pids.allSatisfy { ProcessSupervisor.livePIDs.contains($0) || !ProcessSupervisor.isAlive($0) })
@@ -216,7 +217,7 @@ struct RaftdDurabilityTests {
         }
         do {
             let c = try UDPCluster(options: UDPClusterOptions(nodes: 3, fsync: false, raftdPath: binary))
-            c.pause(1)
+            try c.pause(1)
             pids += c.allPIDs
             folders.append(c.runFolder!)
             // Dropped without shutdown: deinit ends the processes.

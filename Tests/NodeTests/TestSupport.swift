@@ -10,30 +10,15 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `n` distinct UDP ports on 127.0.0.1 that were free a moment ago (bound to port 0, read, closed).
+/// `n` distinct UDP ports on 127.0.0.1 that were free a moment ago, chosen like the clusters of
+/// `raftsh --udp` choose theirs: below the kernel's ephemeral range, so that a client socket bound
+/// to port 0 (any test's, meanwhile) cannot take the port of a stopped node before it restarts.
 func freePorts(_ n: Int) throws -> [Int] {
-    var ports: [Int] = []
-    var fds: [Int32] = []
-    defer { for fd in fds { close(fd) } }
-    for _ in 0..<n {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
-        fds.append(fd)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard ok == 0 else { throw TestFailure("bind() failed") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        ports.append(Int(UInt16(bigEndian: addr.sin_port)))
+    do {
+        return try ProcessSupervisor.freeLoopbackPorts(n)
+    } catch {
+        throw TestFailure(error.message)
     }
-    return ports
 }
 
 /// A fresh empty directory under the system temporary directory.

@@ -1,0 +1,190 @@
+import Foundation
+import RaftCore
+import KV
+import Check
+import Sim
+import Scenario
+
+/// A `WorkloadSpec` run against real nodes on real time (`workload start` on a UDP cluster).
+///
+/// One thread and one `UDPClient` (its own socket and client id) per client, each with at most one
+/// operation in flight, issuing operations by `Sim.Workload`'s rules: `requests` in all, a fraction
+/// `readRatio` of gets, keys `k0 … k(keys-1)` from a generator seeded like the simulator's, unique put
+/// values, and at most `rate` starts per second across all clients. Each operation is retried by its
+/// client (a new node after each unanswered attempt, the same request id so a write applies once)
+/// until it is answered, its `opTimeout` passes, or the workload stops. `stop()` cancels the attempts
+/// in flight: those operations are unanswered (a write's outcome unknown, a read failed). Invocations
+/// and completions go into the cluster's history. Thread-safe.
+public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
+    public let spec: WorkloadSpec
+    public let clientIDs: [ClientID]
+
+    private struct State {
+        var running = false
+        var issued = 0
+        var inFlight = 0
+        var results: [OperationResult] = []
+        var unanswered: [OperationResult] = []
+        var startedAt: UInt64 = 0
+        var stoppedAt: UInt64?
+        var lastStart: UInt64 = 0
+        var rng: SimRandom
+    }
+
+    private let state: Locked<State>
+    private let clients: [UDPClient]
+    private let history: Locked<History>
+    private let now: @Sendable () -> UInt64
+    private let finished = DispatchGroup()
+    private let stopLock = NSLock()
+
+    /// Clients numbered from `firstClient`, sending to the nodes at `addresses`; operations are
+    /// recorded into `history` with times from `now` (nanoseconds since the cluster started).
+    init(spec: WorkloadSpec, addresses: [NodeID: String], clusterKey: String, firstClient: ClientID, seed: UInt64,
+         history: Locked<History>, now: @escaping @Sendable () -> UInt64) throws(UDPClientError) {
+        self.spec = spec
+        let ids = (0..<spec.clients).map { firstClient + ClientID($0) }
+        self.clientIDs = ids
+        var made: [UDPClient] = []
+        for cid in ids {
+            do {
+                made.append(try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid))
+            } catch {
+                for c in made { c.close() }
+                throw error
+            }
+        }
+        self.clients = made
+        self.history = history
+        self.now = now
+        self.state = Locked(State(rng: SimRandom(seed: seed, stream: "workload-\(firstClient)")))
+    }
+
+    deinit { stop() }
+
+    public var running: Bool { state.withLock { $0.running } }
+    public var results: [OperationResult] { state.withLock { $0.results } }
+    public var unanswered: [OperationResult] { state.withLock { $0.unanswered } }
+    public var inFlight: Int { state.withLock { $0.inFlight } }
+    public var startedAt: UInt64 { state.withLock { $0.startedAt } }
+    public var stoppedAt: UInt64? { state.withLock { $0.stoppedAt } }
+    /// Replies the workload's clients got for operations already finished.
+    public var duplicateReplies: Int { clients.reduce(0) { $0 + $1.statistics.duplicateReplies } }
+
+    /// Start the client threads.
+    public func start() {
+        let begin = now()
+        let fresh = state.withLock { s -> Bool in
+            guard !s.running && s.stoppedAt == nil else { return false }
+            s.running = true
+            s.startedAt = begin
+            s.lastStart = begin
+            return true
+        }
+        guard fresh else { return }
+        for (i, client) in clients.enumerated() {
+            finished.enter()
+            let thread = Thread { [self] in
+                self.clientLoop(client, clientIDs[i])
+                self.finished.leave()
+            }
+            thread.name = "workload-client-\(clientIDs[i])"
+            thread.start()
+        }
+    }
+
+    /// Stop issuing; operations in flight are cut short and count as unanswered. Returns once every
+    /// client thread has finished (at most moments later) and the clients are closed.
+    public func stop() {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        let t = now()
+        let wasRunning = state.withLock { s -> Bool in
+            guard s.running else { return false }
+            s.running = false
+            s.stoppedAt = t
+            return true
+        }
+        guard wasRunning else { return }
+        for c in clients { c.cancel() }
+        _ = finished.wait(timeout: .now() + 10)
+        for c in clients { c.close() }
+    }
+
+    private func clientLoop(_ client: UDPClient, _ cid: ClientID) {
+        let opTimeout: Duration = spec.opTimeout.map { .nanoseconds(Int64(clamping: $0)) } ?? .seconds(86_400)
+        while true {
+            // Take the next operation and its start time (the rate limit spaces starts out).
+            let claim = state.withLock { s -> (KVOperation, UInt64)? in
+                guard s.running, s.issued < spec.requests else { return nil }
+                s.issued += 1
+                let op = makeOp(cid, &s)
+                var at = now()
+                if let rate = spec.rate {
+                    at = max(at, s.lastStart + UInt64(1e9 / rate))
+                }
+                s.lastStart = at
+                return (op, at)
+            }
+            guard let (op, at) = claim else { return }
+            while true {
+                let t = now()
+                if t >= at { break }
+                if !running { return }
+                usleep(useconds_t(min(at - t, 10_000_000) / 1_000))
+            }
+            // Invoke, unless the workload stopped meanwhile (then the operation never started).
+            let started = state.withLock { s -> (id: Int, at: UInt64)? in
+                guard s.running else { return nil }
+                s.inFlight += 1
+                let t = now()
+                return (history.withLock { $0.invoke(client: cid, op: op, at: t) }, t)
+            }
+            guard let started else { return }
+            let r = client.perform(op, timeout: opTimeout, via: nil)
+            state.withLock { s in
+                s.inFlight -= 1
+                let done = now()
+                let outcome: OperationOutcome
+                var failure: String? = nil
+                var node = r.node
+                var answered = true
+                switch r.outcome {
+                case .done(let result)?:
+                    outcome = .ok(result)
+                case .failed(let why)?:
+                    outcome = op.isRead ? .fail : .unknown
+                    failure = why
+                case .notLeader(let hint)?:
+                    outcome = op.isRead ? .fail : .unknown
+                    failure = hint == noNode ? "not leader" : "not leader (leader is \(hint))"
+                case nil:
+                    outcome = op.isRead ? .fail : .unknown
+                    node = noNode
+                    // Cut short by `stop`, or (with an operation timeout) given up on.
+                    if s.stoppedAt != nil {
+                        failure = "unanswered"
+                        answered = false
+                    } else {
+                        failure = "timeout"
+                    }
+                }
+                history.withLock { $0.complete(started.id, outcome: outcome, at: done) }
+                let result = OperationResult(cid, op: op, outcome: outcome, invoked: started.at, completed: done,
+                                             index: r.index, node: node, attempts: r.attempts, redirects: r.redirects,
+                                             failure: failure)
+                if answered { s.results.append(result) } else { s.unanswered.append(result) }
+            }
+        }
+    }
+
+    private func makeOp(_ cid: ClientID, _ s: inout State) -> KVOperation {
+        let key = "k\(s.rng.next(upperBound: UInt64(spec.keys)))"
+        if s.rng.chance(spec.readRatio) { return .get(key: key) }
+        var value = "c\(cid)-\(s.issued)"
+        if value.utf8.count < spec.valueSize {
+            value += String(repeating: ".", count: spec.valueSize - value.utf8.count)
+        }
+        return .put(key: key, value: value)
+    }
+}
