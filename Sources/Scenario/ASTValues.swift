@@ -61,7 +61,7 @@ public struct ClusterConfig: Sendable, Hashable {
     }
 }
 
-/// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s]`;
+/// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]`;
 /// nil means the executor's default.
 public struct WorkloadConfig: Sendable, Hashable {
     /// Number of concurrent clients.
@@ -74,9 +74,13 @@ public struct WorkloadConfig: Sendable, Hashable {
     public var keys: Int?
     /// Requests started per second, across every client.
     public var rate: Double?
+    /// Bytes per value written.
+    public var valueSize: Int?
 
     /// Creates a workload configuration.
-    public init(clients: Int, requests: Int? = nil, ratio: Double? = nil, keys: Int? = nil, rate: Double? = nil) {
+    public init(clients: Int, requests: Int? = nil, ratio: Double? = nil, keys: Int? = nil, rate: Double? = nil,
+                valueSize: Int? = nil) {
+        self.valueSize = valueSize
         self.clients = clients
         self.requests = requests
         self.ratio = ratio

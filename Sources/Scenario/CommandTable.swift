@@ -206,10 +206,10 @@ public enum CommandTable {
         // Workload
         CommandSpec(
             name: "workload start",
-            synopsis: "workload start clients N [requests N] [ratio R] [keys N] [rate N/s]",
-            summary: "Start N clients in the background: N requests in all (default 500), R = share of gets 0..1 (0.8), K keys (16), at most N/s started across all clients; later lines run while they do.",
+            synopsis: "workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]",
+            summary: "Start N clients in the background: N requests in all (default 500), R = share of gets 0..1 (0.8), K keys (16), at most N/s started across all clients, B-byte values (8); later lines run while they do.",
             example: "workload start clients 8 requests 500 ratio 0.8 keys 16 rate 100/s",
-            keywords: ["clients", "requests", "ratio", "keys", "rate"],
+            keywords: ["clients", "requests", "ratio", "keys", "rate", "value-size"],
             category: .workload),
         CommandSpec(
             name: "workload stop",

@@ -258,6 +258,7 @@ public final class Executor {
             if let r = w.ratio { spec.readRatio = r }
             if let k = w.keys { spec.keys = k }
             spec.rate = w.rate
+            if let b = w.valueSize { spec.valueSize = b }
             try c.startWorkload(spec)
             output("workload started: \(spec.clients) clients, \(spec.requests) requests, ratio \(spec.readRatio), \(spec.keys) keys" + stamp())
         case .workloadStop:

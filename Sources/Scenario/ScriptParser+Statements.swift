@@ -226,7 +226,7 @@ extension ScriptParser {
         use(spec: "workload \(word)")
         if word == "stop" { return .workloadStop }
 
-        let options = ["clients", "requests", "ratio", "keys", "rate"]
+        let options = ["clients", "requests", "ratio", "keys", "rate", "value-size"]
         var seen: Set<String> = []
         var config = WorkloadConfig(clients: 0)
         while true {
@@ -245,6 +245,7 @@ extension ScriptParser {
             case "requests": config.requests = try parseInteger("the number of requests", in: 1...1_000_000_000)
             case "ratio": config.ratio = try parseNumber("the get ratio", in: 0...1)
             case "keys": config.keys = try parseInteger("the number of keys", in: 1...1_000_000_000)
+            case "value-size": config.valueSize = try parseInteger("the value size in bytes", in: 1...16_384)
             default: config.rate = try parseRate()
             }
         }

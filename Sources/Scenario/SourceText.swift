@@ -77,13 +77,14 @@ extension ClusterConfig {
 }
 
 extension WorkloadConfig {
-    /// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s]`.
+    /// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]`.
     public var sourceText: String {
         var out = "workload start clients \(clients)"
         if let requests { out += " requests \(requests)" }
         if let ratio { out += " ratio " + Literals.formatNumber(ratio) }
         if let keys { out += " keys \(keys)" }
         if let rate { out += " rate " + Literals.formatNumber(rate) + "/s" }
+        if let valueSize { out += " value-size \(valueSize)" }
         return out
     }
 }

@@ -75,6 +75,20 @@ struct WorkloadTests {
         #expect(bad.status == .failed)
     }
 
+    @Test func valueSizeSetsTheBytesOfEveryPut() throws {
+        let src = "cluster 3 seed 4\nworkload start clients 2 requests 20 ratio 0 value-size 100\nwait 3s\nworkload stop\n"
+        let script = try Parser.parse(src, file: "v.scn")
+        #expect(script.statements[1].sourceText == "workload start clients 2 requests 20 ratio 0 value-size 100")
+        let exec = Executor()
+        try exec.run(script)
+        let puts = exec.cluster!.history.operations.compactMap { op -> String? in
+            if case .put(_, let v) = op.op { return v } else { return nil }
+        }
+        #expect(puts.count == 20)
+        #expect(puts.allSatisfy { $0.utf8.count == 100 })
+        #expect(throws: ParseError.self) { try Parser.parse("workload start clients 2 value-size 0\n", file: "v.scn") }
+    }
+
     @Test func metricNamesInTheCommandTableMatchTheReport() throws {
         let spec = try #require(CommandTable.spec(named: "expect metric"))
         let listed = spec.summary.split(separator: ":", maxSplits: 1)[1]
