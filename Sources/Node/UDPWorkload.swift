@@ -145,29 +145,15 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
             state.withLock { s in
                 s.inFlight -= 1
                 let done = now()
-                let outcome: OperationOutcome
-                var failure: String? = nil
-                var node = r.node
+                let classified = historyOutcome(r.outcome, of: op)
+                let outcome = classified.0
+                var failure = classified.failure
+                let node = r.outcome == nil ? noNode : r.node
                 var answered = true
-                switch r.outcome {
-                case .done(let result)?:
-                    outcome = .ok(result)
-                case .failed(let why)?:
-                    outcome = op.isRead ? .fail : .unknown
-                    failure = why
-                case .notLeader(let hint)?:
-                    outcome = op.isRead ? .fail : .unknown
-                    failure = hint == noNode ? "not leader" : "not leader (leader is \(hint))"
-                case nil:
-                    outcome = op.isRead ? .fail : .unknown
-                    node = noNode
-                    // Cut short by `stop`, or (with an operation timeout) given up on.
-                    if s.stoppedAt != nil {
-                        failure = "unanswered"
-                        answered = false
-                    } else {
-                        failure = "timeout"
-                    }
+                // No answer: cut short by `stop`, or (with an operation timeout) given up on.
+                if r.outcome == nil && s.stoppedAt != nil {
+                    failure = "unanswered"
+                    answered = false
                 }
                 history.withLock { $0.complete(started.id, outcome: outcome, at: done) }
                 let result = OperationResult(cid, op: op, outcome: outcome, invoked: started.at, completed: done,
