@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -289,6 +290,8 @@ public enum ProcessSupervisor {
     /// They are picked below the kernel's ephemeral range (by binding each candidate), so that a
     /// client socket bound to port 0 cannot take the port of a killed node before it restarts;
     /// if that fails, ports come from binding port 0.
+    private static let handedOutPorts = Mutex<Set<Int>>([])
+
     public static func freeLoopbackPorts(_ n: Int) throws(ProcessError) -> [Int] {
         var fds: [Int32] = []
         var ports: [Int] = []
@@ -300,6 +303,9 @@ public enum ProcessSupervisor {
             attempts += 1
             let wanted = attempts <= 50 * n ? Int.random(in: range) : 0
             if wanted != 0 && ports.contains(wanted) { continue }
+            // Never hand out a port twice in one process: a port is free here until the node it was
+            // picked for binds it, and another cluster picking ports meanwhile must not take it.
+            if wanted != 0 && !handedOutPorts.withLock({ $0.insert(wanted).inserted }) { continue }
             let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             guard fd >= 0 else { throw ProcessError("socket(): \(String(cString: strerror(errno)))") }
             var addr = sockaddr_in()
