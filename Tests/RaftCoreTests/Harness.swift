@@ -1,21 +1,10 @@
 @testable import RaftCore
+@_exported import TestSupport  // the shared SplitMix64, for every file of this target
 
 // An in-memory harness that drives RaftNodes exactly as a real driver would (persist, send, apply,
 // advance), with a network whose deliveries the test controls one message at a time.
 // No clock, no sleeps, no global randomness.
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator, so every run is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Stable storage of one node: what survives a crash.
 final class MemoryStorage {

@@ -1,6 +1,7 @@
 import Foundation
 import RaftCore
 @testable import Storage
+@_exported import TestSupport  // the shared SplitMix64, for every file of this target
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
 struct TempDir {
@@ -69,20 +70,7 @@ func makeEntries(_ range: ClosedRange<LogIndex>, term: Term, tag: String = "v") 
 /// (header 8, type 1, term 8, index 8, kind 1, data).
 func recordSize(_ e: Entry) -> Int { 8 + 1 + 8 + 8 + 1 + e.data.count }
 
-/// A deterministic generator for the randomized tests.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-}
+typealias SplitMix = SplitMix64
 
 /// Opens, expecting success.
 func openOK(_ dir: String, node: UInt64 = 1, cluster: String = "c1",
