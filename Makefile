@@ -2,8 +2,10 @@
 #   make run    install what is missing, build, open the shell on a simulated 5-node cluster
 #   make test   install what is missing, build, run every test and scenario
 #
-# One optimized build (with -enable-testing) serves both the binary and the tests:
-# simulation code in a debug build runs many times slower.
+# One optimized build (with -enable-testing, tests included) serves the binaries, the tests and the
+# scenarios: `swift test --skip-build` runs what `swift build --build-tests` made, so a second
+# `make test` or a `make run` after `make test` compiles nothing. (Simulation code in a debug build
+# runs many times slower.)
 
 SWIFT      ?= swift
 SWIFTFLAGS ?= -c release -Xswiftc -enable-testing
@@ -20,7 +22,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build $(SWIFTFLAGS)
+	$(SWIFT) build $(SWIFTFLAGS) --build-tests
 
 run: build
 	$(BIN)
@@ -28,7 +30,7 @@ run: build
 # After the simulated scenarios, those marked `# modes: sim udp` run again on local raftd
 # processes over UDP (`swift build` builds raftd next to raftsh).
 test: build
-	$(SWIFT) test $(SWIFTFLAGS)
+	$(SWIFT) test $(SWIFTFLAGS) --skip-build
 	$(BIN) run scenarios/
 	$(BIN) run --udp scenarios/
 

@@ -18,39 +18,51 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
+        // Layers, lowest first; each may import only those above it in this list (docs/architecture.md).
         // The pure consensus state machine: Swift standard library only.
         .target(name: "RaftCore"),
-        // The replicated key-value state machine, client sessions, and the server glue.
+        // The replicated key-value state machine, client sessions, the server glue, the client state machine.
         .target(name: "KV", dependencies: ["RaftCore"]),
-        // Histories, the invariant checker and linearizability checking.
+        // Histories, the invariant checker and linearizability checking; timestamps and their format.
         .target(name: "Check", dependencies: ["RaftCore", "KV"]),
-        // The deterministic simulator: virtual time, one seeded PRNG, network, disks, clients.
+        // What every kind of cluster shares: capabilities, node status, operation results, the network
+        // fault model, workload specs, the seeded generator.
+        .target(name: "ClusterModel", dependencies: ["RaftCore", "KV", "Check"]),
+        // The deterministic simulator: virtual time, one seeded PRNG, simulated disks and clients.
         .target(name: "Sim", dependencies: [
-            "RaftCore", "KV", "Check",
+            "RaftCore", "KV", "Check", "ClusterModel",
             .product(name: "Collections", package: "swift-collections"),
-        ]),
-        // The scenario language: lexer, parser, AST, executor over a Cluster protocol.
-        .target(name: "Scenario", dependencies: [
-            "RaftCore", "KV", "Check", "Sim",
-            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The binary wire codec of messages between nodes, clients and the shell.
         .target(name: "Wire", dependencies: ["RaftCore", "KV"]),
         // The write-ahead log and hard-state file of a real node.
         .target(name: "Storage", dependencies: ["RaftCore"]),
-        // The real node runtime over UDP (SwiftNIO), and the shell's view of a UDP cluster.
+        // The real node runtime over UDP (SwiftNIO): what raftd links, and nothing more.
         .target(name: "Node", dependencies: [
-            "RaftCore", "KV", "Check", "Sim", "Wire", "Storage", "Scenario",
+            "RaftCore", "KV", "Wire", "Storage",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        // The shell's side of real nodes: process supervisor, UDP clients, the UDP cluster and workloads.
+        .target(name: "Harness", dependencies: [
+            "RaftCore", "KV", "Check", "ClusterModel", "Wire", "Node",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        // The scenario language: lexer, parser, one file per command, executor over cluster capabilities, runner.
+        .target(name: "Scenario", dependencies: [
+            "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Harness",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // libedit, reached through static inline wrappers for its varargs calls.
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The interactive shell: line editing, history, completion, rendering.
-        .target(name: "Shell", dependencies: ["Scenario", "Sim", "CLibEdit"]),
+        .target(name: "Shell", dependencies: ["Scenario", "ClusterModel", "CLibEdit"]),
         // The command-line tools.
         .executableTarget(name: "raftsh", dependencies: [
-            "RaftCore", "KV", "Check", "Sim", "Scenario", "Shell", "Node",
+            "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Harness", "Node", "Scenario", "Shell",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
@@ -63,11 +75,18 @@ let package = Package(
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "TestSupport"]),
         .testTarget(name: "KVTests", dependencies: ["TestSupport", "KV", "RaftCore"]),
         .testTarget(name: "CheckTests", dependencies: ["TestSupport", "Check", "KV", "RaftCore"]),
-        .testTarget(name: "SimTests", dependencies: ["Sim", "Check", "KV", "RaftCore"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "Sim"]),
+        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Check", "KV", "RaftCore"]),
+        .testTarget(name: "SimTests", dependencies: ["Sim", "ClusterModel", "Check", "KV", "RaftCore"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim"]),
         .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "RaftCore", "KV"]),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "RaftCore"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Storage", "RaftCore", "KV", "Check", "Sim", "Scenario"]),
+        // Helpers for tests on real nodes: ports, temporary directories, in-process daemon clusters.
+        .target(name: "NodeTestSupport", dependencies: ["Node", "Harness", "Wire", "RaftCore", "KV"],
+                path: "Tests/NodeTestSupport"),
+        .testTarget(name: "NodeTests", dependencies: ["NodeTestSupport", "Node", "Harness", "Wire", "Storage", "RaftCore", "KV"]),
+        .testTarget(name: "HarnessTests", dependencies: [
+            "NodeTestSupport", "Harness", "Node", "ClusterModel", "Scenario", "Sim", "Wire", "RaftCore", "KV", "Check",
+        ]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Scenario"]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,13 +27,6 @@ public struct Violation: Error, Sendable, CustomStringConvertible, Hashable {
     /// `invariant violated: <invariant> on nodes [1, 2] at t=1.234s (seed 42): <detail>`.
     public var description: String {
         let list = nodes.map(String.init).joined(separator: ", ")
-        return "invariant violated: \(invariant) on nodes [\(list)] at t=\(formatSeconds(time)) (seed \(seed)): \(detail)"
+        return "invariant violated: \(invariant) on nodes [\(list)] at \(TimeFormat.instant(time)) (seed \(seed)): \(detail)"
     }
-}
-
-/// Nanoseconds as seconds with three decimals, e.g. `1.234s`.
-func formatSeconds(_ ns: Timestamp) -> String {
-    let whole = ns / 1_000_000_000
-    let frac = String((ns % 1_000_000_000) / 1_000_000)
-    return "\(whole).\(String(repeating: "0", count: 3 - frac.count))\(frac)s"
 }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RaftCore
@@ -74,7 +75,7 @@ public final class RaftDaemon: @unchecked Sendable {
     private let clusterKey: [UInt8]
     private let peerAddresses: [NodeID: SocketAddress]
     private let members: [SocketAddress: NodeID]
-    private let stopRequested = Locked(false)
+    private let stopRequested = NIOLockedValueBox(false)
 
     // Event-loop state.
     private var channel: (any Channel)?
@@ -220,7 +221,7 @@ public final class RaftDaemon: @unchecked Sendable {
     /// Stop the node: no more ticks or datagrams, storage closed, socket closed. Safe to call more
     /// than once. Must not be called on the node's event loop.
     public func stop() {
-        let first = stopRequested.withLock { (done: inout Bool) -> Bool in
+        let first = stopRequested.withLockedValue { (done: inout Bool) -> Bool in
             defer { done = true }
             return !done
         }
@@ -234,7 +235,7 @@ public final class RaftDaemon: @unchecked Sendable {
     }
 
     /// Whether `stop()` was called (the event loop may be gone).
-    private var isStopRequested: Bool { stopRequested.withLock { $0 } }
+    private var isStopRequested: Bool { stopRequested.withLockedValue { $0 } }
 
     /// Block until the node stopped (by `stop()` or a fatal error).
     public func waitUntilStopped() {

@@ -43,11 +43,11 @@ extension HostPort {
 }
 
 extension Duration {
-    var timeAmount: TimeAmount { .nanoseconds(NodeConfig.nanoseconds(self)) }
+    public var timeAmount: TimeAmount { .nanoseconds(NodeConfig.nanoseconds(self)) }
 }
 
 /// A clear text for a failed bind.
-func describeBindError(_ error: any Error, address: String) -> String {
+public func describeBindError(_ error: any Error, address: String) -> String {
     if let io = error as? IOError {
         switch io.errnoCode {
         case EADDRINUSE: return "cannot listen on \(address): address already in use (is another node running there?)"
@@ -60,26 +60,7 @@ func describeBindError(_ error: any Error, address: String) -> String {
 }
 
 /// Whether `a` is a loopback address (127.0.0.0/8 or ::1).
-func isLoopback(_ a: SocketAddress) -> Bool {
+public func isLoopback(_ a: SocketAddress) -> Bool {
     guard let ip = a.ipAddress else { return false }
     return ip.hasPrefix("127.") || ip == "::1"
-}
-
-/// A value behind a pthread mutex, for the little state shared across threads outside an event loop.
-final class Locked<Value>: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body(&value)
-    }
 }

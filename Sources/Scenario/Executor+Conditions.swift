@@ -1,6 +1,7 @@
 import RaftCore
 import KV
 import Check
+import ClusterModel
 import Sim
 
 extension Executor {
@@ -23,11 +24,11 @@ extension Executor {
                 do { return try self.evaluate(cond, s).0 } catch { thrown = error; return true }
             }, within: limit)
             if let thrown { throw thrown }
-            return ok && c.violation == nil
+            return ok && (c as? any InvariantChecking)?.violation == nil
         }
         while true {
             if try evaluate(cond, s).0 { return true }
-            if c.now >= deadline || c.violation != nil || interruptCheck?() == true { return false }
+            if c.now >= deadline || (c as? any InvariantChecking)?.violation != nil || interruptCheck?() == true { return false }
             c.wait(min(50_000_000, deadline - c.now))
         }
     }
@@ -46,6 +47,7 @@ extension Executor {
         let c = try currentCluster()
         switch cond {
         case .leader(let sel):
+            let c = try inspection(s, "leader")
             guard let l = c.leader else { return (false, "no leader") }
             let seen = "leader \(l), term \(c.term)"
             if let sel {
@@ -54,6 +56,7 @@ extension Executor {
             }
             return (true, seen)
         case .leaderIs(let op, let sel):
+            let c = try inspection(s, "leader")
             let ids = try resolve(sel, in: s)
             guard let l = c.leader else { return (false, "no leader") }
             let seen = "leader \(l), term \(c.term)"
@@ -63,6 +66,7 @@ extension Executor {
             default: throw failure(s, "leader can only be compared with == or !=")
             }
         case .noLeader(let sel):
+            let c = try inspection(s, "no leader")
             guard let l = c.leader else { return (true, "no leader") }
             if let sel {
                 let ids = try resolve(sel, in: s)
@@ -86,6 +90,7 @@ extension Executor {
             if r.succeeded { return (false, "put \(key) succeeded at index \(r.index)") }
             return (true, "put \(key) failed: \(r.failure ?? "no answer")")
         case .role(let sel, let op, let role):
+            let c = try inspection(s, "role")
             var seen: [String] = []
             var all = true
             for id in try resolve(sel, in: s) {
@@ -106,6 +111,7 @@ extension Executor {
             }
             return (all, seen.joined(separator: ", "))
         case .term(let op, let operand):
+            let c = try inspection(s, "term")
             let rhs: Int
             switch operand {
             case .literal(let n): rhs = n
@@ -115,6 +121,7 @@ extension Executor {
             }
             return (op.evaluate(Int(c.term), rhs), "term \(c.term)")
         case .converged:
+            let c = try inspection(s, "converged")
             if c.isConverged { return (true, "converged: leader \(c.leader!), term \(c.term)") }
             let parts = c.nodeIDs.map { id -> String in
                 let st = c.status(of: id)
@@ -122,6 +129,7 @@ extension Executor {
             }
             return (false, "not converged (" + parts.joined(separator: ", ") + ")")
         case .applied(let key, let expected, let sel):
+            let c = try inspection(s, "applied")
             var seen: [String] = []
             var all = true
             for id in try resolve(sel, in: s) {
@@ -146,6 +154,7 @@ extension Executor {
                 return (false, "history of key \(key) too complex to check")
             }
         case .invariants:
+            let c = try capability((any InvariantChecking).self, for: "expect invariants", in: s)
             if let v = c.violation { return (false, v.description) }
             return (true, "invariants hold")
         case .unanswered(let op, let n):

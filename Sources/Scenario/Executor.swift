@@ -1,6 +1,7 @@
 import RaftCore
 import KV
 import Check
+import ClusterModel
 import Sim
 
 /// Settings of an executor that do not come from the script.
@@ -125,7 +126,7 @@ public final class Executor {
         } catch {
             throw failure(s, "\(error)")
         }
-        if let c = cluster, let v = c.violation {
+        if let c = cluster as? any InvariantChecking, let v = c.violation {
             throw failure(s, v.description)
         }
         if let c = cluster, c.takeInterrupted() {
@@ -138,8 +139,29 @@ public final class Executor {
                         time: cluster?.now ?? 0, seed: cluster?.seed ?? options.seed)
     }
 
+    // MARK: - Capabilities
+
+    /// The cluster as `P`, or a failure naming the line and the cluster kind.
+    func capability<P>(_ type: P.Type, for what: String, in s: Statement) throws -> P {
+        let c = try currentCluster()
+        guard let p = c as? P else { throw failure(s, ClusterError.unavailable("`\(what)`", on: c.kind).message) }
+        return p
+    }
+
+    func processControl(_ s: Statement, _ what: String) throws -> any ProcessControl {
+        try capability((any ProcessControl).self, for: what, in: s)
+    }
+
+    func networkControl(_ s: Statement, _ what: String) throws -> any NetworkControl {
+        try capability((any NetworkControl).self, for: what, in: s)
+    }
+
+    func inspection(_ s: Statement, _ what: String) throws -> any StateInspection {
+        try capability((any StateInspection).self, for: what, in: s)
+    }
+
     /// ` [t=1.234s]`
-    func stamp() -> String { "  [t=\(formatSeconds(cluster?.now ?? 0))]" }
+    func stamp() -> String { "  [\(TimeFormat.instant(cluster?.now ?? 0))]" }
 
     private func executeUnchecked(_ s: Statement) throws {
         switch s.kind {
@@ -161,9 +183,9 @@ public final class Executor {
             let r = try clientOp(s, .delete(key: key), opts)
             output(describe(r))
         case .fail(let sel):
-            let c = try currentCluster()
+            let c = try processControl(s, "fail")
             let ids = try resolve(sel, in: s)
-            let leader = c.leader
+            let leader = (c as? any StateInspection)?.leader
             for id in ids {
                 let st = c.status(of: id)
                 try c.crash(id)
@@ -171,7 +193,7 @@ public final class Executor {
                 output("node \(id) crashed\(was)" + stamp())
             }
         case .restart(let sel):
-            let c = try currentCluster()
+            let c = try processControl(s, "restart")
             for id in try resolve(sel, in: s) {
                 if c.status(of: id).state != .down {
                     output("node \(id) is not down" + stamp())
@@ -182,44 +204,48 @@ public final class Executor {
                 output("node \(id) restarted (term \(st.term), log \(st.lastIndex))" + stamp())
             }
         case .pause(let sel):
-            let c = try currentCluster()
+            let c = try processControl(s, "pause")
             for id in try resolve(sel, in: s) { try c.pause(id); output("node \(id) paused" + stamp()) }
         case .resume(let sel):
-            let c = try currentCluster()
+            let c = try processControl(s, "resume")
             for id in try resolve(sel, in: s) { try c.resume(id); output("node \(id) resumed" + stamp()) }
         case .partition(let groups):
-            let c = try currentCluster()
+            let c = try networkControl(s, "partition")
             let resolved = try resolveLine(groups, in: s)
             for g in resolved where g.isEmpty {
                 throw failure(s, "a partition group is empty")
             }
-            c.partition(resolved)
+            let all = c.nodeIDs
+            try c.updateNetwork { $0.partition(resolved, allNodes: all) }
             output("partition " + resolved.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " | ") + stamp())
         case .isolate(let sel):
-            let c = try currentCluster()
-            for id in try resolve(sel, in: s) { c.isolate(id); output("node \(id) isolated" + stamp()) }
+            let c = try networkControl(s, "isolate")
+            for id in try resolve(sel, in: s) {
+                try c.updateNetwork { $0.isolate(id) }
+                output("node \(id) isolated" + stamp())
+            }
         case .block(let link):
-            let c = try currentCluster()
+            let c = try networkControl(s, "block")
             let pairs = try resolveLink(link, in: s)
-            for (a, b) in pairs { c.block(from: a, to: b) }
+            try c.updateNetwork { n in for (a, b) in pairs { n.block(ClusterModel.Link(a, b)) } }
             output("blocked " + pairs.map { "\($0.0) -> \($0.1)" }.joined(separator: ", ") + stamp())
         case .heal:
-            try currentCluster().heal()
+            try networkControl(s, "heal").updateNetwork { $0.heal() }
             output("healed: no cuts, no link faults" + stamp())
         case .drop(let pct, let link):
-            let c = try currentCluster()
+            let c = try networkControl(s, "drop")
             let pairs = try link.map { try resolveLink($0, in: s) }
-            c.setFaults(links: pairs, loss: pct / 100, duplicate: nil, delay: nil)
+            try c.updateNetwork { $0.setFaults(loss: pct / 100, duplicate: nil, delay: nil, on: links(pairs)) }
             output("drop \(fmtPct(pct)) on \(linksText(pairs))" + stamp())
         case .duplicate(let pct, let link):
-            let c = try currentCluster()
+            let c = try networkControl(s, "duplicate")
             let pairs = try link.map { try resolveLink($0, in: s) }
-            c.setFaults(links: pairs, loss: nil, duplicate: pct / 100, delay: nil)
+            try c.updateNetwork { $0.setFaults(loss: nil, duplicate: pct / 100, delay: nil, on: links(pairs)) }
             output("duplicate \(fmtPct(pct)) on \(linksText(pairs))" + stamp())
         case .delay(let range, let link):
-            let c = try currentCluster()
+            let c = try networkControl(s, "delay")
             let pairs = try link.map { try resolveLink($0, in: s) }
-            c.setFaults(links: pairs, loss: nil, duplicate: nil, delay: range)
+            try c.updateNetwork { $0.setFaults(loss: nil, duplicate: nil, delay: range, on: links(pairs)) }
             output("delay \(TimeFormat.duration(range.lowerBound))..\(TimeFormat.duration(range.upperBound)) on \(linksText(pairs))" + stamp())
         case .wait(let d):
             let c = try currentCluster()
@@ -276,7 +302,7 @@ public final class Executor {
         case .status:
             output(statusTable(try currentCluster()))
         case .log(let sel):
-            let c = try currentCluster()
+            let c = try inspection(s, "log")
             for id in try resolve(sel, in: s) { output(logText(c, id)) }
         case .trace(let on):
             traceOn = on
@@ -299,7 +325,7 @@ public final class Executor {
             let c = try currentCluster()
             switch value {
             case .term:
-                variables[name] = .number(Int(c.term))
+                variables[name] = .number(Int(try inspection(s, "let \(name) = term").term))
             case .nodes(let sel):
                 variables[name] = .nodes(try resolve(sel, in: s))
             }
@@ -354,7 +380,10 @@ public final class Executor {
                          st.state == .down ? "-" : String(st.applied), String(st.lastIndex), st.state.rawValue,
                          st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-"])
         }
-        let leaderText = c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader"
+        var leaderText = ""
+        if let c = c as? any StateInspection {
+            leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader")
+        }
         let paint: ((String, Int) -> String?)? = options.color ? { cell, col in
             switch (col, cell) {
             case (1, "leader"): return "\u{1B}[1;32m"
@@ -365,10 +394,10 @@ public final class Executor {
             default: return nil
             }
         } : nil
-        return renderTable(rows, paint: paint) + "\n" + leaderText + stamp()
+        return renderTable(rows, paint: paint) + leaderText + stamp()
     }
 
-    func logText(_ c: any Cluster, _ id: NodeID) -> String {
+    func logText(_ c: any StateInspection, _ id: NodeID) -> String {
         guard let entries = c.logEntries(of: id) else { return "node \(id) is down" }
         let st = c.status(of: id)
         var rows = [["index", "term", "entry", ""]]
@@ -416,10 +445,10 @@ public final class Executor {
             switch sel {
             case .ids(let ids): return ids.map { NodeID($0) }
             case .leader:
-                guard let l = c.leader else { throw failure(s, "no leader") }
+                guard let l = try inspection(s, "leader").leader else { throw failure(s, "no leader") }
                 return [l]
             case .followers:
-                let l = c.leader
+                let l = try inspection(s, "followers").leader
                 return c.nodeIDs.filter { $0 != l && c.status(of: $0).state != .down }
             case .all: return c.nodeIDs
             case .variable(let name):
@@ -440,7 +469,7 @@ public final class Executor {
             }
         }
         func pickFollower() throws -> NodeID {
-            let l = c.leader
+            let l = try inspection(s, "follower").leader
             let candidates = c.nodeIDs.filter { $0 != l && !named.contains($0) && c.status(of: $0).state != .down }
             guard !candidates.isEmpty else { throw failure(s, "no follower left to pick") }
             let f = candidates[c.choose(candidates.count)]
@@ -491,6 +520,11 @@ public final class Executor {
 }
 
 func fmtPct(_ p: Double) -> String { TimeFormat.fixed(p, p == p.rounded() ? 0 : 1) + "%" }
+
+/// Resolved node pairs as links of the network model (nil: every link).
+func links(_ pairs: [(NodeID, NodeID)]?) -> [ClusterModel.Link]? {
+    pairs.map { $0.map { ClusterModel.Link($0.0, $0.1) } }
+}
 
 func linksText(_ pairs: [(NodeID, NodeID)]?) -> String {
     guard let pairs else { return "all links" }

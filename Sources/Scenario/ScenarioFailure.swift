@@ -1,3 +1,4 @@
+import Check
 /// A scenario stopped at a statement: an expectation that did not hold, a line that could not be
 /// carried out ("no leader"), or a broken safety invariant.
 public struct ScenarioFailure: ScenarioError, Equatable, CustomStringConvertible {
@@ -25,15 +26,9 @@ public struct ScenarioFailure: ScenarioError, Equatable, CustomStringConvertible
     public func render(source: String?) -> String {
         var out = render(sourceLine: source)
         if let seen { out += "\nseen:     " + seen }
-        out += "\nat t=\(formatSeconds(time)) with seed \(seed)"
+        out += "\nat \(TimeFormat.instant(time)) with seed \(seed)"
         return out
     }
 
     public var description: String { render(source: nil) }
-}
-
-func formatSeconds(_ ns: UInt64) -> String {
-    let ms = ns / 1_000_000
-    let frac = String(ms % 1000)
-    return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac + "s"
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Sim
+import ClusterModel
 
 /// The outcome of one scenario under one seed.
 public struct ScenarioResult: Sendable {
@@ -38,7 +38,7 @@ public struct ScenarioRunner {
         for p in paths {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-                throw SimConfigError("no such file or folder: \(p)")
+                throw ClusterError("no such file or folder: \(p)")
             }
             if isDir.boolValue {
                 guard let e = fm.enumerator(atPath: p) else { continue }

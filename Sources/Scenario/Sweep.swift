@@ -1,6 +1,7 @@
 import Foundation
 import RaftCore
 import Check
+import ClusterModel
 import Sim
 
 /// `raftsh sweep`: run one scenario over every combination of parameter values and seeds, and
@@ -15,28 +16,28 @@ public struct Sweep {
         var apply: [ClusterOverride]
 
         /// Parse `election=50ms..100ms,150ms..300ms`; throws naming the parameter on bad input.
-        public static func parse(_ text: String) throws(SimConfigError) -> Parameter {
+        public static func parse(_ text: String) throws(ClusterError) -> Parameter {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let name = Name(rawValue: parts[0].trimmingCharacters(in: .whitespaces)) else {
-                throw SimConfigError("bad --param '\(text)': expected NAME=V1,V2,... with NAME one of \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ClusterError("bad --param '\(text)': expected NAME=V1,V2,... with NAME one of \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let values = parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             if values.isEmpty || values.contains(where: \.isEmpty) {
-                throw SimConfigError("bad --param \(name.rawValue): no values in '\(parts[1])'")
+                throw ClusterError("bad --param \(name.rawValue): no values in '\(parts[1])'")
             }
             var overrides: [ClusterOverride] = []
             for v in values {
                 var o = ClusterOverride()
                 switch name {
                 case .nodes:
-                    guard let n = Int(v), n >= 1, n <= 64 else { throw SimConfigError("bad --param nodes: '\(v)' is not a node count 1...64") }
+                    guard let n = Int(v), n >= 1, n <= 64 else { throw ClusterError("bad --param nodes: '\(v)' is not a node count 1...64") }
                     o.nodes = n
                 case .heartbeat:
-                    guard let d = Literals.parseDuration(v), d > 0 else { throw SimConfigError("bad --param heartbeat: '\(v)' is not a duration like 50ms") }
+                    guard let d = Literals.parseDuration(v), d > 0 else { throw ClusterError("bad --param heartbeat: '\(v)' is not a duration like 50ms") }
                     o.heartbeat = d
                 case .election, .latency:
                     guard let r = Sweep.parseRange(v) else {
-                        throw SimConfigError("bad --param \(name.rawValue): '\(v)' is not a range like 150ms..300ms")
+                        throw ClusterError("bad --param \(name.rawValue): '\(v)' is not a range like 150ms..300ms")
                     }
                     if name == .election { o.election = r } else { o.latency = r }
                 }
@@ -136,7 +137,8 @@ public struct Sweep {
         guard let c else { return RunFigures(passed: passed, failovers: [], unanswered: 0, messages: 0, operations: 0, latencies: []) }
         // A failover is the time from the end of one leadership to the start of the next.
         var failovers: [UInt64] = []
-        let spans = c.leaderHistory.sorted { $0.from < $1.from }
+        let recording = c as? any NetworkRecording
+        let spans = (recording?.leaderHistory ?? []).sorted { $0.from < $1.from }
         for (i, s) in spans.enumerated() {
             guard let end = s.to, i + 1 < spans.count else { continue }
             let next = spans[i + 1].from
@@ -149,7 +151,7 @@ public struct Sweep {
             if case .ok = op.outcome, let done = op.complete { latencies.append(done - op.invoke) }
         }
         if let w = c.workload { unanswered = w.unanswered.count + w.inFlight }
-        return RunFigures(passed: passed, failovers: failovers, unanswered: unanswered, messages: c.messagesSent,
+        return RunFigures(passed: passed, failovers: failovers, unanswered: unanswered, messages: recording?.messagesSent ?? 0,
                           operations: ops.count, latencies: latencies)
     }
 

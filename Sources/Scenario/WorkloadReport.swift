@@ -1,7 +1,7 @@
 import RaftCore
 import KV
 import Check
-import Sim
+import ClusterModel
 import Histogram
 
 /// The proposal's figures for a workload, measured honestly (definitions in docs/metrics.md).
@@ -46,11 +46,12 @@ public struct WorkloadReport {
                                      numberOfSignificantValueDigits: .three)
         for l in latencies { _ = hist.record(max(l, 1_000)) }
         histogram = hist
-        messages = c.messagesSent
-        recordsNetwork = c.recordsNetwork
+        let recording = c as? any NetworkRecording
+        messages = recording?.messagesSent ?? 0
+        recordsNetwork = recording != nil
         duplicateResponses = c.duplicateReplies
         duration = (w.stoppedAt ?? c.now) - w.startedAt
-        leaderHistory = c.leaderHistory
+        leaderHistory = recording?.leaderHistory ?? []
         let ids = Set(w.clientIDs)
         var h = History()
         for op in c.history.operations where ids.contains(op.client) {

@@ -1,7 +1,7 @@
 import Foundation
 import RaftCore
 import Scenario
-import Sim
+import ClusterModel
 
 /// One interactive session: every line goes through the same parser and executor as `raftsh run`.
 /// A failed line prints its error and the session goes on. Prints nothing itself: answers go to
@@ -152,7 +152,7 @@ public final class ShellSession {
         do {
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         } catch {
-            throw SimConfigError("cannot write \(file): \(error.localizedDescription)")
+            throw ClusterError("cannot write \(file): \(error.localizedDescription)")
         }
         return "saved \(transcript.count) lines to \(file)"
     }

@@ -1,6 +1,7 @@
 import RaftCore
 import KV
 import Check
+import ClusterModel
 
 /// Counters of one simulated run.
 public struct SimStats: Sendable, Hashable {
@@ -23,28 +24,6 @@ public struct SimStats: Sendable, Hashable {
     public init() {}
 }
 
-/// One node's term as leader.
-public struct LeaderSpan: Sendable, Hashable {
-    public var node: NodeID
-    public var term: Term
-    public var from: SimTime
-    public var to: SimTime?
-}
-
-/// One node's state for status tables.
-public struct NodeStatus: Sendable, Hashable {
-    public var id: NodeID
-    public var state: SimNode.State
-    public var role: Role?
-    public var term: Term
-    public var leader: NodeID
-    public var commit: LogIndex
-    public var applied: LogIndex
-    public var lastIndex: LogIndex
-    /// Partition group (1-based) or nil when there is no partition; 0 when isolated.
-    public var group: Int?
-}
-
 /// A whole simulated cluster: N servers, clients, a network and a virtual clock, all driven by one
 /// event queue and one seed. Every call is deterministic given the seed and the calls before it.
 public final class SimCluster {
@@ -62,7 +41,7 @@ public final class SimCluster {
     public let config: SimConfig
     public private(set) var now: SimTime = 0
     public let nodes: [SimNode]
-    public var network: NetworkModel
+    public private(set) var network: NetworkModel
     public let checker: InvariantChecker
     public private(set) var history = History()
     public private(set) var stats = SimStats()
@@ -78,9 +57,9 @@ public final class SimCluster {
     public var interrupted = false
 
     var queue = EventQueue<Event>()
-    private var netRNG: SimRandom
+    private var netRNG: SeededRandom
     /// Draws for scenario choices such as which follower `fail follower` picks.
-    public var choiceRNG: SimRandom
+    public var choiceRNG: SeededRandom
     private var clients: [ClientID: SimClient] = [:]
     private var clientOrder: [ClientID] = []
     private var results: [ClientID: OperationResult] = [:]
@@ -90,13 +69,13 @@ public final class SimCluster {
     /// The id of the client that interactive operations use.
     public static let interactiveClient: ClientID = 1
 
-    public init(config: SimConfig) throws(SimConfigError) {
+    public init(config: SimConfig) throws(ClusterError) {
         try config.validate()
         self.config = config
         self.network = NetworkModel(latency: config.latency)
         self.checker = InvariantChecker(seed: config.seed)
-        self.netRNG = SimRandom(seed: config.seed, stream: "network")
-        self.choiceRNG = SimRandom(seed: config.seed, stream: "choices")
+        self.netRNG = SeededRandom(seed: config.seed, stream: "network")
+        self.choiceRNG = SeededRandom(seed: config.seed, stream: "choices")
         self.nodes = config.nodeIDs.map { SimNode(id: $0) }
         for n in nodes { start(n) }
     }
@@ -107,28 +86,21 @@ public final class SimCluster {
 
     public func node(_ id: NodeID) -> SimNode { nodes[Int(id) - 1] }
 
-    /// The leader of the highest term among the nodes that are not crashed.
-    public var leader: NodeID? {
-        var best: (NodeID, Term)? = nil
-        for n in nodes where n.isUp {
-            guard let r = n.raft, r.role == .leader else { continue }
-            if best == nil || r.term > best!.1 { best = (n.id, r.term) }
-        }
-        return best?.0
-    }
+    /// The leader, by the one rule (`Leadership.leader(among:)`).
+    public var leader: NodeID? { Leadership.leader(among: statuses) }
 
     /// The highest term among nodes that are not crashed.
-    public var term: Term { nodes.compactMap { $0.raft?.term }.max() ?? 0 }
+    public var term: Term { Leadership.highestTerm(among: statuses) }
 
     public func status(of id: NodeID) -> NodeStatus {
         let n = node(id)
-        let g = network.group(of: id).map { $0 < 0 ? 0 : $0 + 1 }
+        let g = network.group(of: id)
         if let r = n.raft {
-            return NodeStatus(id: id, state: n.state, role: r.role, term: r.term, leader: r.leader,
+            return NodeStatus(id, state: n.state, role: r.role, term: r.term, leader: r.leader,
                               commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g)
         }
         let hs = n.disk.durable
-        return NodeStatus(id: id, state: .down, role: nil, term: hs.hardState.term, leader: noNode,
+        return NodeStatus(id, state: .down, role: nil, term: hs.hardState.term, leader: noNode,
                           commit: hs.hardState.commit, applied: 0, lastIndex: LogIndex(hs.entries.count), group: g)
     }
 
@@ -236,14 +208,10 @@ public final class SimCluster {
         }
     }
 
-    public func partition(_ groups: [[NodeID]]) {
-        network.partition(groups, allNodes: nodeIDs)
+    /// Change the network's cuts and faults (takes effect for messages sent from now on).
+    public func updateNetwork(_ change: (inout NetworkModel) -> Void) {
+        change(&network)
         trace(network.summary)
-    }
-
-    public func heal() {
-        network.heal()
-        trace("healed")
     }
 
     // MARK: - Clients
@@ -296,7 +264,7 @@ public final class SimCluster {
 
     private func client(_ cid: ClientID) -> SimClient {
         if let c = clients[cid] { return c }
-        let c = SimClient(id: cid, rng: SimRandom(seed: config.seed, stream: "client-\(cid)"))
+        let c = SimClient(id: cid, rng: SeededRandom(seed: config.seed, stream: "client-\(cid)"))
         clients[cid] = c
         clientOrder.append(cid)
         return c
@@ -315,7 +283,7 @@ public final class SimCluster {
         guard let cur = c.current else { return }
         c.current = nil
         history.complete(cur.historyID, outcome: outcome, at: now)
-        let r = OperationResult(client: c.id, op: cur.request.op, outcome: outcome, invoked: cur.invoked, completed: now,
+        let r = OperationResult(c.id, op: cur.request.op, outcome: outcome, invoked: cur.invoked, completed: now,
                                 index: index, node: node, attempts: cur.attempt + 1, redirects: cur.redirects,
                                 failure: failure)
         results[c.id] = r
@@ -371,7 +339,7 @@ public final class SimCluster {
     // MARK: - Servers
 
     private func start(_ n: SimNode) {
-        var rng = SimRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
+        var rng = SeededRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
         let raft: RaftNode
         do {
             raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk.durable, random: rng)
@@ -480,7 +448,7 @@ public final class SimCluster {
     private func roleChanged(_ id: NodeID, _ ss: SoftState, term: Term) {
         mix(0x50, id, UInt64(Role.allCases.firstIndex(of: ss.role)!), ss.leader, term)
         if ss.role == .leader {
-            leaderHistory.append(LeaderSpan(node: id, term: term, from: now, to: nil))
+            leaderHistory.append(LeaderSpan(id, term: term, from: now, to: nil))
             trace("node \(id) became leader (term \(term))")
         } else {
             closeLeaderSpan(id)

@@ -1,11 +1,9 @@
 import RaftCore
+import Check
+import ClusterModel
 
-/// Why a simulated cluster cannot be built as asked.
-public struct SimConfigError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+/// Virtual time in nanoseconds since the start of a simulated run.
+public typealias SimTime = Timestamp
 
 /// The shape of a simulated cluster. Defaults follow the Raft paper: election timeout
 /// 150–300 ms, heartbeat 50 ms; links take 1–5 ms.
@@ -33,18 +31,18 @@ public struct SimConfig: Sendable, Hashable {
     public var nodeIDs: [NodeID] { (0..<nodes).map { NodeID($0 + 1) } }
 
     /// Throws with a message naming the bad setting.
-    public func validate() throws(SimConfigError) {
-        if nodes < 1 { throw SimConfigError("a cluster needs at least 1 node (got \(nodes))") }
-        if nodes > 64 { throw SimConfigError("at most 64 nodes are supported (got \(nodes))") }
-        if tick == 0 { throw SimConfigError("the tick must be longer than 0") }
+    public func validate() throws(ClusterError) {
+        if nodes < 1 { throw ClusterError("a cluster needs at least 1 node (got \(nodes))") }
+        if nodes > 64 { throw ClusterError("at most 64 nodes are supported (got \(nodes))") }
+        if tick == 0 { throw ClusterError("the tick must be longer than 0") }
         if heartbeat < tick {
-            throw SimConfigError("heartbeat \(TimeFormat.duration(heartbeat)) is shorter than one tick (\(TimeFormat.duration(tick)))")
+            throw ClusterError("heartbeat \(TimeFormat.duration(heartbeat)) is shorter than one tick (\(TimeFormat.duration(tick)))")
         }
         if electionTimeout.lowerBound <= heartbeat {
-            throw SimConfigError("election timeout \(TimeFormat.duration(electionTimeout.lowerBound)) must be above the heartbeat \(TimeFormat.duration(heartbeat))")
+            throw ClusterError("election timeout \(TimeFormat.duration(electionTimeout.lowerBound)) must be above the heartbeat \(TimeFormat.duration(heartbeat))")
         }
-        if latency.upperBound > .s(60) { throw SimConfigError("latency above 60s is not supported") }
-        do { try raftConfig(for: 1).validate() } catch { throw SimConfigError(error.description) }
+        if latency.upperBound > .s(60) { throw ClusterError("latency above 60s is not supported") }
+        do { try raftConfig(for: 1).validate() } catch { throw ClusterError(error.description) }
     }
 
     /// The core configuration of node `id`, timeouts converted to ticks.

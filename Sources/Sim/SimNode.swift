@@ -1,16 +1,15 @@
 import RaftCore
 import KV
 import Collections
+import ClusterModel
 
 /// One simulated server: its process state (a KVServer driving a RaftNode) and its disk.
 public final class SimNode {
-    public enum State: String, Sendable { case up, down, paused }
-
     public let id: NodeID
     /// The running process, nil while crashed.
     public internal(set) var server: KVServer?
     public internal(set) var disk = SimDisk()
-    public internal(set) var state: State = .up
+    public internal(set) var state: NodeState = .up
     /// Bumped at every restart; ticks of a dead incarnation are ignored.
     public internal(set) var incarnation = 0
     /// Input that reached a paused process, delivered on resume.

@@ -1,46 +1,7 @@
 import RaftCore
 import KV
 import Check
-
-/// The shape of a background client workload (the proposal's simulator: N clients issuing a mix of
-/// gets and puts against the cluster).
-public struct WorkloadSpec: Sendable, Hashable {
-    /// Concurrent clients, each with at most one operation in flight.
-    public var clients: Int = 8
-    /// Operations to issue in all.
-    public var requests: Int = 500
-    /// Fraction of operations that are gets (the rest are puts).
-    public var readRatio: Double = 0.8
-    /// Keys are drawn uniformly from `k0 ... k(keys-1)`.
-    public var keys: Int = 16
-    /// Operations started per second across all clients (nil: as fast as answers come back).
-    public var rate: Double? = nil
-    /// Bytes per value written.
-    public var valueSize: Int = 8
-    /// Per-operation give-up time (nil: keep retrying until the workload stops).
-    public var opTimeout: SimTime? = nil
-
-    public init(clients: Int = 8, requests: Int = 500, readRatio: Double = 0.8, keys: Int = 16,
-                rate: Double? = nil, valueSize: Int = 8, opTimeout: SimTime? = nil) {
-        self.clients = clients
-        self.requests = requests
-        self.readRatio = readRatio
-        self.keys = keys
-        self.rate = rate
-        self.valueSize = valueSize
-        self.opTimeout = opTimeout
-    }
-
-    /// Throws with a message naming the bad setting.
-    public func validate() throws(SimConfigError) {
-        if clients < 1 { throw SimConfigError("a workload needs at least 1 client") }
-        if requests < 0 { throw SimConfigError("requests must be 0 or more") }
-        if !(0...1).contains(readRatio) { throw SimConfigError("ratio must be between 0 and 1 (got \(readRatio))") }
-        if keys < 1 { throw SimConfigError("keys must be at least 1") }
-        if let r = rate, !(r > 0) { throw SimConfigError("rate must be above 0") }
-        if valueSize < 1 || valueSize > 16_384 { throw SimConfigError("value-size must be 1...16384 bytes") }
-    }
-}
+import ClusterModel
 
 /// Clients running `WorkloadSpec` in the background of a `SimCluster`, on virtual time.
 public final class Workload {
@@ -56,18 +17,18 @@ public final class Workload {
     public private(set) var unanswered: [OperationResult] = []
 
     private unowned let cluster: SimCluster
-    private var rng: SimRandom
+    private var rng: SeededRandom
     private var lastStart: SimTime = 0
     /// Operations issued but held back by the rate limit.
     private var waiting = 0
 
     /// Clients are numbered from `firstClient` on.
-    public init(cluster: SimCluster, spec: WorkloadSpec, firstClient: ClientID = 101) throws(SimConfigError) {
+    public init(cluster: SimCluster, spec: WorkloadSpec, firstClient: ClientID = 101) throws(ClusterError) {
         try spec.validate()
         self.cluster = cluster
         self.spec = spec
         self.clientIDs = (0..<spec.clients).map { firstClient + ClientID($0) }
-        self.rng = SimRandom(seed: cluster.config.seed, stream: "workload-\(firstClient)")
+        self.rng = SeededRandom(seed: cluster.config.seed, stream: "workload-\(firstClient)")
     }
 
     /// Operations in flight now.
@@ -128,12 +89,6 @@ public final class Workload {
     }
 
     private func makeOp(_ cid: ClientID) -> KVOperation {
-        let key = "k\(rng.next(upperBound: UInt64(spec.keys)))"
-        if rng.chance(spec.readRatio) { return .get(key: key) }
-        var value = "c\(cid)-\(issued)"
-        if value.utf8.count < spec.valueSize {
-            value += String(repeating: ".", count: spec.valueSize - value.utf8.count)
-        }
-        return .put(key: key, value: value)
+        spec.makeOperation(client: cid, issued: issued, rng: &rng)
     }
 }

@@ -4,6 +4,8 @@ import RaftCore
 import KV
 import Check
 import Sim
+import ClusterModel
+import Harness
 
 /// `raftsh bench …`: measured figures for README, never asserted in tests.
 struct Bench: ParsableCommand {

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import Scenario
 import Sim
+import Check
+import ClusterModel
+import Harness
 import Node
 
 /// `raftsh run PATH…`: run scenario files; exit 1 if an expectation failed, 2 on a parse error.
@@ -69,7 +72,7 @@ struct Run: ParsableCommand {
         runner.trace = trace
         // Children die with us: at exit, on Ctrl-C, on SIGTERM/SIGHUP/SIGQUIT.
         ProcessSupervisor.installCleanupHandlers()
-        let factory = UDPClusterFactory(forceUDP: udp, fsync: !noFsync)
+        let factory = ClusterFactory(forceUDP: udp, fsync: !noFsync)
         defer { factory.shutdownAll() }
         runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         var skipped = 0
@@ -99,8 +102,8 @@ struct Run: ParsableCommand {
                 if verbose || trace { for line in r.output { print(line) } }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
                 let figures = onUDP
-                    ? "udp  \(r.statements) lines  \(r.steps) operations  real \(formatSeconds(r.clusterTime))"
-                    : "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(formatSeconds(r.clusterTime))\(wall)"
+                    ? "udp  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
+                    : "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(TimeFormat.seconds(r.clusterTime))\(wall)"
                 switch r.status {
                 case .passed:
                     if !quiet { print("PASS  \(file)  \(figures)") }
@@ -130,4 +133,3 @@ struct Run: ParsableCommand {
     }
 }
 
-func formatSeconds(_ ns: UInt64) -> String { String(format: "%.3fs", Double(ns) / 1e9) }

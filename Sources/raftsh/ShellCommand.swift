@@ -4,6 +4,9 @@ import Synchronization
 import Scenario
 import Shell
 import Sim
+import Check
+import ClusterModel
+import Harness
 import Node
 
 /// Set by SIGINT while a command runs; polled by the simulator's run loop.
@@ -76,7 +79,7 @@ struct Shell: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let factory = UDPClusterFactory(forceUDP: udp, fsync: !noFsync, attached: attached)
+        let factory = ClusterFactory(forceUDP: udp, fsync: !noFsync, attached: attached)
         defer { factory.shutdownAll() }
         session.executor.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         // The attached nodes are the session's cluster from the first line on.

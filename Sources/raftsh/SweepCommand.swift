@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import Scenario
 import Sim
+import Check
+import ClusterModel
+import Harness
 
 /// `raftsh sweep SCENARIO --param …`: a scenario over every combination of settings and seeds.
 struct SweepCommand: ParsableCommand {
@@ -32,7 +35,7 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let parameters: [Sweep.Parameter]
-        do { parameters = try params.map { p throws(SimConfigError) in try Sweep.Parameter.parse(p) } } catch {
+        do { parameters = try params.map { p throws(ClusterError) in try Sweep.Parameter.parse(p) } } catch {
             throw ValidationError(error.description)
         }
         let ends = seeds.components(separatedBy: "..")

@@ -5,6 +5,7 @@ import Histogram
 import RaftCore
 import KV
 import Node
+import Harness
 
 /// `raftsh bench udp`: local raftd processes over loopback, fsync on.
 struct UDPBench: ParsableCommand {

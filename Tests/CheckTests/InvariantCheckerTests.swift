@@ -224,6 +224,7 @@ import Testing
                           time: 1_234_567_890, seed: 42)
         #expect(v.nodes == [1, 3])
         #expect(v.description == "invariant violated: election safety on nodes [1, 3] at t=1.234s (seed 42): nodes 1 and 3 both led term 2")
-        #expect(formatSeconds(5_000_000) == "0.005s")
+        #expect(TimeFormat.seconds(5_000_000) == "0.005s")
+        #expect(TimeFormat.instant(1_999_999_999) == "t=1.999s")
     }
 }

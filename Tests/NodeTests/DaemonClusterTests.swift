@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import NodeTestSupport
+import Harness
 import RaftCore
 import KV
 import Wire

@@ -1,4 +1,6 @@
 import Testing
+import NodeTestSupport
+import Harness
 import RaftCore
 import Node
 

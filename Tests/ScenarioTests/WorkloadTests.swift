@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ClusterModel
 @testable import Scenario
 import Sim
 
@@ -99,8 +100,8 @@ struct WorkloadTests {
     @Test func sweepParametersParseAndRejectGarbage() throws {
         let p = try Sweep.Parameter.parse("election=50ms..100ms,150ms..300ms")
         #expect(p.labels == ["50ms..100ms", "150ms..300ms"])
-        #expect(throws: SimConfigError.self) { try Sweep.Parameter.parse("election=fast") }
-        #expect(throws: SimConfigError.self) { try Sweep.Parameter.parse("colour=red") }
+        #expect(throws: ClusterError.self) { try Sweep.Parameter.parse("election=fast") }
+        #expect(throws: ClusterError.self) { try Sweep.Parameter.parse("colour=red") }
         do {
             _ = try Sweep.Parameter.parse("nodes=3,x")
             Issue.record("accepted nodes=x")

@@ -1,15 +1,16 @@
 import RaftCore
 import Sim
+import ClusterModel
 
 /// Random faults for the randomized suites: crashes and restarts, partitions, one-way blocks,
 /// loss, duplication and delay, all drawn from the cluster's seed.
 struct FaultInjector {
-    var rng: SimRandom
+    var rng: SeededRandom
     /// Never crash more than this many nodes at once (a minority, so the run can make progress).
     var maxDown: Int
 
     init(seed: UInt64, nodes: Int) {
-        rng = SimRandom(seed: seed, stream: "faults")
+        rng = SeededRandom(seed: seed, stream: "faults")
         maxDown = (nodes - 1) / 2
     }
 
@@ -37,16 +38,17 @@ struct FaultInjector {
                 shuffled.swapAt(i, Int(rng.next(upperBound: UInt64(i + 1))))
             }
             let cut = 1 + Int(rng.next(upperBound: UInt64(ids.count - 1)))
-            c.partition([Array(shuffled[..<cut]), Array(shuffled[cut...])])
+            c.updateNetwork { $0.partition([Array(shuffled[..<cut]), Array(shuffled[cut...])], allNodes: ids) }
             return "partition at \(cut)"
         case 5:
             let a = rng.pick(ids)!, b = rng.pick(ids)!
-            if a != b { c.network.block(Link(a, b)) }
+            if a != b { c.updateNetwork { $0.block(Link(a, b)) } }
             return "block \(a)->\(b)"
         case 6:
             let loss = Double(rng.next(upperBound: UInt64(31))) / 100
-            c.network.setFaults(LinkFaults(loss: loss, duplicate: Double(rng.next(upperBound: UInt64(6))) / 100,
-                                           extraDelay: rng.chance(0.5) ? .ms(0) ... .ms(40) : nil), on: nil)
+            let duplicate = Double(rng.next(upperBound: UInt64(6))) / 100
+            let delay: ClosedRange<UInt64>? = rng.chance(0.5) ? .ms(0) ... .ms(40) : nil
+            c.updateNetwork { $0.setFaults(LinkFaults(loss: loss, duplicate: duplicate, extraDelay: delay), on: nil) }
             return "loss \(loss)"
         case 7:
             if let n = rng.pick(ids), c.node(n).state == .up {
@@ -56,14 +58,14 @@ struct FaultInjector {
             return "none"
         default:
             for n in ids where c.node(n).state == .paused { c.resume(n) }
-            c.heal()
+            c.updateNetwork { $0.heal() }
             return "heal"
         }
     }
 
     /// Remove every fault: heal the network, resume and restart every node.
     func repairAll(_ c: SimCluster) {
-        c.heal()
+        c.updateNetwork { $0.heal() }
         for n in c.nodeIDs {
             if c.node(n).state == .paused { c.resume(n) }
             if c.node(n).state == .down { c.restart(n) }

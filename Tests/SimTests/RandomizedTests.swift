@@ -1,5 +1,7 @@
 import Testing
 import RaftCore
+import ClusterModel
+import Check
 import KV
 import Check
 @testable import Sim

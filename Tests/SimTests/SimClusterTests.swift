@@ -3,6 +3,7 @@ import RaftCore
 import KV
 import Check
 @testable import Sim
+import ClusterModel
 
 @Suite("Simulated cluster")
 struct SimClusterTests {
@@ -47,7 +48,7 @@ struct SimClusterTests {
         #expect(c.perform(.put(key: "x", value: "1")).succeeded)
         let l = c.leader!
         let others = c.nodeIDs.filter { $0 != l }
-        c.partition([[l, others[0]], Array(others[1...])])
+        c.updateNetwork { $0.partition([[l, others[0]], Array(others[1...])], allNodes: c.nodeIDs) }
         let stale = c.perform(.get(key: "x"), via: l, timeout: .s(1))
         #expect(!stale.succeeded)
         let w = c.perform(.put(key: "y", value: "1"), via: l, timeout: .s(1))
@@ -55,7 +56,7 @@ struct SimClusterTests {
         // The majority side elects a leader and commits.
         #expect(c.run(until: c.now + .s(3)) { c.leader.map { Set(others[1...]).contains($0) } ?? false })
         #expect(c.perform(.put(key: "x", value: "2")).succeeded)
-        c.heal()
+        c.updateNetwork { $0.heal() }
         #expect(c.run(until: c.now + .s(3)) { c.isConverged })
         for n in c.nodeIDs { #expect(c.appliedValue("x", on: n) == .some("2")) }
         #expect(c.violation == nil)
@@ -74,7 +75,7 @@ struct SimClusterTests {
 
     @Test func exactlyOnceUnderDuplication() throws {
         let c = try cluster()
-        c.network.setFaults(LinkFaults(duplicate: 0.5, extraDelay: .ms(0) ... .ms(50)), on: nil)
+        c.updateNetwork { $0.setFaults(LinkFaults(duplicate: 0.5, extraDelay: .ms(0) ... .ms(50)), on: nil) }
         for i in 0..<20 { #expect(c.perform(.put(key: "k", value: "\(i)")).succeeded) }
         #expect(c.perform(.get(key: "k")).outcome == .ok(.value("19")))
         // Every write applied once: 20 writes from one client, sessions dedupe the duplicates.
@@ -85,7 +86,7 @@ struct SimClusterTests {
 
     @Test func invalidConfigurationsAreRejected() {
         var cfg = SimConfig(nodes: 0)
-        #expect(throws: SimConfigError.self) { try SimCluster(config: cfg) }
+        #expect(throws: ClusterError.self) { try SimCluster(config: cfg) }
         cfg = SimConfig(nodes: 3)
         cfg.heartbeat = .ms(200)
         do {

@@ -3,16 +3,16 @@
 /// A run has one seed; every consumer (each node's election timer, the network, each client,
 /// the scenario's `follower` picks) draws from its own sub-stream derived from that seed and a
 /// stable label, so adding draws in one place does not shift the others.
-public struct SimRandom: RandomNumberGenerator, Sendable {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator for `seed`.
     public init(seed: UInt64) {
         var sm = seed
-        s0 = SimRandom.splitMix(&sm)
-        s1 = SimRandom.splitMix(&sm)
-        s2 = SimRandom.splitMix(&sm)
-        s3 = SimRandom.splitMix(&sm)
+        s0 = SeededRandom.splitMix(&sm)
+        s1 = SeededRandom.splitMix(&sm)
+        s2 = SeededRandom.splitMix(&sm)
+        s3 = SeededRandom.splitMix(&sm)
     }
 
     /// The sub-stream of `seed` named `label` (FNV-1a of the label, never Swift's per-process `Hasher`).
@@ -23,7 +23,7 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
             h = h &* 0x0000_0100_0000_01b3
         }
         var mixed = seed ^ h
-        self.init(seed: SimRandom.splitMix(&mixed))
+        self.init(seed: SeededRandom.splitMix(&mixed))
     }
 
     private static func splitMix(_ x: inout UInt64) -> UInt64 {

@@ -1,10 +1,11 @@
+import NIOConcurrencyHelpers
 import Foundation
 import RaftCore
 import KV
 import Check
-import Sim
-import Scenario
+import ClusterModel
 import Wire
+import Node
 
 #if canImport(Glibc)
 import Glibc
@@ -13,13 +14,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Why a UDP cluster could not be started or attached to.
-public struct UDPClusterError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
 
 /// How to start a cluster of local `raftd` processes.
 public struct UDPClusterOptions: Sendable {
@@ -67,14 +61,15 @@ public struct UDPClusterOptions: Sendable {
 /// with data directories `node1`…`nodeN` and logs `node1.log`…): `crash` is SIGKILL, `restart`
 /// respawns on the same data directory and port, `pause`/`resume` are SIGSTOP/SIGCONT. Attached
 /// with `init(attaching:)` (`raftsh --connect`), it owns nothing and process faults are refused.
-/// Cuts, blocks, loss, duplication and delay are sent to each node's transport as control
-/// messages (and sent again to a node that restarts or resumes); state comes from each node's
-/// `status` report. Time is real: `now` counts nanoseconds since the cluster started.
+/// Cuts, blocks, loss, duplication and delay live in one `NetworkModel`, the simulator's; each
+/// node's transport gets the rules derived from it as control messages (and again when it
+/// restarts or resumes). State comes from each node's `status` report. Time is real: `now` counts
+/// nanoseconds since the cluster started.
 ///
-/// There is no in-process invariant checker over real nodes: `violation` is always nil. Process
-/// faults it cannot do (on an attached cluster, a node that would not restart) throw.
-/// Not thread-safe: one caller at a time.
-public final class UDPCluster: Cluster {
+/// No invariant checker watches real nodes yet, so the cluster does not claim `InvariantChecking`:
+/// `expect invariants` fails on it as not available. Process faults it cannot do (on an attached
+/// cluster, a node that would not restart) throw. Not thread-safe: one caller at a time.
+public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateInspection {
     public let nodeIDs: [NodeID]
     public let seed: UInt64
     /// Each node's `HOST:PORT`.
@@ -91,9 +86,9 @@ public final class UDPCluster: Cluster {
     public var trace: ((String) -> Void)?
     public var interruptCheck: (() -> Bool)?
     /// Every client operation so far (the shell's and the workload's; workload threads add to it).
-    public var history: History { historyBox.withLock { $0 } }
+    public var history: History { historyBox.withLockedValue { $0 } }
     /// Client operations so far (the shell's and the workload's).
-    public var steps: Int { historyBox.withLock { $0.count } }
+    public var steps: Int { historyBox.withLockedValue { $0.count } }
 
     private let options: UDPClusterOptions
     private let raftdPath: String?
@@ -101,44 +96,40 @@ public final class UDPCluster: Cluster {
     private let ctl: UDPClient
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
-    private let historyBox = Locked(History())
+    private let historyBox = NIOLockedValueBox(History())
     private var currentWorkload: UDPWorkload?
     private var workloadCount = 0
-    private var rng: SimRandom
+    private var rng: SeededRandom
     private var processes: [NodeID: ChildProcess] = [:]
     /// Every process this cluster started, for the summary and for leak checks.
     public private(set) var allPIDs: [pid_t] = []
-    private var states: [NodeID: SimNode.State] = [:]
+    private var states: [NodeID: NodeState] = [:]
     private var lastReport: [NodeID: NodeReport] = [:]
     private var interrupted = false
     private var isShutDown = false
 
-    // Faults as the scenario asked for them (mirroring the simulator's network model) ...
-    private var groups: [[NodeID]] = []
-    private var isolated: Set<NodeID> = []
-    private var blocked: Set<Sim.Link> = []
-    private var globalFaults = Sim.LinkFaults()
-    private var linkFaults: [Sim.Link: Sim.LinkFaults] = [:]
-    /// ... and as each node's transport has them now.
+    /// The cuts and faults the scenario asked for ...
+    public private(set) var network = NetworkModel(latency: 0...0)
+    /// ... and what each node's transport applies now.
     private var applied: [NodeID: TransportFaults] = [:]
 
     // MARK: - Starting and stopping
 
     /// Start `options.nodes` local `raftd` processes on free loopback ports and wait until each
     /// answers `status`. Throws with the nodes' log lines if one does not come up.
-    public init(options: UDPClusterOptions) throws(UDPClusterError) {
+    public init(options: UDPClusterOptions) throws(ClusterError) {
         guard options.nodes >= 1 && options.nodes <= 64 else {
-            throw UDPClusterError("a UDP cluster has 1 to 64 nodes (got \(options.nodes))")
+            throw ClusterError("a UDP cluster has 1 to 64 nodes (got \(options.nodes))")
         }
         var path = options.raftdPath ?? ""
         if path.isEmpty {
-            do { path = try ProcessSupervisor.locateRaftd() } catch { throw UDPClusterError(error.message) }
+            do { path = try ProcessSupervisor.locateRaftd() } catch { throw ClusterError(error.message) }
         }
         ProcessSupervisor.installCleanupHandlers(signals: [SIGTERM, SIGHUP, SIGQUIT])
         UDPCluster.removeStaleRunFolders()
         var template = Array((NSTemporaryDirectory() + "raftsh-udp-XXXXXX").utf8CString)
         guard let folderPointer = mkdtemp(&template) else {
-            throw UDPClusterError("cannot create a run folder in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+            throw ClusterError("cannot create a run folder in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
         }
         let folder = String(cString: folderPointer)
         // Whose folder this is, so a later run can remove it if this process dies by a signal.
@@ -150,7 +141,7 @@ public final class UDPCluster: Cluster {
         let ports: [Int]
         do { ports = try ProcessSupervisor.freeLoopbackPorts(options.nodes) } catch {
             try? FileManager.default.removeItem(atPath: folder)
-            throw UDPClusterError(error.message)
+            throw ClusterError(error.message)
         }
         var addrs: [NodeID: String] = [:]
         for (i, id) in ids.enumerated() { addrs[id] = "127.0.0.1:\(ports[i])" }
@@ -162,7 +153,7 @@ public final class UDPCluster: Cluster {
                        try UDPClient(nodes: addrs, clusterKey: key, clientID: ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))))
         } catch {
             try? FileManager.default.removeItem(atPath: folder)
-            throw UDPClusterError(error.message)
+            throw ClusterError(error.message)
         }
         self.options = options
         self.raftdPath = path
@@ -174,7 +165,7 @@ public final class UDPCluster: Cluster {
         self.ownsProcesses = true
         self.clientID = cid
         (self.ops, self.ctl) = clients
-        self.rng = SimRandom(seed: options.seed, stream: "choices")
+        self.rng = SeededRandom(seed: options.seed, stream: "choices")
         self.started = clock.now
         for id in ids {
             states[id] = .up
@@ -192,15 +183,15 @@ public final class UDPCluster: Cluster {
     /// Attach to nodes already running at `addresses` (`raftsh --connect`). Nothing is started or
     /// killed; `fail`, `restart`, `pause` and `resume` are refused. Throws if no node answers.
     public init(attaching addresses: [NodeID: String], clusterKey: String = NodeConfig.defaultClusterKey,
-                seed: UInt64 = 1, controlTimeout: Duration = .milliseconds(300)) throws(UDPClusterError) {
-        guard !addresses.isEmpty else { throw UDPClusterError("--connect needs at least one HOST:PORT") }
+                seed: UInt64 = 1, controlTimeout: Duration = .milliseconds(300)) throws(ClusterError) {
+        guard !addresses.isEmpty else { throw ClusterError("--connect needs at least one HOST:PORT") }
         let cid = ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
         let clients: (UDPClient, UDPClient)
         do {
             clients = (try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid),
                        try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid + 1))
         } catch {
-            throw UDPClusterError(error.message)
+            throw ClusterError(error.message)
         }
         self.options = UDPClusterOptions(nodes: addresses.count, seed: seed, clusterKey: clusterKey,
                                          controlTimeout: controlTimeout)
@@ -213,7 +204,7 @@ public final class UDPCluster: Cluster {
         self.ownsProcesses = false
         self.clientID = cid
         (self.ops, self.ctl) = clients
-        self.rng = SimRandom(seed: seed, stream: "choices")
+        self.rng = SeededRandom(seed: seed, stream: "choices")
         self.started = clock.now
         for id in nodeIDs {
             states[id] = .up
@@ -223,27 +214,27 @@ public final class UDPCluster: Cluster {
         if answering.isEmpty {
             ops.close()
             ctl.close()
-            throw UDPClusterError("no node answers at \(nodeIDs.map { addresses[$0]! }.joined(separator: ", ")) "
+            throw ClusterError("no node answers at \(nodeIDs.map { addresses[$0]! }.joined(separator: ", ")) "
                                   + "(is raftd running there, with cluster key '\(clusterKey)'?)")
         }
     }
 
     /// Parses `--connect`: `HOST:PORT,HOST:PORT,…` (ids 1, 2, … in order) or `ID=HOST:PORT,…`.
-    public static func parseConnectList(_ text: String) throws(UDPClusterError) -> [NodeID: String] {
+    public static func parseConnectList(_ text: String) throws(ClusterError) -> [NodeID: String] {
         if text.contains("=") {
             do {
                 return try NodeConfig.parsePeers(text).mapValues { $0.description }
             } catch {
-                throw UDPClusterError(error.message)
+                throw ClusterError(error.message)
             }
         }
         var out: [NodeID: String] = [:]
         for (i, item) in text.split(separator: ",").enumerated() {
             let s = item.trimmingCharacters(in: .whitespaces)
-            do { _ = try HostPort(parsing: s) } catch { throw UDPClusterError(error.message) }
+            do { _ = try HostPort(parsing: s) } catch { throw ClusterError(error.message) }
             out[NodeID(i + 1)] = s
         }
-        if out.isEmpty { throw UDPClusterError("--connect needs at least one HOST:PORT") }
+        if out.isEmpty { throw ClusterError("--connect needs at least one HOST:PORT") }
         return out
     }
 
@@ -303,7 +294,7 @@ public final class UDPCluster: Cluster {
         return args
     }
 
-    private func spawn(_ id: NodeID) throws(UDPClusterError) {
+    private func spawn(_ id: NodeID) throws(ClusterError) {
         do {
             let p = try ChildProcess.spawn(raftdPath!, arguments(id), logPath: logPath(of: id))
             processes[id] = p
@@ -312,18 +303,18 @@ public final class UDPCluster: Cluster {
             applied[id] = TransportFaults()
             emit("node \(id): started raftd pid \(p.pid) on \(addresses[id]!)")
         } catch {
-            throw UDPClusterError("node \(id): \(error.message)")
+            throw ClusterError("node \(id): \(error.message)")
         }
     }
 
     /// Wait until every node of `ids` answers `status`; a node whose process ends fails it.
-    private func awaitStartup(_ ids: [NodeID], within limit: Duration) throws(UDPClusterError) {
+    private func awaitStartup(_ ids: [NodeID], within limit: Duration) throws(ClusterError) {
         let deadline = clock.now + limit
         var waiting = Set(ids)
         while !waiting.isEmpty {
             for id in waiting.sorted() {
                 if let p = processes[id], p.hasExited {
-                    throw UDPClusterError("node \(id) (raftd pid \(p.pid)) \(p.exitDescription) while starting:\n"
+                    throw ClusterError("node \(id) (raftd pid \(p.pid)) \(p.exitDescription) while starting:\n"
                                           + indent(p.logTail()))
                 }
                 if case .status(let r)? = ctl.control(.status, to: id, timeout: .milliseconds(100)) {
@@ -334,7 +325,7 @@ public final class UDPCluster: Cluster {
             if !waiting.isEmpty {
                 if clock.now >= deadline {
                     let logs = waiting.sorted().map { "node \($0):\n" + indent(processes[$0]?.logTail() ?? "") }
-                    throw UDPClusterError("node(s) \(waiting.sorted().map(String.init).joined(separator: ",")) did not answer "
+                    throw ClusterError("node(s) \(waiting.sorted().map(String.init).joined(separator: ",")) did not answer "
                                           + "within \(NodeConfig.format(limit)):\n" + logs.joined(separator: "\n"))
                 }
                 usleep(10_000)
@@ -343,6 +334,8 @@ public final class UDPCluster: Cluster {
     }
 
     // MARK: - Cluster: queries
+
+    public var kind: ClusterKind { .udp }
 
     public var summary: String {
         if ownsProcesses {
@@ -386,23 +379,10 @@ public final class UDPCluster: Cluster {
         logError("raftsh: node \(id) (raftd pid \(p.pid)) \(p.exitDescription); last log lines:\n" + indent(p.logTail(5)))
     }
 
-    public var leader: NodeID? {
-        var best: (NodeID, Term)? = nil
-        for (id, r) in reports().sorted(by: { $0.key < $1.key }) where r.role == .leader {
-            if best == nil || r.term > best!.1 { best = (id, r.term) }
-        }
-        return best?.0
-    }
-
-    public var term: Term { reports().values.map(\.term).max() ?? 0 }
-
     public var isConverged: Bool {
         let rs = reports()
-        var best: (NodeID, Term)? = nil
-        for (id, r) in rs where r.role == .leader {
-            if best == nil || r.term > best!.1 { best = (id, r.term) }
-        }
-        guard let (l, _) = best, let lr = rs[l] else { return false }
+        let statuses = nodeIDs.map { id in rs[id].map { status(id, from: $0) } ?? status(of: id) }
+        guard let l = Leadership.leader(among: statuses), let lr = rs[l] else { return false }
         for id in nodeIDs where states[id] == .up {
             guard let r = rs[id] else { return false }
             if r.term != lr.term || r.lastIndex != lr.lastIndex || r.commit != r.lastIndex
@@ -413,13 +393,15 @@ public final class UDPCluster: Cluster {
         return true
     }
 
+    private func status(_ id: NodeID, from r: NodeReport) -> NodeStatus {
+        NodeStatus(id, state: states[id] ?? .down, role: r.role, term: r.term, leader: r.leader,
+                   commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: network.group(of: id))
+    }
+
     public func status(of id: NodeID) -> NodeStatus {
         let state = states[id] ?? .down
-        let g = group(of: id)
-        if state != .down, let r = report(id) {
-            return NodeStatus(id, state: states[id] ?? .down, role: r.role, term: r.term, leader: r.leader,
-                              commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: g)
-        }
+        let g = network.group(of: id)
+        if state != .down, let r = report(id) { return status(id, from: r) }
         let last = lastReport[id]
         if ownsProcesses, states[id] == .up, let last {
             // Running but silent for now (busy, or just restarted): its last report, marked up.
@@ -428,12 +410,6 @@ public final class UDPCluster: Cluster {
         }
         return NodeStatus(id, state: .down, role: nil, term: last?.term ?? 0, leader: noNode,
                           commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g)
-    }
-
-    private func group(of id: NodeID) -> Int? {
-        if isolated.contains(id) { return 0 }
-        guard let i = groups.firstIndex(where: { $0.contains(id) }) else { return nil }
-        return i + 1
     }
 
     public func logEntries(of id: NodeID) -> [Entry]? {
@@ -458,12 +434,12 @@ public final class UDPCluster: Cluster {
 
     public func perform(_ op: KVOperation, via: NodeID?, timeout: UInt64) -> OperationResult {
         let invoked = now
-        let hid = historyBox.withLock { $0.invoke(client: clientID, op: op, at: invoked) }
+        let hid = historyBox.withLockedValue { $0.invoke(client: clientID, op: op, at: invoked) }
         let r = ops.perform(op, timeout: .nanoseconds(Int64(clamping: timeout)), via: via)
         let completed = now
         let (outcome, failure) = historyOutcome(r.outcome, of: op)
         let node = r.outcome == nil ? noNode : r.node
-        historyBox.withLock { $0.complete(hid, outcome: outcome, at: completed) }
+        historyBox.withLockedValue { $0.complete(hid, outcome: outcome, at: completed) }
         return OperationResult(clientID, op: op, outcome: outcome, invoked: invoked, completed: completed,
                                index: r.index, node: node, attempts: r.attempts, redirects: r.redirects, failure: failure)
     }
@@ -524,82 +500,30 @@ public final class UDPCluster: Cluster {
 
     // MARK: - Cluster: network faults
 
-    public func partition(_ groups: [[NodeID]]) {
-        var named = Set<NodeID>()
-        var gs = groups.map { $0.sorted() }.filter { !$0.isEmpty }
-        for g in gs { named.formUnion(g) }
-        let rest = nodeIDs.filter { !named.contains($0) }
-        if !rest.isEmpty { gs.append(rest) }
-        self.groups = gs
+    public func updateNetwork(_ change: (inout NetworkModel) -> Void) {
+        change(&network)
         syncAllFaults()
     }
 
-    public func isolate(_ id: NodeID) {
-        isolated.insert(id)
-        syncAllFaults()
-    }
-
-    public func block(from: NodeID, to: NodeID) {
-        blocked.insert(Sim.Link(from, to))
-        syncAllFaults()
-    }
-
-    public func heal() {
-        groups = []
-        isolated = []
-        blocked = []
-        globalFaults = Sim.LinkFaults()
-        linkFaults = [:]
-        for id in nodeIDs where states[id] == .up {
-            if ctl.control(.heal, to: id, timeout: options.controlTimeout) == .ok {
-                applied[id] = TransportFaults()
-            } else {
-                noticeSilence(id)
-            }
-        }
-    }
-
-    public func setFaults(links: [(NodeID, NodeID)]?, loss: Double?, duplicate: Double?, delay: ClosedRange<UInt64>?) {
-        func update(_ f: inout Sim.LinkFaults) {
-            if let loss { f.loss = loss }
-            if let duplicate { f.duplicate = duplicate }
-            if let delay { f.extraDelay = delay }
-        }
-        if let links {
-            for (a, b) in links {
-                let link = Sim.Link(a, b)
-                var f = linkFaults[link] ?? Sim.LinkFaults()
-                update(&f)
-                linkFaults[link] = f
-            }
-        } else {
-            update(&globalFaults)
-        }
-        syncAllFaults()
-    }
-
-    /// What node `id`'s transport should apply, from the scenario's faults (the simulator's rules:
-    /// groups and isolation cut both ways, blocks are one-way, a link's faults add to the global ones).
+    /// What node `id`'s transport should apply, derived from the network model: peers it cannot
+    /// reach either way are cut, peers it cannot send to are blocked, and each link gets the faults
+    /// the model's merge rule gives it.
     private func desiredFaults(_ id: NodeID) -> TransportFaults {
         var t = TransportFaults()
         for other in nodeIDs where other != id {
-            let sameGroup = groups.isEmpty || groups.contains { $0.contains(id) && $0.contains(other) }
-            if !sameGroup || isolated.contains(id) || isolated.contains(other) { t.cut.insert(other) }
-            if blocked.contains(Sim.Link(id, other)) { t.blockedOutgoing.insert(other) }
-        }
-        let global = transportFaults(globalFaults)
-        if !global.isNone { t.links[noNode] = global }
-        for (link, lf) in linkFaults where link.from == id {
-            var f = globalFaults
-            f.loss = max(f.loss, lf.loss)
-            f.duplicate = max(f.duplicate, lf.duplicate)
-            if let d = lf.extraDelay { f.extraDelay = d }
-            t.links[link.to] = transportFaults(f)
+            let out = network.connected(id, other), back = network.connected(other, id)
+            if !out && !back {
+                t.cut.insert(other)
+            } else if !out {
+                t.blockedOutgoing.insert(other)
+            }
+            let f = transportFaults(network.faults(on: ClusterModel.Link(id, other)))
+            if !f.isNone { t.links[other] = f }
         }
         return t
     }
 
-    private func transportFaults(_ f: Sim.LinkFaults) -> Node.LinkFaults {
+    private func transportFaults(_ f: ClusterModel.LinkFaults) -> Node.LinkFaults {
         func ppm(_ p: Double) -> UInt32 { UInt32(max(0, min(1, p)) * 1_000_000) }
         return Node.LinkFaults(lossPPM: ppm(f.loss), duplicatePPM: ppm(f.duplicate), delayNanos: f.extraDelay ?? 0...0)
     }
@@ -677,14 +601,11 @@ public final class UDPCluster: Cluster {
 
     // MARK: - Cluster: the rest
 
-    /// There is no invariant checker over real nodes.
-    public var violation: Violation? { nil }
-
     public func choose(_ n: Int) -> Int { Int(rng.next(upperBound: UInt64(n))) }
 
     /// Start `spec` on real clients: one thread and one `UDPClient` per client (see `UDPWorkload`).
-    public func startWorkload(_ spec: WorkloadSpec) throws(SimConfigError) {
-        if let w = currentWorkload, w.running { throw SimConfigError("a workload is already running; `workload stop` first") }
+    public func startWorkload(_ spec: WorkloadSpec) throws(ClusterError) {
+        if let w = currentWorkload, w.running { throw ClusterError("a workload is already running; `workload stop` first") }
         try spec.validate()
         // Fresh client ids for each workload, apart from the shell's own; on attached nodes a random
         // base, so two shells attached to the same cluster do not share sessions.
@@ -696,7 +617,7 @@ public final class UDPCluster: Cluster {
             w = try UDPWorkload(spec: spec, addresses: addresses, clusterKey: clusterKey, firstClient: first, seed: seed,
                                 history: historyBox, now: { nanos(ContinuousClock.now - started) })
         } catch {
-            throw SimConfigError("workload: \(error.message)")
+            throw ClusterError("workload: \(error.message)")
         }
         workloadCount += 1
         currentWorkload = w
@@ -705,18 +626,13 @@ public final class UDPCluster: Cluster {
 
     public func stopWorkload() { currentWorkload?.stop() }
     public var workload: (any WorkloadRun)? { currentWorkload }
-    public var recordsNetwork: Bool { false }
-    /// Not counted on real nodes (their status reports carry no message counter): always 0.
-    public var messagesSent: Int { 0 }
     /// Duplicate replies seen by the shell's client and the workload's clients.
     public var duplicateReplies: Int { ops.duplicateReplies + (currentWorkload?.duplicateReplies ?? 0) }
-    /// Not recorded on real nodes (nothing watches them between lines): always empty.
-    public var leaderHistory: [LeaderSpan] { [] }
 
     // MARK: - Helpers
 
     private func emit(_ line: String) {
-        trace?("[t=\(String(format: "%.3f", Double(now) / 1e9))s] " + line)
+        trace?("[\(TimeFormat.instant(now))] " + line)
     }
 }
 

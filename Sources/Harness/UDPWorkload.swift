@@ -1,9 +1,9 @@
+import NIOConcurrencyHelpers
 import Foundation
 import RaftCore
 import KV
 import Check
-import Sim
-import Scenario
+import ClusterModel
 
 /// A `WorkloadSpec` run against real nodes on real time (`workload start` on a UDP cluster).
 ///
@@ -28,12 +28,12 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         var startedAt: UInt64 = 0
         var stoppedAt: UInt64?
         var lastStart: UInt64 = 0
-        var rng: SimRandom
+        var rng: SeededRandom
     }
 
-    private let state: Locked<State>
+    private let state: NIOLockedValueBox<State>
     private let clients: [UDPClient]
-    private let history: Locked<History>
+    private let history: NIOLockedValueBox<History>
     private let now: @Sendable () -> UInt64
     private let finished = DispatchGroup()
     private let stopLock = NSLock()
@@ -41,7 +41,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
     /// Clients numbered from `firstClient`, sending to the nodes at `addresses`; operations are
     /// recorded into `history` with times from `now` (nanoseconds since the cluster started).
     init(spec: WorkloadSpec, addresses: [NodeID: String], clusterKey: String, firstClient: ClientID, seed: UInt64,
-         history: Locked<History>, now: @escaping @Sendable () -> UInt64) throws(UDPClientError) {
+         history: NIOLockedValueBox<History>, now: @escaping @Sendable () -> UInt64) throws(UDPClientError) {
         self.spec = spec
         let ids = (0..<spec.clients).map { firstClient + ClientID($0) }
         self.clientIDs = ids
@@ -57,24 +57,24 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         self.clients = made
         self.history = history
         self.now = now
-        self.state = Locked(State(rng: SimRandom(seed: seed, stream: "workload-\(firstClient)")))
+        self.state = NIOLockedValueBox(State(rng: SeededRandom(seed: seed, stream: "workload-\(firstClient)")))
     }
 
     deinit { stop() }
 
-    public var running: Bool { state.withLock { $0.running } }
-    public var results: [OperationResult] { state.withLock { $0.results } }
-    public var unanswered: [OperationResult] { state.withLock { $0.unanswered } }
-    public var inFlight: Int { state.withLock { $0.inFlight } }
-    public var startedAt: UInt64 { state.withLock { $0.startedAt } }
-    public var stoppedAt: UInt64? { state.withLock { $0.stoppedAt } }
+    public var running: Bool { state.withLockedValue { $0.running } }
+    public var results: [OperationResult] { state.withLockedValue { $0.results } }
+    public var unanswered: [OperationResult] { state.withLockedValue { $0.unanswered } }
+    public var inFlight: Int { state.withLockedValue { $0.inFlight } }
+    public var startedAt: UInt64 { state.withLockedValue { $0.startedAt } }
+    public var stoppedAt: UInt64? { state.withLockedValue { $0.stoppedAt } }
     /// Replies the workload's clients got for operations already finished.
     public var duplicateReplies: Int { clients.reduce(0) { $0 + $1.statistics.duplicateReplies } }
 
     /// Start the client threads.
     public func start() {
         let begin = now()
-        let fresh = state.withLock { s -> Bool in
+        let fresh = state.withLockedValue { s -> Bool in
             guard !s.running && s.stoppedAt == nil else { return false }
             s.running = true
             s.startedAt = begin
@@ -99,7 +99,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         stopLock.lock()
         defer { stopLock.unlock() }
         let t = now()
-        let wasRunning = state.withLock { s -> Bool in
+        let wasRunning = state.withLockedValue { s -> Bool in
             guard s.running else { return false }
             s.running = false
             s.stoppedAt = t
@@ -115,7 +115,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         let opTimeout: Duration = spec.opTimeout.map { .nanoseconds(Int64(clamping: $0)) } ?? .seconds(86_400)
         while true {
             // Take the next operation and its start time (the rate limit spaces starts out).
-            let claim = state.withLock { s -> (KVOperation, UInt64)? in
+            let claim = state.withLockedValue { s -> (KVOperation, UInt64)? in
                 guard s.running, s.issued < spec.requests else { return nil }
                 s.issued += 1
                 let op = makeOp(cid, &s)
@@ -134,15 +134,15 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
                 usleep(useconds_t(min(at - t, 10_000_000) / 1_000))
             }
             // Invoke, unless the workload stopped meanwhile (then the operation never started).
-            let started = state.withLock { s -> (id: Int, at: UInt64)? in
+            let started = state.withLockedValue { s -> (id: Int, at: UInt64)? in
                 guard s.running else { return nil }
                 s.inFlight += 1
                 let t = now()
-                return (history.withLock { $0.invoke(client: cid, op: op, at: t) }, t)
+                return (history.withLockedValue { $0.invoke(client: cid, op: op, at: t) }, t)
             }
             guard let started else { return }
             let r = client.perform(op, timeout: opTimeout, via: nil)
-            state.withLock { s in
+            state.withLockedValue { s in
                 s.inFlight -= 1
                 let done = now()
                 let classified = historyOutcome(r.outcome, of: op)
@@ -155,7 +155,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
                     failure = "unanswered"
                     answered = false
                 }
-                history.withLock { $0.complete(started.id, outcome: outcome, at: done) }
+                history.withLockedValue { $0.complete(started.id, outcome: outcome, at: done) }
                 let result = OperationResult(cid, op: op, outcome: outcome, invoked: started.at, completed: done,
                                              index: r.index, node: node, attempts: r.attempts, redirects: r.redirects,
                                              failure: failure)
@@ -165,12 +165,6 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
     }
 
     private func makeOp(_ cid: ClientID, _ s: inout State) -> KVOperation {
-        let key = "k\(s.rng.next(upperBound: UInt64(spec.keys)))"
-        if s.rng.chance(spec.readRatio) { return .get(key: key) }
-        var value = "c\(cid)-\(s.issued)"
-        if value.utf8.count < spec.valueSize {
-            value += String(repeating: ".", count: spec.valueSize - value.utf8.count)
-        }
-        return .put(key: key, value: value)
+        spec.makeOperation(client: cid, issued: s.issued, rng: &s.rng)
     }
 }

@@ -1,8 +1,4 @@
-import Check
-
-/// Virtual time in nanoseconds since the start of a simulated run.
-public typealias SimTime = Timestamp
-
+/// Nanosecond constructors for durations and instants: `.ms(150)`, `.s(2)`.
 public extension UInt64 {
     static func ns(_ v: UInt64) -> UInt64 { v }
     static func us(_ v: UInt64) -> UInt64 { v * 1_000 }
@@ -20,9 +16,16 @@ public enum TimeFormat {
         return fixed(Double(ns) / 1e9, 2) + "s"
     }
 
-    /// An instant of virtual time, e.g. `t=0.312s`.
+    /// An instant since the start of a run, e.g. `t=0.312s`: the one way every output shows when.
     public static func instant(_ ns: UInt64) -> String {
-        "t=" + fixed(Double(ns) / 1e9, 3) + "s"
+        "t=" + seconds(ns)
+    }
+
+    /// Seconds with three decimals, truncated to the millisecond like a clock, e.g. `0.312s`.
+    public static func seconds(_ ns: UInt64) -> String {
+        let ms = ns / 1_000_000
+        let frac = String(ms % 1000)
+        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac + "s"
     }
 
     /// `value` with exactly `digits` decimals, without Foundation.

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import ClusterModel
+import NodeTestSupport
+import Harness
 import RaftCore
 import KV
 import Check
@@ -73,7 +76,7 @@ struct UDPWorkloadTests {
         #expect(clock.now - t0 < .seconds(2))
         #expect(w.results.isEmpty && w.unanswered.count == 3 && w.inFlight == 0 && !w.running)
         #expect(c.history.operations.filter { w.clientIDs.contains($0.client) }.count == 3)
-        #expect(throws: SimConfigError.self) { try c.startWorkload(WorkloadSpec(clients: 0)) }
+        #expect(throws: ClusterError.self) { try c.startWorkload(WorkloadSpec(clients: 0)) }
     }
 
     /// On nodes this shell did not start, process faults are errors, not fake crashes.

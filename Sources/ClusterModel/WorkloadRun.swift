@@ -1,10 +1,10 @@
 import RaftCore
 import KV
-import Sim
+import Check
 
-/// A background workload as the executor and `WorkloadReport` see it: the simulator's
-/// `Sim.Workload` (on virtual time) or real clients of a UDP cluster (on real time).
-/// Times are nanoseconds since the cluster started, like `Cluster.now`.
+/// A background workload as the executor and the workload report see it: the simulator's clients
+/// on virtual time, or real client threads on real time. Times are nanoseconds since the cluster
+/// started, like `Cluster.now`.
 public protocol WorkloadRun: AnyObject {
     var spec: WorkloadSpec { get }
     /// Client ids used by this workload (its operations in `Cluster.history`).
@@ -17,8 +17,6 @@ public protocol WorkloadRun: AnyObject {
     var unanswered: [OperationResult] { get }
     /// Operations in flight now.
     var inFlight: Int { get }
-    var startedAt: UInt64 { get }
-    var stoppedAt: UInt64? { get }
+    var startedAt: Timestamp { get }
+    var stoppedAt: Timestamp? { get }
 }
-
-extension Workload: WorkloadRun {}

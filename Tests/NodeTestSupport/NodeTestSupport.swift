@@ -4,16 +4,17 @@ import RaftCore
 import KV
 import Wire
 import Node
+import Harness
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// `n` distinct UDP ports on 127.0.0.1 that were free a moment ago, chosen like the clusters of
 /// `raftsh --udp` choose theirs: below the kernel's ephemeral range, so that a client socket bound
 /// to port 0 (any test's, meanwhile) cannot take the port of a stopped node before it restarts.
-func freePorts(_ n: Int) throws -> [Int] {
+public func freePorts(_ n: Int) throws -> [Int] {
     do {
         return try ProcessSupervisor.freeLoopbackPorts(n)
     } catch {
@@ -22,18 +23,18 @@ func freePorts(_ n: Int) throws -> [Int] {
 }
 
 /// A fresh empty directory under the system temporary directory.
-func makeTempDir(_ label: String) throws -> String {
+public func makeTempDir(_ label: String) throws -> String {
     var template = Array((NSTemporaryDirectory() + "raftsh-node-\(label)-XXXXXX").utf8CString)
     guard let p = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
     return String(cString: p)
 }
 
-func removeDir(_ path: String) {
+public func removeDir(_ path: String) {
     try? FileManager.default.removeItem(atPath: path)
 }
 
 /// Poll `condition` every 20 ms until it holds or `limit` passes; returns whether it held.
-func eventually(within limit: Duration, _ condition: () -> Bool) -> Bool {
+public func eventually(within limit: Duration, _ condition: () -> Bool) -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + limit
     while clock.now < deadline {
@@ -43,12 +44,12 @@ func eventually(within limit: Duration, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-func sleepFor(_ d: Duration) {
+public func sleepFor(_ d: Duration) {
     usleep(useconds_t(NodeConfig.nanoseconds(d) / 1_000))
 }
 
 /// The leader of the highest term among the nodes that answer `status`.
-func findLeader(_ client: UDPClient, among ids: [NodeID]) -> (id: NodeID, term: Term)? {
+public func findLeader(_ client: UDPClient, among ids: [NodeID]) -> (id: NodeID, term: Term)? {
     var best: (NodeID, Term)?
     for id in ids {
         guard case .status(let r)? = client.control(.status, to: id, timeout: .milliseconds(300)) else { continue }
@@ -57,7 +58,7 @@ func findLeader(_ client: UDPClient, among ids: [NodeID]) -> (id: NodeID, term: 
     return best
 }
 
-func waitForLeader(_ client: UDPClient, among ids: [NodeID], within limit: Duration = .seconds(5),
+public func waitForLeader(_ client: UDPClient, among ids: [NodeID], within limit: Duration = .seconds(5),
                    excluding excluded: NodeID? = nil) -> NodeID? {
     var found: NodeID?
     _ = eventually(within: limit) {
@@ -67,22 +68,22 @@ func waitForLeader(_ client: UDPClient, among ids: [NodeID], within limit: Durat
     return found
 }
 
-func status(_ client: UDPClient, _ id: NodeID) -> NodeReport? {
+public func status(_ client: UDPClient, _ id: NodeID) -> NodeReport? {
     guard case .status(let r)? = client.control(.status, to: id, timeout: .milliseconds(500)) else { return nil }
     return r
 }
 
 /// Three (or `size`) in-process daemons on loopback, each with its own data directory and event loop.
 /// `shutdown()` stops every daemon and removes the directories; call it in a `defer`.
-final class LocalCluster {
-    let ids: [NodeID]
-    let peers: [NodeID: HostPort]
-    let dirs: [NodeID: String]
-    let clusterKey: String
-    private(set) var daemons: [NodeID: RaftDaemon] = [:]
+public final class LocalCluster {
+    public let ids: [NodeID]
+    public let peers: [NodeID: HostPort]
+    public let dirs: [NodeID: String]
+    public let clusterKey: String
+    public private(set) var daemons: [NodeID: RaftDaemon] = [:]
     private var clients: [UDPClient] = []
 
-    init(size: Int = 3, clusterKey: String = "test-key") throws {
+    public init(size: Int = 3, clusterKey: String = "test-key") throws {
         let ports = try freePorts(size)
         ids = (1...size).map { NodeID($0) }
         var p: [NodeID: HostPort] = [:]
@@ -96,33 +97,33 @@ final class LocalCluster {
         self.clusterKey = clusterKey
     }
 
-    func config(_ id: NodeID) -> NodeConfig {
+    public func config(_ id: NodeID) -> NodeConfig {
         NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey)
     }
 
     /// Start node `id` (fatal storage errors fail the test instead of exiting the test process).
     @discardableResult
-    func start(_ id: NodeID) throws -> RaftDaemon {
+    public func start(_ id: NodeID) throws -> RaftDaemon {
         let d = try RaftDaemon.start(config(id), log: { _ in }, onFatal: { msg in Issue.record("node \(id) fatal: \(msg)") })
         daemons[id] = d
         return d
     }
 
-    func startAll() throws {
+    public func startAll() throws {
         for id in ids { try start(id) }
     }
 
-    func stop(_ id: NodeID) {
+    public func stop(_ id: NodeID) {
         daemons.removeValue(forKey: id)?.stop()
     }
 
-    func client(id: ClientID = ClientID.random(in: 1...UInt64(UInt32.max)), key: String? = nil) throws -> UDPClient {
+    public func client(id: ClientID = ClientID.random(in: 1...UInt64(UInt32.max)), key: String? = nil) throws -> UDPClient {
         let c = try UDPClient(nodes: peers.mapValues(\.description), clusterKey: key ?? clusterKey, clientID: id)
         clients.append(c)
         return c
     }
 
-    func shutdown() {
+    public func shutdown() {
         for c in clients { c.close() }
         clients.removeAll()
         for id in ids { stop(id) }
@@ -131,5 +132,5 @@ final class LocalCluster {
 }
 
 extension ReplyOutcome {
-    var isOK: Bool { self == .done(.ok) }
+    public var isOK: Bool { self == .done(.ok) }
 }

@@ -1,8 +1,10 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RaftCore
 import KV
 import Wire
+import Node
 
 /// Why a `UDPClient` could not be made.
 public struct UDPClientError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -51,8 +53,8 @@ public final class UDPClient: @unchecked Sendable {
     private let nodeIDs: [NodeID]
     private let byAddress: [SocketAddress: NodeID]
     private let key: [UInt8]
-    private let closed = Locked(false)
-    private let cancelled = Locked(false)
+    private let closed = NIOLockedValueBox(false)
+    private let cancelled = NIOLockedValueBox(false)
 
     // Caller-thread state (one caller at a time).
     private var seq: UInt64 = 0
@@ -155,7 +157,7 @@ public final class UDPClient: @unchecked Sendable {
 
     /// Close the socket and stop the client's event loop. Safe to call twice.
     public func close() {
-        let first = closed.withLock { (c: inout Bool) -> Bool in
+        let first = closed.withLockedValue { (c: inout Bool) -> Bool in
             defer { c = true }
             return !c
         }
@@ -170,12 +172,12 @@ public final class UDPClient: @unchecked Sendable {
         try? group.syncShutdownGracefully()
     }
 
-    private var isClosed: Bool { closed.withLock { $0 } }
+    private var isClosed: Bool { closed.withLockedValue { $0 } }
 
     /// Cut short the operation in progress, from any thread: its `perform` returns without an
     /// answer (nil outcome) at once, and so does every later one. For stopping a workload.
     public func cancel() {
-        cancelled.withLock { $0 = true }
+        cancelled.withLockedValue { $0 = true }
         guard !isClosed else { return }
         _ = try? eventLoop.submit {
             self.waiter?.promise.succeed(nil)
@@ -184,7 +186,7 @@ public final class UDPClient: @unchecked Sendable {
     }
 
     /// Whether `cancel()` was called.
-    public var isCancelled: Bool { cancelled.withLock { $0 } }
+    public var isCancelled: Bool { cancelled.withLockedValue { $0 } }
 
     // MARK: - Operations
 
@@ -286,8 +288,7 @@ public final class UDPClient: @unchecked Sendable {
     @discardableResult
     public func sendRaw(_ bytes: [UInt8], to node: NodeID) -> Bool {
         guard !isClosed, let address = nodes[node] else { return false }
-        let transfer = UnsafeTransfer(bytes)
-        return (try? eventLoop.submit { self.write(transfer.value, to: address) }.wait()) != nil
+        return (try? eventLoop.submit { self.write(bytes, to: address) }.wait()) != nil
     }
 
     // MARK: - Internals
@@ -312,7 +313,6 @@ public final class UDPClient: @unchecked Sendable {
     /// Send one attempt and wait for its answer, or nil after `wait`.
     private func exchange(_ bytes: [UInt8], target: NodeID, wait: Duration) -> (ClientReply, NodeID)? {
         guard !isClosed, let address = nodes[target] else { return nil }
-        let transfer = UnsafeTransfer(bytes)
         let future = try? eventLoop.submit { () -> EventLoopFuture<(ClientReply, NodeID)?> in
             // Checked on the loop, so a `cancel()` racing with this attempt cannot be missed.
             if self.isCancelled { return self.eventLoop.makeSucceededFuture(nil) }
@@ -326,7 +326,7 @@ public final class UDPClient: @unchecked Sendable {
             let promise = self.eventLoop.makePromise(of: (ClientReply, NodeID)?.self)
             self.waiter = Waiter(attempt: attempt, target: target, promise: promise)
             self.stats.requestsSent += 1
-            self.write(transfer.value, to: address)
+            self.write(bytes, to: address)
             self.eventLoop.scheduleTask(in: wait.timeAmount) {
                 guard let w = self.waiter, w.attempt == attempt else { return }
                 self.stats.attemptTimeouts += 1

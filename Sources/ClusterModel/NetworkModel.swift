@@ -1,37 +1,15 @@
 import RaftCore
+import Check
 
-/// A directed link between two nodes.
-public struct Link: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var from: NodeID
-    public var to: NodeID
-    public init(_ from: NodeID, _ to: NodeID) { self.from = from; self.to = to }
-    public static func < (a: Link, b: Link) -> Bool { (a.from, a.to) < (b.from, b.to) }
-    public var description: String { "\(from) -> \(to)" }
-}
-
-/// Loss, duplication and extra delay on a link (or on every link).
-public struct LinkFaults: Sendable, Hashable {
-    /// Probability (0...1) that a message is lost.
-    public var loss: Double = 0
-    /// Probability (0...1) that a message is delivered twice.
-    public var duplicate: Double = 0
-    /// Extra delay drawn per message; a wide range reorders messages.
-    public var extraDelay: ClosedRange<SimTime>? = nil
-    public init(loss: Double = 0, duplicate: Double = 0, extraDelay: ClosedRange<SimTime>? = nil) {
-        self.loss = loss
-        self.duplicate = duplicate
-        self.extraDelay = extraDelay
-    }
-    public var isClear: Bool { loss == 0 && duplicate == 0 && extraDelay == nil }
-}
-
-/// The simulated network between servers: latency, faults, partitions, one-way blocks.
+/// The network between servers as a scenario describes it: latency, faults, partitions, one-way
+/// blocks. The one fault model of every kind of cluster: the simulator draws each message's fate
+/// from it, real nodes get their transport rules derived from it.
 ///
 /// Cuts (`partition`, `isolate`, `block`) apply to server-to-server traffic; clients reach every
 /// server that is up. Loss, duplication and delay set for all links apply to client traffic too.
 public struct NetworkModel: Sendable {
     /// One-way latency of every message, drawn uniformly per message.
-    public var latency: ClosedRange<SimTime>
+    public var latency: ClosedRange<Timestamp>
     /// Faults on every link.
     public var faults = LinkFaults()
     /// Faults on particular links, on top of `faults`.
@@ -44,7 +22,7 @@ public struct NetworkModel: Sendable {
     /// One-way blocks.
     public private(set) var blocked: Set<Link> = []
 
-    public init(latency: ClosedRange<SimTime>) { self.latency = latency }
+    public init(latency: ClosedRange<Timestamp>) { self.latency = latency }
 
     /// Replace the current partition with `groups`. Nodes named in no group form one more group.
     public mutating func partition(_ groups: [[NodeID]], allNodes: [NodeID]) {
@@ -84,28 +62,54 @@ public struct NetworkModel: Sendable {
         return true
     }
 
-    /// The partition group index of `node` (nil when there is no partition).
+    /// The partition group of `node` as status tables show it: 1-based, 0 when the node is isolated,
+    /// nil when there is no partition.
     public func group(of node: NodeID) -> Int? {
-        if isolated.contains(node) { return -1 }
-        return groupOf[node]
+        if isolated.contains(node) { return 0 }
+        return groupOf[node].map { $0 + 1 }
     }
 
-    /// Decide the fate of one message on `link` (nil link: a client message): the delays of the
-    /// copies to deliver (none: lost; two: duplicated).
-    public func deliveries(on link: Link?, rng: inout SimRandom) -> [SimTime] {
+    /// Change loss, duplication or delay (nil: leave as is) on every link (`links` nil) or on the given links.
+    public mutating func setFaults(loss: Double?, duplicate: Double?, delay: ClosedRange<Timestamp>?, on links: [Link]?) {
+        func update(_ f: inout LinkFaults) {
+            if let loss { f.loss = loss }
+            if let duplicate { f.duplicate = duplicate }
+            if let delay { f.extraDelay = delay }
+        }
+        guard let links else {
+            update(&faults)
+            return
+        }
+        for link in links {
+            var f = linkFaults[link] ?? LinkFaults()
+            update(&f)
+            linkFaults[link] = f
+        }
+    }
+
+    /// The faults a message on `link` meets: the global ones combined with the link's own (the higher
+    /// loss and duplication; the link's delay replaces the global one). The one merge rule.
+    public func faults(on link: Link) -> LinkFaults {
         var f = faults
-        if let link, let lf = linkFaults[link] {
+        if let lf = linkFaults[link] {
             f.loss = max(f.loss, lf.loss)
             f.duplicate = max(f.duplicate, lf.duplicate)
             if let d = lf.extraDelay { f.extraDelay = d }
         }
+        return f
+    }
+
+    /// Decide the fate of one message on `link` (nil link: a client message): the delays of the
+    /// copies to deliver (none: lost; two: duplicated).
+    public func deliveries(on link: Link?, rng: inout SeededRandom) -> [Timestamp] {
+        let f = link.map { faults(on: $0) } ?? faults
         if f.loss > 0, rng.chance(f.loss) { return [] }
         var out = [delay(f, &rng)]
         if f.duplicate > 0, rng.chance(f.duplicate) { out.append(delay(f, &rng)) }
         return out
     }
 
-    private func delay(_ f: LinkFaults, _ rng: inout SimRandom) -> SimTime {
+    private func delay(_ f: LinkFaults, _ rng: inout SeededRandom) -> Timestamp {
         var d = rng.uniform(latency)
         if let extra = f.extraDelay { d += rng.uniform(extra) }
         return d

@@ -1,0 +1,41 @@
+import RaftCore
+
+/// Whether a node's process runs.
+public enum NodeState: String, Sendable, Hashable, CaseIterable {
+    /// Running.
+    case up
+    /// Crashed (or killed); only what it persisted remains.
+    case down
+    /// Frozen (SIGSTOP, or a paused simulated node): alive but doing nothing.
+    case paused
+}
+
+/// One node as a status table shows it. Fields a cluster cannot know are nil (a node that is down
+/// has no role; a foreign node tells nothing of its Raft state).
+public struct NodeStatus: Sendable, Hashable {
+    public var id: NodeID
+    public var state: NodeState
+    /// The node's role, nil when down or unknown.
+    public var role: Role?
+    public var term: Term
+    /// The leader as this node knows it (0 if none).
+    public var leader: NodeID
+    public var commit: LogIndex
+    public var applied: LogIndex
+    public var lastIndex: LogIndex
+    /// Partition group (1-based) or nil when there is no partition; 0 when isolated.
+    public var group: Int?
+
+    public init(_ id: NodeID, state: NodeState, role: Role?, term: Term, leader: NodeID, commit: LogIndex,
+                applied: LogIndex, lastIndex: LogIndex, group: Int?) {
+        self.id = id
+        self.state = state
+        self.role = role
+        self.term = term
+        self.leader = leader
+        self.commit = commit
+        self.applied = applied
+        self.lastIndex = lastIndex
+        self.group = group
+    }
+}

@@ -1,0 +1,37 @@
+import RaftCore
+import KV
+import Check
+
+/// What became of one client operation, however the cluster ran it.
+public struct OperationResult: Sendable, Hashable {
+    public var client: ClientID
+    public var op: KVOperation
+    public var outcome: OperationOutcome
+    public var invoked: Timestamp
+    public var completed: Timestamp
+    /// Log index where the write applied, or the read index; 0 if none.
+    public var index: LogIndex
+    /// The server that gave the final answer (0 if none).
+    public var node: NodeID
+    public var attempts: Int
+    public var redirects: Int
+    /// Why it did not succeed ("timeout", "not leader"), nil on success.
+    public var failure: String?
+
+    public init(_ client: ClientID, op: KVOperation, outcome: OperationOutcome, invoked: Timestamp, completed: Timestamp,
+                index: LogIndex, node: NodeID, attempts: Int, redirects: Int, failure: String?) {
+        self.client = client
+        self.op = op
+        self.outcome = outcome
+        self.invoked = invoked
+        self.completed = completed
+        self.index = index
+        self.node = node
+        self.attempts = attempts
+        self.redirects = redirects
+        self.failure = failure
+    }
+
+    public var latency: Timestamp { completed - invoked }
+    public var succeeded: Bool { if case .ok = outcome { return true } else { return false } }
+}

@@ -1,0 +1,61 @@
+import RaftCore
+import ClusterModel
+import Sim
+import Harness
+
+/// Makes the cluster for each `cluster` line (and for a script's default cluster): the simulator,
+/// or local `raftd` processes when the line says `udp` or `forceUDP` is set. It ends the previous
+/// cluster's processes when a new cluster replaces it, and every one at `shutdownAll`.
+public final class ClusterFactory {
+    /// Every cluster line becomes UDP (`raftsh --udp`, `raftsh run --udp`).
+    public var forceUDP: Bool
+    /// Sync nodes' logs (`--no-fsync` turns it off).
+    public var fsync: Bool
+    /// Returned for the first cluster asked for (the session's default), then forgotten: the
+    /// nodes of `raftsh --connect`.
+    public var attached: (any Cluster)?
+    /// The kind of the last cluster made.
+    public private(set) var lastKind: ClusterKind?
+    private var live: [any Cluster] = []
+
+    public init(forceUDP: Bool = false, fsync: Bool = true, attached: (any Cluster)? = nil) {
+        self.forceUDP = forceUDP
+        self.fsync = fsync
+        self.attached = attached
+        if let attached { live.append(attached) }
+    }
+
+    /// Whether the last cluster made ran real processes.
+    public var lastWasUDP: Bool { lastKind == .udp }
+
+    /// For `Executor.makeCluster` and `ScenarioRunner.makeCluster`.
+    public func make(_ cfg: ClusterConfig, seed: UInt64, options: ExecutorOptions) throws -> any Cluster {
+        if let a = attached {
+            attached = nil
+            lastKind = a.kind
+            return a
+        }
+        let c = options.clusterOverride.apply(to: cfg)
+        let made: any Cluster
+        if forceUDP || c.transport == .udp {
+            var o = UDPClusterOptions(nodes: c.nodes, seed: seed, fsync: fsync)
+            if let e = c.election { o.election = .nanoseconds(Int64(e.lowerBound)) ... .nanoseconds(Int64(e.upperBound)) }
+            if let h = c.heartbeat { o.heartbeat = .nanoseconds(Int64(h)) }
+            made = try UDPCluster(options: o)
+        } else {
+            made = try Executor.simulated(c, seed: seed)
+        }
+        shutdownAll()
+        live.append(made)
+        lastKind = made.kind
+        return made
+    }
+
+    /// End every process of every cluster made so far.
+    public func shutdownAll() {
+        for c in live { c.shutdown() }
+        live.removeAll()
+    }
+
+    deinit { shutdownAll() }
+}
