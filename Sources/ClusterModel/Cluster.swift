@@ -94,8 +94,13 @@ public protocol StateInspection: Cluster {
 }
 
 extension StateInspection {
-    /// The leader by `Leadership.leader(among:)`.
+    /// The leader by `Leadership.leader(among:)`: of the highest term among nodes up and running.
     public var leader: NodeID? { Leadership.leader(among: nodeIDs.map(status(of:))) }
+    /// The leader as conditions count it: only when it reaches a quorum (`Leadership`).
+    public var leaderWithQuorum: NodeID? {
+        Leadership.leaderWithQuorum(among: nodeIDs.map(status(of:)), members: nodeIDs,
+                                    network: (self as? any NetworkControl)?.network)
+    }
     /// The highest term among nodes that are not down.
     public var term: Term { Leadership.highestTerm(among: nodeIDs.map(status(of:))) }
 }

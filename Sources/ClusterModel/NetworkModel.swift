@@ -24,8 +24,10 @@ public struct NetworkModel: Sendable {
 
     public init(latency: ClosedRange<Timestamp>) { self.latency = latency }
 
-    /// Replace the current partition with `groups`. Nodes named in no group form one more group.
+    /// Replace the whole symmetric cut (the partition and every isolation) with `groups`. Nodes named
+    /// in no group form one more group. One-way blocks and link faults stay; `heal` clears everything.
     public mutating func partition(_ groups: [[NodeID]], allNodes: [NodeID]) {
+        isolated = []
         var named = Set<NodeID>()
         var gs = groups.map { $0.sorted() }.filter { !$0.isEmpty }
         for g in gs { named.formUnion(g) }
@@ -39,8 +41,9 @@ public struct NetworkModel: Sendable {
     public mutating func isolate(_ node: NodeID) { isolated.insert(node) }
     public mutating func block(_ link: Link) { blocked.insert(link) }
 
+    /// Replace the faults of every link (`link` nil) or of one link.
     public mutating func setFaults(_ f: LinkFaults, on link: Link?) {
-        if let link { linkFaults[link] = f } else { faults = f }
+        if let link { linkFaults[link] = f.isClear ? nil : f } else { faults = f }
     }
 
     /// Remove every cut and every link fault.
@@ -69,8 +72,11 @@ public struct NetworkModel: Sendable {
         return groupOf[node].map { $0 + 1 }
     }
 
-    /// Change loss, duplication or delay (nil: leave as is) on every link (`links` nil) or on the given links.
+    /// Change loss, duplication or delay (nil: leave as is) on every link (`links` nil) or on the given
+    /// links. Setting one of them to zero on every link (`drop 0%`, `duplicate 0%`, `delay 0ms`) clears
+    /// it everywhere, per-link settings included; on given links it clears only theirs.
     public mutating func setFaults(loss: Double?, duplicate: Double?, delay: ClosedRange<Timestamp>?, on links: [Link]?) {
+        let delay = delay.map { $0 == 0...0 ? nil : $0 }
         func update(_ f: inout LinkFaults) {
             if let loss { f.loss = loss }
             if let duplicate { f.duplicate = duplicate }
@@ -78,23 +84,34 @@ public struct NetworkModel: Sendable {
         }
         guard let links else {
             update(&faults)
+            for link in linkFaults.keys.sorted() {
+                var f = linkFaults[link]!
+                if loss == 0 { f.loss = 0 }
+                if duplicate == 0 { f.duplicate = 0 }
+                if case .some(.none) = delay { f.extraDelay = nil }
+                linkFaults[link] = f.isClear ? nil : f
+            }
             return
         }
         for link in links {
             var f = linkFaults[link] ?? LinkFaults()
             update(&f)
-            linkFaults[link] = f
+            linkFaults[link] = f.isClear ? nil : f
         }
     }
 
-    /// The faults a message on `link` meets: the global ones combined with the link's own (the higher
-    /// loss and duplication; the link's delay replaces the global one). The one merge rule.
+    /// The faults a message on `link` meets: the global ones combined with the link's own, each by the
+    /// same rule, the larger of the two: the higher loss, the higher duplication, and the delay range
+    /// with the larger bounds. The one merge rule.
     public func faults(on link: Link) -> LinkFaults {
+        guard let lf = linkFaults[link] else { return faults }
         var f = faults
-        if let lf = linkFaults[link] {
-            f.loss = max(f.loss, lf.loss)
-            f.duplicate = max(f.duplicate, lf.duplicate)
-            if let d = lf.extraDelay { f.extraDelay = d }
+        f.loss = max(f.loss, lf.loss)
+        f.duplicate = max(f.duplicate, lf.duplicate)
+        switch (f.extraDelay, lf.extraDelay) {
+        case (let a?, let b?): f.extraDelay = max(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+        case (nil, let b?): f.extraDelay = b
+        default: break
         }
         return f
     }

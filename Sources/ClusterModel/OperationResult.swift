@@ -35,3 +35,15 @@ public struct OperationResult: Sendable, Hashable {
     public var latency: Timestamp { completed - invoked }
     public var succeeded: Bool { if case .ok = outcome { return true } else { return false } }
 }
+
+extension OperationOutcome {
+    /// How a client's outcome enters the history: a failure the client knows had no effect is
+    /// `.fail`, one that may have applied is `.unknown`.
+    public init(_ outcome: ClientOutcome) {
+        switch outcome {
+        case .ok(let result): self = .ok(result)
+        case .failed: self = .fail
+        case .indefinite: self = .unknown
+        }
+    }
+}

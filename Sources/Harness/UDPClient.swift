@@ -19,7 +19,7 @@ public struct UDPClientStats: Sendable, Hashable {
     public var requestsSent = 0
     /// `notLeader` answers that sent the client elsewhere.
     public var redirects = 0
-    /// Attempts that got no answer in time.
+    /// Attempts that got no answer in time (and were retried).
     public var attemptTimeouts = 0
     /// Replies for a request the client had already finished (or given up on).
     public var duplicateReplies = 0
@@ -28,23 +28,16 @@ public struct UDPClientStats: Sendable, Hashable {
     public init() {}
 }
 
-/// A blocking client of a UDP cluster, for the shell and benchmarks.
+/// A blocking client of a UDP cluster, for the shell, workloads and benchmarks.
 ///
-/// It finds the leader, follows `notLeader` hints, and on a timeout retries the same
-/// `(client, seq)` on the next node, so a retried write applies once. It runs its own one-thread
-/// event loop; its blocking calls must not be made from an event loop, and one client serves one
-/// caller at a time (make one client per concurrent caller).
+/// It runs the shared `ClientStateMachine` (the simulator's client too): it finds the leader,
+/// follows `notLeader` hints, and retries the same `(client, seq)` after each unanswered attempt, so
+/// a retried write applies once. It runs its own one-thread event loop, where the state machine,
+/// its timers and every datagram live; its blocking calls must not be made from an event loop, and
+/// one client serves one caller at a time (make one client per concurrent caller).
 public final class UDPClient: @unchecked Sendable {
-    /// What `perform` saw: the outcome (nil when nothing answered before the timeout), the node that
-    /// gave it (or the last one tried), the log index of a write or read, attempts made and redirects followed.
-    public typealias PerformResult = (outcome: ReplyOutcome?, node: NodeID, index: LogIndex, attempts: Int, redirects: Int)
-
     /// This client's id in requests.
     public let clientID: ClientID
-    /// How long one attempt waits for an answer before the request is sent to the next node.
-    public var attemptTimeout: Duration
-    /// How long to wait before retrying when nobody knows the leader (an election is running).
-    public var backoff: Duration
 
     private let group: MultiThreadedEventLoopGroup
     private let eventLoop: any EventLoop
@@ -57,41 +50,31 @@ public final class UDPClient: @unchecked Sendable {
     private let cancelled = NIOLockedValueBox(false)
 
     // Caller-thread state (one caller at a time).
-    private var seq: UInt64 = 0
-    private var leaderGuess: NodeID = noNode
     private var nextControlID: UInt64 = 0
 
     // Event-loop state.
-    /// The seq of the operation in progress, 0 when none is.
-    private var currentSeq: UInt64 = 0
-    /// The attempt waiting for an answer.
-    private var waiter: Waiter?
-    /// A final answer (done or failed) for `currentSeq` that arrived while no attempt waited.
-    private var stash: (ClientReply, NodeID)?
-    private var attemptNumber: UInt64 = 0
+    private var machine: ClientStateMachine
+    private var rng = SystemRandomNumberGenerator()
+    /// The caller waiting for the operation in flight.
+    private var waiting: EventLoopPromise<ClientStateMachine.Completion>?
     private var pendingControls: [UInt64: EventLoopPromise<ControlReply?>] = [:]
     private var stats = UDPClientStats()
 
-    private struct Waiter {
-        var attempt: UInt64
-        var target: NodeID
-        var promise: EventLoopPromise<(ClientReply, NodeID)?>
-    }
-
     /// A client of the nodes at `nodes` (ids to `HOST:PORT`).
     public convenience init(nodes: [NodeID: String], clusterKey: String = NodeConfig.defaultClusterKey,
-                            clientID: ClientID) throws(UDPClientError) {
+                            clientID: ClientID, attemptTimeout: Duration = .milliseconds(200)) throws(UDPClientError) {
         var addrs: [NodeID: SocketAddress] = [:]
         do {
             for (id, text) in nodes { addrs[id] = try HostPort(parsing: text).socketAddress() }
         } catch {
             throw UDPClientError(error.message)
         }
-        try self.init(addresses: addrs, clusterKey: clusterKey, clientID: clientID)
+        try self.init(addresses: addrs, clusterKey: clusterKey, clientID: clientID, attemptTimeout: attemptTimeout)
     }
 
     /// A client of the nodes at `addresses`. The socket binds to 127.0.0.1 on an ephemeral port when
-    /// every node is on loopback, otherwise to the wildcard address.
+    /// every node is on loopback, otherwise to the wildcard address. `attemptTimeout` and `backoff`
+    /// set the retry policy (see `ClientStateMachine`).
     public init(addresses: [NodeID: SocketAddress], clusterKey: String = NodeConfig.defaultClusterKey,
                 clientID: ClientID, attemptTimeout: Duration = .milliseconds(200),
                 backoff: Duration = .milliseconds(25)) throws(UDPClientError) {
@@ -103,8 +86,9 @@ public final class UDPClient: @unchecked Sendable {
         self.byAddress = m
         self.key = Array(clusterKey.utf8)
         self.clientID = clientID
-        self.attemptTimeout = attemptTimeout
-        self.backoff = backoff
+        let policy = ClientStateMachine.Policy(attemptTimeout: UInt64(NodeConfig.nanoseconds(attemptTimeout)),
+                                               backoff: UInt64(NodeConfig.nanoseconds(backoff)))
+        self.machine = ClientStateMachine(client: clientID, members: nodeIDs, policy: policy)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         self.eventLoop = group.next()
@@ -144,7 +128,10 @@ public final class UDPClient: @unchecked Sendable {
     public var members: [NodeID] { nodeIDs }
 
     /// The node the client believes leads (0 if it does not know).
-    public var leaderHint: NodeID { leaderGuess }
+    public var leaderHint: NodeID {
+        guard !isClosed else { return noNode }
+        return (try? eventLoop.submit { self.machine.leaderGuess }.wait()) ?? noNode
+    }
 
     /// A snapshot of the counters.
     public var statistics: UDPClientStats {
@@ -155,7 +142,8 @@ public final class UDPClient: @unchecked Sendable {
     /// Replies that arrived for requests already finished.
     public var duplicateReplies: Int { statistics.duplicateReplies }
 
-    /// Close the socket and stop the client's event loop. Safe to call twice.
+    /// Close the socket and stop the client's event loop; an operation in flight ends unanswered.
+    /// Safe to call twice.
     public func close() {
         let first = closed.withLockedValue { (c: inout Bool) -> Bool in
             defer { c = true }
@@ -163,8 +151,7 @@ public final class UDPClient: @unchecked Sendable {
         }
         guard first else { return }
         try? eventLoop.submit {
-            self.waiter?.promise.succeed(nil)
-            self.waiter = nil
+            self.carryOut(self.machine.abandon("client closed"))
             for p in self.pendingControls.values { p.succeed(nil) }
             self.pendingControls.removeAll()
         }.wait()
@@ -174,15 +161,12 @@ public final class UDPClient: @unchecked Sendable {
 
     private var isClosed: Bool { closed.withLockedValue { $0 } }
 
-    /// Cut short the operation in progress, from any thread: its `perform` returns without an
-    /// answer (nil outcome) at once, and so does every later one. For stopping a workload.
+    /// Cut short the operation in progress, from any thread: its `perform` returns at once, abandoned
+    /// ("unanswered"), and so does every later one. For stopping a workload.
     public func cancel() {
         cancelled.withLockedValue { $0 = true }
         guard !isClosed else { return }
-        _ = try? eventLoop.submit {
-            self.waiter?.promise.succeed(nil)
-            self.waiter = nil
-        }.wait()
+        _ = try? eventLoop.submit { self.carryOut(self.machine.abandon("unanswered")) }.wait()
     }
 
     /// Whether `cancel()` was called.
@@ -190,78 +174,36 @@ public final class UDPClient: @unchecked Sendable {
 
     // MARK: - Operations
 
-    /// Run `op` to completion: send it to the believed leader (or `via` only), follow redirects, and
-    /// retry the same request on another node after each `attemptTimeout`, until `timeout` has passed.
-    public func perform(_ op: KVOperation, timeout: Duration = .seconds(5), via: NodeID? = nil) -> PerformResult {
-        seq += 1
-        let request = ClientRequest(client: clientID, seq: seq, op: op)
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var target: NodeID
-        if let via {
-            target = via
-        } else if leaderGuess != noNode {
-            target = leaderGuess
-        } else {
-            target = nodeIDs[Int.random(in: 0..<nodeIDs.count)]
+    /// Run `op` to completion: to the believed leader (or `via` only), following redirects and
+    /// retrying by the shared policy, until `timeout` has passed.
+    public func perform(_ op: KVOperation, timeout: Duration = .seconds(5), via: NodeID? = nil)
+        -> ClientStateMachine.Completion
+    {
+        let request = ClientRequest(client: clientID, seq: 0, op: op)
+        func refused(_ why: String) -> ClientStateMachine.Completion {
+            ClientStateMachine.Completion(request: request, outcome: op.isRead ? .failed(.abandoned(why)) : .indefinite(.abandoned(why)),
+                                          node: noNode, index: 0, attempts: 0, redirects: 0)
         }
-        var attempts = 0
-        var redirects = 0
-        guard !isClosed else { return (nil, target, 0, 0, 0) }
-        if let via, nodes[via] == nil {
-            return (.failed("node \(via) is not a member"), via, 0, 0, 0)
+        guard !isClosed else { return refused("client closed") }
+        if isCancelled { return refused("unanswered") }
+        let size = WireCodec.encode(.clientRequest(request)).count
+        if size > WireCodec.maxDatagramBytes {
+            return ClientStateMachine.Completion(
+                request: request,
+                outcome: .failed(.rejected("request of \(size) bytes exceeds the \(WireCodec.maxDatagramBytes)-byte datagram limit")),
+                node: noNode, index: 0, attempts: 0, redirects: 0)
         }
-        let bytes = WireCodec.encode(.clientRequest(request))
-        if bytes.count > WireCodec.maxDatagramBytes {
-            return (.failed("request of \(bytes.count) bytes exceeds the \(WireCodec.maxDatagramBytes)-byte datagram limit"),
-                    target, 0, 0, 0)
-        }
-        onLoop {
-            self.currentSeq = request.seq
-            self.stash = nil
-        }
-        defer {
-            onLoop {
-                self.currentSeq = 0
-                self.stash = nil
-                self.waiter?.promise.succeed(nil)
-                self.waiter = nil
-            }
-        }
-        while clock.now < deadline && !isCancelled {
-            attempts += 1
-            let wait = min(attemptTimeout, deadline - clock.now)
-            guard let answer = exchange(bytes, target: target, wait: wait) else {
-                // No answer in time: try the next node with the same request.
-                if via == nil {
-                    leaderGuess = noNode
-                    target = next(after: target)
-                }
-                continue
-            }
-            let (reply, from) = answer
-            switch reply.outcome {
-            case .done:
-                leaderGuess = from
-                return (reply.outcome, from, reply.index, attempts, redirects)
-            case .failed:
-                return (reply.outcome, from, reply.index, attempts, redirects)
-            case .notLeader(let hint):
-                if via != nil { return (reply.outcome, from, 0, attempts, redirects) }
-                redirects += 1
-                onLoop { self.stats.redirects += 1 }
-                if hint != noNode && hint != from && nodes[hint] != nil {
-                    leaderGuess = hint
-                    target = hint
-                } else {
-                    leaderGuess = noNode
-                    target = next(after: from)
-                    let pause = min(backoff, deadline - clock.now)
-                    if pause > .zero { sleep(pause) }
-                }
-            }
-        }
-        return (nil, target, 0, attempts, redirects)
+        let deadline = UInt64(NodeConfig.nanoseconds(timeout))
+        let future = try? eventLoop.submit { () -> EventLoopFuture<ClientStateMachine.Completion> in
+            let promise = self.eventLoop.makePromise(of: ClientStateMachine.Completion.self)
+            self.waiting = promise
+            self.carryOut(self.machine.start(op, via: via, timeout: deadline, rng: &self.rng))
+            // Checked on the loop, so a `cancel()` racing with this start cannot be missed.
+            if self.isCancelled { self.carryOut(self.machine.abandon("unanswered")) }
+            return promise.futureResult
+        }.wait()
+        guard let future, let done = try? future.wait() else { return refused("client closed") }
+        return done
     }
 
     /// Send a control command to node `to` and wait for its answer (nil on timeout).
@@ -291,52 +233,28 @@ public final class UDPClient: @unchecked Sendable {
         return (try? eventLoop.submit { self.write(bytes, to: address) }.wait()) != nil
     }
 
-    // MARK: - Internals
+    // MARK: - Event loop
 
-    private func next(after node: NodeID) -> NodeID {
-        guard let i = nodeIDs.firstIndex(of: node) else { return nodeIDs[0] }
-        return nodeIDs[(i + 1) % nodeIDs.count]
-    }
-
-    private func sleep(_ d: Duration) {
-        guard !isClosed else { return }
-        let f = try? eventLoop.submit { self.eventLoop.scheduleTask(in: d.timeAmount) {}.futureResult }.wait()
-        _ = try? f?.wait()
-    }
-
-    /// Run `body` on the event loop and wait for it (nothing happens once the client is closed).
-    private func onLoop(_ body: @escaping @Sendable () -> Void) {
-        guard !isClosed else { return }
-        _ = try? eventLoop.submit(body).wait()
-    }
-
-    /// Send one attempt and wait for its answer, or nil after `wait`.
-    private func exchange(_ bytes: [UInt8], target: NodeID, wait: Duration) -> (ClientReply, NodeID)? {
-        guard !isClosed, let address = nodes[target] else { return nil }
-        let future = try? eventLoop.submit { () -> EventLoopFuture<(ClientReply, NodeID)?> in
-            // Checked on the loop, so a `cancel()` racing with this attempt cannot be missed.
-            if self.isCancelled { return self.eventLoop.makeSucceededFuture(nil) }
-            if let early = self.stash {
-                self.stash = nil
-                return self.eventLoop.makeSucceededFuture(early)
+    /// Do what the state machine asked (on the event loop).
+    private func carryOut(_ actions: [ClientStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let request, let to):
+                guard let address = nodes[to] else { continue }
+                stats.requestsSent += 1
+                write(WireCodec.encode(.clientRequest(request)), to: address)
+            case .startTimer(let timer, let after):
+                eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: after))) {
+                    let next = self.machine.timerFired(timer, rng: &self.rng)
+                    if timer.kind == .attempt, !next.isEmpty { self.stats.attemptTimeouts += 1 }
+                    self.carryOut(next)
+                }
+            case .finish(let done):
+                stats.redirects += done.redirects
+                waiting?.succeed(done)
+                waiting = nil
             }
-            self.waiter?.promise.succeed(nil)
-            self.attemptNumber += 1
-            let attempt = self.attemptNumber
-            let promise = self.eventLoop.makePromise(of: (ClientReply, NodeID)?.self)
-            self.waiter = Waiter(attempt: attempt, target: target, promise: promise)
-            self.stats.requestsSent += 1
-            self.write(bytes, to: address)
-            self.eventLoop.scheduleTask(in: wait.timeAmount) {
-                guard let w = self.waiter, w.attempt == attempt else { return }
-                self.stats.attemptTimeouts += 1
-                self.waiter = nil
-                w.promise.succeed(nil)
-            }
-            return promise.futureResult
-        }.wait()
-        guard let future else { return nil }
-        return (try? future.wait()) ?? nil
+        }
     }
 
     fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
@@ -351,23 +269,12 @@ public final class UDPClient: @unchecked Sendable {
                 stats.ignoredDatagrams += 1
                 return
             }
-            guard reply.seq == currentSeq, currentSeq != 0 else {
+            guard machine.currentRequest?.seq == reply.seq else {
                 // An answer to a request already finished or abandoned.
                 stats.duplicateReplies += 1
                 return
             }
-            guard let w = waiter else {
-                // Between attempts: keep a final answer for the next one; a redirect is stale.
-                if case .notLeader = reply.outcome { return }
-                stash = (reply, from)
-                return
-            }
-            if case .notLeader = reply.outcome, from != w.target {
-                // A late redirect from a node tried earlier: the current attempt is elsewhere.
-                return
-            }
-            waiter = nil
-            w.promise.succeed((reply, from))
+            carryOut(machine.receive(reply, from: from, rng: &rng))
         case .controlReply(let reply, let id):
             guard let promise = pendingControls.removeValue(forKey: id) else {
                 stats.duplicateReplies += 1

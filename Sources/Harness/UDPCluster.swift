@@ -437,11 +437,11 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         let hid = historyBox.withLockedValue { $0.invoke(client: clientID, op: op, at: invoked) }
         let r = ops.perform(op, timeout: .nanoseconds(Int64(clamping: timeout)), via: via)
         let completed = now
-        let (outcome, failure) = historyOutcome(r.outcome, of: op)
-        let node = r.outcome == nil ? noNode : r.node
+        let outcome = OperationOutcome(r.outcome)
         historyBox.withLockedValue { $0.complete(hid, outcome: outcome, at: completed) }
         return OperationResult(clientID, op: op, outcome: outcome, invoked: invoked, completed: completed,
-                               index: r.index, node: node, attempts: r.attempts, redirects: r.redirects, failure: failure)
+                               index: r.index, node: r.node, attempts: r.attempts, redirects: r.redirects,
+                               failure: r.outcome.failure?.description)
     }
 
     // MARK: - Cluster: process faults
@@ -651,19 +651,4 @@ private func sleepFor(_ d: Duration) {
 
 private func indent(_ s: String) -> String {
     s.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
-}
-
-/// How a client's final answer enters the history: a write without a clear answer may still take
-/// effect (unknown), a read without one did nothing (fail). Nil means no answer at all.
-func historyOutcome(_ reply: ReplyOutcome?, of op: KVOperation) -> (OperationOutcome, failure: String?) {
-    switch reply {
-    case .done(let result)?:
-        return (.ok(result), nil)
-    case .failed(let why)?:
-        return (op.isRead ? .fail : .unknown, why)
-    case .notLeader(let hint)?:
-        return (op.isRead ? .fail : .unknown, hint == noNode ? "not leader" : "not leader (leader is \(hint))")
-    case nil:
-        return (op.isRead ? .fail : .unknown, "timeout")
-    }
 }

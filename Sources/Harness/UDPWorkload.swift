@@ -145,19 +145,17 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
             state.withLockedValue { s in
                 s.inFlight -= 1
                 let done = now()
-                let classified = historyOutcome(r.outcome, of: op)
-                let outcome = classified.0
-                var failure = classified.failure
-                let node = r.outcome == nil ? noNode : r.node
+                let outcome = OperationOutcome(r.outcome)
+                var failure = r.outcome.failure?.description
                 var answered = true
                 // No answer: cut short by `stop`, or (with an operation timeout) given up on.
-                if r.outcome == nil && s.stoppedAt != nil {
+                if case .abandoned? = r.outcome.failure, s.stoppedAt != nil {
                     failure = "unanswered"
                     answered = false
                 }
                 history.withLockedValue { $0.complete(started.id, outcome: outcome, at: done) }
                 let result = OperationResult(cid, op: op, outcome: outcome, invoked: started.at, completed: done,
-                                             index: r.index, node: node, attempts: r.attempts, redirects: r.redirects,
+                                             index: r.index, node: r.node, attempts: r.attempts, redirects: r.redirects,
                                              failure: failure)
                 if answered { s.results.append(result) } else { s.unanswered.append(result) }
             }

@@ -3,31 +3,21 @@ import KV
 import Check
 import ClusterModel
 
-/// A simulated client: finds the leader, follows redirects, and retries with the same request id
-/// (so a retried write applies once) until it gets an answer or its deadline passes.
+/// A simulated client: the shared `ClientStateMachine` (leader search, redirects, retries with the
+/// same request id) plus what the simulator records about its operation in flight.
 final class SimClient {
-    struct InFlight {
-        var request: ClientRequest
-        var historyID: Int
-        var invoked: SimTime
-        var target: NodeID
-        var attempt: Int
-        var via: NodeID?
-        var redirects: Int
-        var deadline: SimTime?
-    }
-
-    let id: ClientID
-    var seq: UInt64 = 0
+    var machine: ClientStateMachine
     var rng: SeededRandom
-    /// The node this client believes leads (0: unknown).
-    var leaderGuess: NodeID = noNode
-    var current: InFlight?
+    /// The history id and start time of the operation in flight.
+    var historyID: Int?
+    var invoked: SimTime = 0
     /// Called when an operation finishes.
     var onComplete: ((OperationResult) -> Void)?
 
-    init(id: ClientID, rng: SeededRandom) {
-        self.id = id
+    init(machine: ClientStateMachine, rng: SeededRandom) {
+        self.machine = machine
         self.rng = rng
     }
+
+    var id: ClientID { machine.client }
 }

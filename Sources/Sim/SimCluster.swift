@@ -32,9 +32,7 @@ public final class SimCluster {
         case raft(Message)
         case request(ClientRequest, to: NodeID)
         case reply(ClientReply, from: NodeID)
-        case attemptTimeout(ClientID, seq: UInt64, attempt: Int)
-        case resend(ClientID, seq: UInt64, attempt: Int)
-        case deadline(ClientID, seq: UInt64)
+        case clientTimer(ClientID, ClientStateMachine.Timer)
         case timer(Int)
     }
 
@@ -221,17 +219,11 @@ public final class SimCluster {
     public func begin(_ op: KVOperation, client cid: ClientID = SimCluster.interactiveClient,
                       via: NodeID? = nil, timeout: SimTime? = .s(5)) {
         let c = client(cid)
-        precondition(c.current == nil, "client \(cid) already has an operation in flight")
-        c.seq += 1
-        let req = ClientRequest(client: cid, seq: c.seq, op: op)
-        let hid = history.invoke(client: cid, op: op, at: now)
-        var target = via ?? c.leaderGuess
-        if target == noNode { target = c.rng.pick(nodeIDs)! }
-        c.current = SimClient.InFlight(request: req, historyID: hid, invoked: now, target: target, attempt: 0,
-                                       via: via, redirects: 0, deadline: timeout.map { now + $0 })
+        precondition(!c.machine.isBusy, "client \(cid) already has an operation in flight")
+        c.historyID = history.invoke(client: cid, op: op, at: now)
+        c.invoked = now
         results[cid] = nil
-        if let d = c.current!.deadline { queue.schedule(.deadline(cid, seq: c.seq), at: d) }
-        sendRequest(c)
+        carryOut(c.machine.start(op, via: via, timeout: timeout, rng: &c.rng), for: c)
     }
 
     /// Run one operation to completion on the interactive client and return what happened.
@@ -241,12 +233,13 @@ public final class SimCluster {
         run(until: now + timeout + .s(1)) { [unowned self] in self.results[cid] != nil }
         if let r = results[cid] { return r }
         // The run stopped (an invariant broke): the operation's fate is unknown.
-        finish(client(cid), outcome: op.isRead ? .fail : .unknown, index: 0, node: noNode, failure: "run stopped")
+        let c = client(cid)
+        carryOut(c.machine.abandon("run stopped"), for: c)
         return results[cid]!
     }
 
     /// Whether `client` has an operation in flight.
-    public func isBusy(_ cid: ClientID) -> Bool { clients[cid]?.current != nil }
+    public func isBusy(_ cid: ClientID) -> Bool { clients[cid]?.machine.isBusy ?? false }
 
     /// Set a callback for every finished operation of `client`.
     public func onComplete(client cid: ClientID, _ f: @escaping (OperationResult) -> Void) {
@@ -257,83 +250,54 @@ public final class SimCluster {
     public func abandonAll(failure: String) {
         for cid in clientOrder {
             let c = clients[cid]!
-            guard let cur = c.current else { continue }
-            finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: noNode, failure: failure)
+            carryOut(c.machine.abandon(failure), for: c)
         }
     }
 
     private func client(_ cid: ClientID) -> SimClient {
         if let c = clients[cid] { return c }
-        let c = SimClient(id: cid, rng: SeededRandom(seed: config.seed, stream: "client-\(cid)"))
+        let policy = ClientStateMachine.Policy(attemptTimeout: config.clientAttemptTimeout, backoff: config.heartbeat / 2)
+        let c = SimClient(machine: ClientStateMachine(client: cid, members: nodeIDs, policy: policy),
+                          rng: SeededRandom(seed: config.seed, stream: "client-\(cid)"))
         clients[cid] = c
         clientOrder.append(cid)
         return c
     }
 
-    private func sendRequest(_ c: SimClient) {
-        guard let cur = c.current else { return }
-        stats.clientRequests += 1
-        queue.schedule(.attemptTimeout(c.id, seq: cur.request.seq, attempt: cur.attempt), at: now + config.clientAttemptTimeout)
-        for d in network.deliveries(on: nil, rng: &netRNG) {
-            queue.schedule(.request(cur.request, to: cur.target), at: now + d)
+    /// Do what a client's state machine asked.
+    private func carryOut(_ actions: [ClientStateMachine.Action], for c: SimClient) {
+        for action in actions {
+            switch action {
+            case .send(let request, let to):
+                stats.clientRequests += 1
+                if traceSink != nil { trace("client \(c.id) -> node \(to): \(request.op) #\(request.seq)") }
+                for d in network.deliveries(on: nil, rng: &netRNG) {
+                    queue.schedule(.request(request, to: to), at: now + d)
+                }
+            case .startTimer(let timer, let after):
+                queue.schedule(.clientTimer(c.id, timer), at: now + after)
+            case .finish(let done):
+                finish(c, done)
+            }
         }
     }
 
-    private func finish(_ c: SimClient, outcome: OperationOutcome, index: LogIndex, node: NodeID, failure: String?) {
-        guard let cur = c.current else { return }
-        c.current = nil
-        history.complete(cur.historyID, outcome: outcome, at: now)
-        let r = OperationResult(c.id, op: cur.request.op, outcome: outcome, invoked: cur.invoked, completed: now,
-                                index: index, node: node, attempts: cur.attempt + 1, redirects: cur.redirects,
-                                failure: failure)
+    private func finish(_ c: SimClient, _ done: ClientStateMachine.Completion) {
+        guard let hid = c.historyID else { return }
+        c.historyID = nil
+        let outcome = OperationOutcome(done.outcome)
+        history.complete(hid, outcome: outcome, at: now)
+        stats.redirects += done.redirects
+        let r = OperationResult(c.id, op: done.request.op, outcome: outcome, invoked: c.invoked, completed: now,
+                                index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
+                                failure: done.outcome.failure?.description)
         results[c.id] = r
-        mix(0xF1, c.id, cur.request.seq, index)
-        if case .ok = outcome, !cur.request.op.isRead {
-            let cmd = Command(client: c.id, seq: cur.request.seq, op: cur.request.op)
-            checker.acknowledgedWrite(index: index, data: cmd.encode(), at: now)
+        mix(0xF1, c.id, done.request.seq, done.index)
+        if case .ok = outcome, !done.request.op.isRead {
+            let cmd = Command(client: c.id, seq: done.request.seq, op: done.request.op)
+            checker.acknowledgedWrite(index: done.index, data: cmd.encode(), at: now)
         }
         c.onComplete?(r)
-    }
-
-    private func nextTarget(after t: NodeID, _ c: SimClient) -> NodeID {
-        // Round-robin from a random start keeps clients from herding onto one node.
-        let ids = nodeIDs
-        if ids.count == 1 { return ids[0] }
-        let i = ids.firstIndex(of: t) ?? 0
-        return ids[(i + 1 + Int(c.rng.next(upperBound: UInt64(ids.count - 1)))) % ids.count]
-    }
-
-    private func handleReply(_ r: ClientReply, from: NodeID) {
-        guard let c = clients[r.client], let cur = c.current, cur.request.seq == r.seq else {
-            stats.duplicateReplies += 1
-            return
-        }
-        switch r.outcome {
-        case .done(let result):
-            c.leaderGuess = from
-            finish(c, outcome: .ok(result), index: r.index, node: from, failure: nil)
-        case .failed(let why):
-            finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: from, failure: why)
-        case .notLeader(let hint):
-            if cur.via != nil {
-                let why = hint == noNode ? "not leader" : "not leader (leader is \(hint))"
-                finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: from, failure: why)
-                return
-            }
-            stats.redirects += 1
-            c.current!.redirects += 1
-            c.current!.attempt += 1
-            if hint != noNode && hint != from {
-                c.leaderGuess = hint
-                c.current!.target = hint
-                sendRequest(c)
-            } else {
-                // Nobody knows a leader yet (an election is running): back off a little.
-                c.leaderGuess = noNode
-                c.current!.target = nextTarget(after: from, c)
-                queue.schedule(.resend(c.id, seq: cur.request.seq, attempt: c.current!.attempt), at: now + config.heartbeat / 2)
-            }
-        }
     }
 
     // MARK: - Servers
@@ -388,22 +352,17 @@ public final class SimCluster {
             drain(n)
         case .reply(let r, let from):
             mix(0x9E, r.client, r.seq, from)
-            handleReply(r, from: from)
-        case .attemptTimeout(let cid, let seq, let attempt):
-            guard let c = clients[cid], let cur = c.current, cur.request.seq == seq, cur.attempt == attempt else { return }
-            stats.clientTimeouts += 1
-            c.current!.attempt += 1
-            if cur.via == nil {
-                c.leaderGuess = noNode
-                c.current!.target = nextTarget(after: cur.target, c)
+            guard let c = clients[r.client], c.machine.currentRequest?.seq == r.seq else {
+                stats.duplicateReplies += 1
+                return
             }
-            sendRequest(c)
-        case .resend(let cid, let seq, let attempt):
-            guard let c = clients[cid], let cur = c.current, cur.request.seq == seq, cur.attempt == attempt else { return }
-            sendRequest(c)
-        case .deadline(let cid, let seq):
-            guard let c = clients[cid], let cur = c.current, cur.request.seq == seq else { return }
-            finish(c, outcome: cur.request.op.isRead ? .fail : .unknown, index: 0, node: noNode, failure: "timeout")
+            if traceSink != nil { trace("node \(from) -> client \(r.client): \(r.outcome) #\(r.seq)") }
+            carryOut(c.machine.receive(r, from: from, rng: &c.rng), for: c)
+        case .clientTimer(let cid, let timer):
+            guard let c = clients[cid] else { return }
+            let actions = c.machine.timerFired(timer, rng: &c.rng)
+            if timer.kind == .attempt, !actions.isEmpty { stats.clientTimeouts += 1 }
+            carryOut(actions, for: c)
         case .timer(let id):
             if let action = timers.removeValue(forKey: id) {
                 mix(0x7133, UInt64(id))

@@ -90,7 +90,7 @@ struct UDPBench: ParsableCommand {
             for i in 0..<ops {
                 let t0 = ContinuousClock.now
                 let r = one.perform(.put(key: "s\(i % 64)", value: value(i)), timeout: .seconds(5))
-                if case .done? = r.outcome { seq.record(ns(ContinuousClock.now - t0)) } else { seq.failed += 1 }
+                if case .ok = r.outcome { seq.record(ns(ContinuousClock.now - t0)) } else { seq.failed += 1 }
             }
             let seqWall = ContinuousClock.now - seqStart
             one.close()
@@ -109,16 +109,16 @@ struct UDPBench: ParsableCommand {
 
             // Failover: SIGKILL the leader, time the next successful put.
             if tries > 0 {
-                let client = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
+                let client = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient,
+                                           attemptTimeout: .milliseconds(25))
                 nextClient += 1
-                client.attemptTimeout = .milliseconds(25)
                 defer { client.close() }
                 var times: [UInt64] = []
                 var failedTries = 0
                 for t in 0..<tries {
                     // Start from a full, settled cluster whose leader the client knows.
                     _ = cluster.wait(until: { cluster.isConverged }, within: 10_000_000_000)
-                    guard case .done? = client.perform(.put(key: "f", value: "before\(t)"), timeout: .seconds(10)).outcome,
+                    guard case .ok = client.perform(.put(key: "f", value: "before\(t)"), timeout: .seconds(10)).outcome,
                           let leader = cluster.leader else {
                         failedTries += 1
                         continue
@@ -127,7 +127,7 @@ struct UDPBench: ParsableCommand {
                     try cluster.crash(leader)
                     var done = false
                     while !done && ContinuousClock.now - t0 < .seconds(30) {
-                        if case .done? = client.perform(.put(key: "f", value: "after\(t)"), timeout: .seconds(10)).outcome {
+                        if case .ok = client.perform(.put(key: "f", value: "after\(t)"), timeout: .seconds(10)).outcome {
                             done = true
                         }
                     }
@@ -185,7 +185,7 @@ struct UDPBench: ParsableCommand {
                     let v = "c\(i)-\(n)-"
                     let r = client.perform(.put(key: "k\(i)-\(n % 16)", value: v + String(repeating: "x", count: max(0, vs - v.utf8.count))),
                                            timeout: .seconds(5))
-                    if case .done? = r.outcome { s.record(ns(ContinuousClock.now - t0)) } else { s.failed += 1 }
+                    if case .ok = r.outcome { s.record(ns(ContinuousClock.now - t0)) } else { s.failed += 1 }
                 }
                 results.set(i, s)
                 group.leave()

@@ -47,7 +47,7 @@ private func record(_ op: KVOperation, _ client: UDPClient, _ history: SharedHis
     let id = history.invoke(client.clientID, op)
     let r = client.perform(op, timeout: timeout)
     let outcome: OperationOutcome
-    if case .done(let result)? = r.outcome {
+    if case .ok(let result) = r.outcome {
         outcome = .ok(result)
     } else {
         outcome = op.isRead ? .fail : .unknown

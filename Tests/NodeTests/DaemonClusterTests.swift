@@ -19,15 +19,15 @@ struct DaemonClusterTests {
         let leader = try #require(waitForLeader(client, among: cluster.ids), "no leader within 5s")
 
         let put = client.perform(.put(key: "x", value: "1"), timeout: .seconds(5))
-        #expect(put.outcome == .done(.ok), "put: \(String(describing: put.outcome))")
+        #expect(put.outcome == .ok(.ok), "put: \(String(describing: put.outcome))")
         #expect(put.index > 0)
         let get = client.perform(.get(key: "x"), timeout: .seconds(5))
-        #expect(get.outcome == .done(.value("1")), "get: \(String(describing: get.outcome))")
+        #expect(get.outcome == .ok(.value("1")), "get: \(String(describing: get.outcome))")
 
         // A follower answers notLeader when asked directly.
         let follower = cluster.ids.first { $0 != leader }!
         let direct = client.perform(.get(key: "x"), timeout: .seconds(2), via: follower)
-        guard case .notLeader? = direct.outcome else {
+        guard case .failed(.notLeader) = direct.outcome else {
             Issue.record("via a follower: \(String(describing: direct.outcome))")
             return
         }
@@ -37,10 +37,10 @@ struct DaemonClusterTests {
         let newLeader = try #require(waitForLeader(client, among: rest, within: .seconds(5)), "no new leader")
         #expect(newLeader != leader)
         let put2 = client.perform(.put(key: "y", value: "2"), timeout: .seconds(5))
-        #expect(put2.outcome == .done(.ok), "put after failover: \(String(describing: put2.outcome))")
+        #expect(put2.outcome == .ok(.ok), "put after failover: \(String(describing: put2.outcome))")
         #expect(put2.node != leader)
         let get2 = client.perform(.get(key: "x"), timeout: .seconds(5))
-        #expect(get2.outcome == .done(.value("1")), "get after failover: \(String(describing: get2.outcome))")
+        #expect(get2.outcome == .ok(.value("1")), "get after failover: \(String(describing: get2.outcome))")
         #expect(get2.node == newLeader)
     }
 
@@ -79,7 +79,7 @@ struct DaemonClusterTests {
 
         // The node still works.
         let put = client.perform(.put(key: "still", value: "ok"), timeout: .seconds(5))
-        #expect(put.outcome == .done(.ok))
+        #expect(put.outcome == .ok(.ok))
     }
 
     @Test func largeValueReplicates() throws {
@@ -90,7 +90,7 @@ struct DaemonClusterTests {
         _ = try #require(waitForLeader(client, among: cluster.ids), "no leader within 5s")
         let big = String((0..<30_000).map { i in Character(UnicodeScalar(UInt8(97 + i % 26))) })
         let put = client.perform(.put(key: "big", value: big), timeout: .seconds(5))
-        #expect(put.outcome == .done(.ok), "put: \(String(describing: put.outcome))")
+        #expect(put.outcome == .ok(.ok), "put: \(String(describing: put.outcome))")
         // Every node applied it: the appends (over 2048 bytes) reached the followers whole.
         for id in cluster.ids {
             let applied = eventually(within: .seconds(3)) {
@@ -99,13 +99,13 @@ struct DaemonClusterTests {
             #expect(applied, "node \(id) did not apply the 30 KB value")
         }
         let get = client.perform(.get(key: "big"), timeout: .seconds(5))
-        let same = get.outcome == .done(.value(big))
+        let same = get.outcome == .ok(.value(big))
         #expect(same, "get big returned something else (\(String(describing: get.outcome).utf8.count) bytes)")
 
         // A value too large for one datagram is refused, not silently lost.
         let huge = String(repeating: "z", count: 70_000)
         let tooBig = client.perform(.put(key: "huge", value: huge), timeout: .seconds(2))
-        guard case .failed? = tooBig.outcome else {
+        guard case .failed(.rejected) = tooBig.outcome else {
             Issue.record("oversized put: \(String(describing: tooBig.outcome))")
             return
         }
@@ -119,10 +119,10 @@ struct DaemonClusterTests {
         _ = try #require(waitForLeader(client, among: cluster.ids), "no leader within 5s")
         for i in 0..<5 {
             let r = client.perform(.put(key: "k\(i)", value: "v\(i)"), timeout: .seconds(5))
-            #expect(r.outcome == .done(.ok), "put k\(i): \(String(describing: r.outcome))")
+            #expect(r.outcome == .ok(.ok), "put k\(i): \(String(describing: r.outcome))")
         }
         let r = client.perform(.delete(key: "k0"), timeout: .seconds(5))
-        #expect(r.outcome == .done(.ok))
+        #expect(r.outcome == .ok(.ok))
 
         // Stop every node; start them again on the same directories.
         for id in cluster.ids { cluster.stop(id) }
@@ -131,10 +131,10 @@ struct DaemonClusterTests {
         _ = try #require(waitForLeader(client, among: cluster.ids, within: .seconds(8)), "no leader after restart")
         for i in 1..<5 {
             let g = client.perform(.get(key: "k\(i)"), timeout: .seconds(5))
-            #expect(g.outcome == .done(.value("v\(i)")), "get k\(i) after restart: \(String(describing: g.outcome))")
+            #expect(g.outcome == .ok(.value("v\(i)")), "get k\(i) after restart: \(String(describing: g.outcome))")
         }
         let g0 = client.perform(.get(key: "k0"), timeout: .seconds(5))
-        #expect(g0.outcome == .done(.value(nil)))
+        #expect(g0.outcome == .ok(.value(nil)))
         // Every node re-applied its log.
         for id in cluster.ids {
             let ok = eventually(within: .seconds(3)) { client.control(.localGet(key: "k4"), to: id) == .localValue("v4") }
@@ -149,7 +149,7 @@ struct DaemonClusterTests {
         let client = try cluster.client()
         let leader = try #require(waitForLeader(client, among: cluster.ids), "no leader within 5s")
         let put = client.perform(.put(key: "a", value: "1"), timeout: .seconds(5))
-        #expect(put.outcome == .done(.ok))
+        #expect(put.outcome == .ok(.ok))
 
         // Cut the leader off from both followers, on every node's transport.
         let rest = cluster.ids.filter { $0 != leader }
@@ -160,9 +160,9 @@ struct DaemonClusterTests {
         #expect(newLeader != leader)
         // The old leader cannot serve a linearizable read.
         let stale = client.perform(.get(key: "a"), timeout: .milliseconds(800), via: leader)
-        #expect(stale.outcome != .done(.value("1")), "old leader answered \(String(describing: stale.outcome))")
+        #expect(stale.outcome != .ok(.value("1")), "old leader answered \(String(describing: stale.outcome))")
         let put2 = client.perform(.put(key: "a", value: "2"), timeout: .seconds(5))
-        #expect(put2.outcome == .done(.ok))
+        #expect(put2.outcome == .ok(.ok))
 
         // Bad fault settings are refused with a reason.
         guard case .error? = client.control(.setFaults(peer: 0, lossPPM: 2_000_000, duplicatePPM: 0,
@@ -196,10 +196,10 @@ struct DaemonClusterTests {
         }
         for i in 0..<10 {
             let r = client.perform(.put(key: "l\(i)", value: "\(i)"), timeout: .seconds(5))
-            #expect(r.outcome == .done(.ok), "put l\(i): \(String(describing: r.outcome))")
+            #expect(r.outcome == .ok(.ok), "put l\(i): \(String(describing: r.outcome))")
         }
         let g = client.perform(.get(key: "l9"), timeout: .seconds(5))
-        #expect(g.outcome == .done(.value("9")))
+        #expect(g.outcome == .ok(.value("9")))
         for id in cluster.ids { #expect(client.control(.heal, to: id) == .ok) }
     }
 
@@ -215,7 +215,7 @@ struct DaemonClusterTests {
                 var failures: [String] = []
                 for j in 0..<15 {
                     let r = c.perform(.put(key: "c\(i)-\(j)", value: "\(j)"), timeout: .seconds(5))
-                    if r.outcome != .done(.ok) { failures.append("c\(i)-\(j): \(String(describing: r.outcome))") }
+                    if r.outcome != .ok(.ok) { failures.append("c\(i)-\(j): \(String(describing: r.outcome))") }
                 }
                 return failures
             }
@@ -226,7 +226,7 @@ struct DaemonClusterTests {
         }
         for i in 0..<4 {
             let g = probe.perform(.get(key: "c\(i)-14"), timeout: .seconds(5))
-            #expect(g.outcome == .done(.value("14")))
+            #expect(g.outcome == .ok(.value("14")))
         }
         let counters = try #require(cluster.daemons[leader]).currentCounters()
         #expect(counters.clientRequests >= 60)

@@ -108,7 +108,7 @@ struct RaftdProcessTests {
             return
         }
         let put = client.perform(.put(key: "durable", value: "yes"), timeout: .seconds(5))
-        #expect(put.outcome == .done(.ok), "put: \(String(describing: put.outcome))\n\(procs.logs())")
+        #expect(put.outcome == .ok(.ok), "put: \(String(describing: put.outcome))\n\(procs.logs())")
 
         // SIGKILL the leader that acknowledged the write, then restart it on the same directory.
         procs.sigkill(leader)
@@ -118,13 +118,13 @@ struct RaftdProcessTests {
         }
         #expect(back, "restarted node \(leader) lacks the acknowledged write\n\(procs.logs())")
         let get = client.perform(.get(key: "durable"), timeout: .seconds(5))
-        #expect(get.outcome == .done(.value("yes")), "get: \(String(describing: get.outcome))")
+        #expect(get.outcome == .ok(.value("yes")), "get: \(String(describing: get.outcome))")
 
         // Everyone at once: only what reached the disks remains, and the write did.
         for id in ids { procs.sigkill(id) }
         for id in ids { try procs.spawn(id, args(id)) }
         let again = client.perform(.get(key: "durable"), timeout: .seconds(10))
-        #expect(again.outcome == .done(.value("yes")), "get after killing all: \(String(describing: again.outcome))\n\(procs.logs())")
+        #expect(again.outcome == .ok(.value("yes")), "get after killing all: \(String(describing: again.outcome))\n\(procs.logs())")
 
         // SIGTERM stops a node cleanly.
         let p = try #require(procs.running[2])
