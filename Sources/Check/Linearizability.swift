@@ -12,7 +12,8 @@ public enum LinearizabilityResult: Sendable {
 }
 
 /// Decides whether a key-value history is linearizable with respect to a register per key
-/// (initially nil; `put` sets the value, `delete` sets it to nil, `get` reads it).
+/// (initially nil; `put` sets the value, `delete` sets it to nil, `get` reads it, `cas` sets it if it
+/// holds the expected value, `append` extends the string).
 ///
 /// Keys are independent (linearizability is compositional), so each key's sub-history is checked
 /// on its own with the Wing & Gong / Lowe search, memoizing every (set of linearized operations,
@@ -58,9 +59,20 @@ public struct LinearizabilityChecker: Sendable {
         return .linearizable
     }
 
-    /// Check the operations of one key (all with that key).
+    /// Check the operations of one key (all with that key): by the register search when it holds
+    /// only reads and blind writes, by the general model search when it has a cas or an append.
     func checkKey(_ ops: [HistoryOperation]) -> RegisterSearch.Verdict {
-        RegisterSearch(operations: ops).run(maxStates: maxStatesPerKey)
+        let general = ops.contains {
+            switch $0.op {
+            case .cas, .append: return true
+            case .get, .put, .delete: return false
+            }
+        }
+        if general {
+            var search = ModelSearch(operations: ops)
+            return search.run(maxStates: maxStatesPerKey)
+        }
+        return RegisterSearch(operations: ops).run(maxStates: maxStatesPerKey)
     }
 }
 
@@ -92,6 +104,8 @@ func describeOperation(_ op: KVOperation) -> String {
     case .put(let key, let value): return "put \(renderValue(key)) \(renderValue(value))"
     case .get(let key): return "get \(renderValue(key))"
     case .delete(let key): return "delete \(renderValue(key))"
+    case .cas(let key, let from, let to): return "cas \(renderValue(key)) \(renderValue(from)) \(renderValue(to))"
+    case .append(let key, let value): return "append \(renderValue(key)) \(renderValue(value))"
     }
 }
 
@@ -100,6 +114,7 @@ func describeOutcome(_ outcome: OperationOutcome, of op: KVOperation) -> String 
     switch outcome {
     case .ok(.ok): return "ok"
     case .ok(.value(let v)): return "-> " + (v.map(renderValue) ?? "none")
+    case .ok(.casFailed(let v)): return "cas failed -> " + (v.map(renderValue) ?? "none")
     case .fail: return "fail"
     case .unknown: return "unknown"
     }

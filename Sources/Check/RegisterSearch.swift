@@ -71,6 +71,8 @@ struct RegisterSearch {
                 candidates.append(Op(isRead: false, value: 0, invoke: h.invoke, complete: complete, optional: false))
             case (.delete, .unknown):
                 candidates.append(Op(isRead: false, value: 0, invoke: h.invoke, complete: .max, optional: true))
+            case (.cas, _), (.append, _):
+                preconditionFailure("RegisterSearch handles get, put and delete only; the checker sends cas and append to ModelSearch")
             }
         }
         // An optional write matters only until the last read of its value returns.

@@ -9,9 +9,10 @@ import RaftCore
 /// | 1 | version, `Command.encodingVersion` (1) |
 /// | 8 | client id |
 /// | 8 | seq |
-/// | 1 | tag: 0 put, 1 get, 2 delete |
+/// | 1 | tag: 0 put, 1 get, 2 delete, 3 cas, 4 append |
 /// | 4 + n | key: UTF-8 byte count, then the bytes |
-/// | 4 + n | value (put only): UTF-8 byte count, then the bytes |
+/// | 4 + n | value (put, append), or the expected value (cas): UTF-8 byte count, then the bytes |
+/// | 4 + n | the new value (cas only) |
 ///
 /// Nothing may follow. `decode(_:)` never traps, whatever the input.
 public struct Command: Sendable, Hashable {
@@ -38,7 +39,7 @@ public struct Command: Sendable, Hashable {
     }
 
     private enum Tag: UInt8 {
-        case put = 0, get = 1, delete = 2
+        case put = 0, get = 1, delete = 2, cas = 3, append = 4
     }
 
     /// The binary form described on the type.
@@ -58,6 +59,15 @@ public struct Command: Sendable, Hashable {
         case .delete(let key):
             w.u8(Tag.delete.rawValue)
             w.string(key)
+        case .cas(let key, let from, let to):
+            w.u8(Tag.cas.rawValue)
+            w.string(key)
+            w.string(from)
+            w.string(to)
+        case .append(let key, let value):
+            w.u8(Tag.append.rawValue)
+            w.string(key)
+            w.string(value)
         }
         return w.bytes
     }
@@ -77,6 +87,10 @@ public struct Command: Sendable, Hashable {
         case .put: op = .put(key: key, value: try r.string())
         case .get: op = .get(key: key)
         case .delete: op = .delete(key: key)
+        case .cas:
+            let from = try r.string()
+            op = .cas(key: key, from: from, to: try r.string())
+        case .append: op = .append(key: key, value: try r.string())
         }
         guard r.remaining == 0 else { throw .trailingBytes }
         return Command(client: client, seq: seq, op: op)

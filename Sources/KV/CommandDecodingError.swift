@@ -4,7 +4,7 @@ public enum CommandDecodingError: Error, Sendable, Hashable, CustomStringConvert
     case truncated
     /// The first byte is not a known encoding version.
     case badVersion
-    /// The operation tag is not put, get or delete.
+    /// The operation tag is not put, get, delete, cas or append.
     case badTag
     /// A key or value is not valid UTF-8.
     case badUTF8

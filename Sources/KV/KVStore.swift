@@ -27,8 +27,9 @@ public struct KVStore: Sendable {
     /// - Client sessions give exactly-once writes: if the command's seq equals the session's last
     ///   seq, the store does not change and the cached result is returned with `duplicate` set;
     ///   if it is older, the entry is ignored (counted in `staleEntries`) and nil is returned.
-    /// - Otherwise the operation runs (put/delete give `.ok`, a get in the log gives `.value`), and
-    ///   the session records `(seq, result, index)`.
+    /// - Otherwise the operation runs (put/delete/append give `.ok`, a get in the log gives `.value`,
+    ///   a cas gives `.ok` if the key held `from`, else `.casFailed` with what it held), and the
+    ///   session records `(seq, result, index)`.
     public mutating func apply(_ entry: Entry) -> AppliedCommand? {
         appliedIndex = max(appliedIndex, entry.index)
         guard entry.kind == .normal else { return nil }
@@ -57,6 +58,16 @@ public struct KVStore: Sendable {
             result = .ok
         case .get(let key):
             result = .value(data[key])
+        case .cas(let key, let from, let to):
+            if data[key] == from {
+                data[key] = to
+                result = .ok
+            } else {
+                result = .casFailed(current: data[key])
+            }
+        case .append(let key, let value):
+            data[key, default: ""] += value
+            result = .ok
         }
         sessions[command.client] = ClientSession(seq: command.seq, result: result, index: entry.index)
         return AppliedCommand(index: entry.index, term: entry.term, command: command,
@@ -111,6 +122,11 @@ public struct KVStore: Sendable {
                 h.byte(1)
             case .value(let v?):
                 h.byte(2)
+                h.string(v)
+            case .casFailed(nil):
+                h.byte(3)
+            case .casFailed(let v?):
+                h.byte(4)
                 h.string(v)
             }
         }

@@ -363,6 +363,8 @@ public final class Executor {
             return "ok  index \(r.index)\(by)  \(lat)" + stamp()
         case .ok(.value(let v)):
             return "\(v.map(quoteIfNeeded) ?? "none")  index \(r.index)\(by)  \(lat)" + stamp()
+        case .ok(.casFailed(let v)):
+            return "cas failed: current value \(v.map(quoteIfNeeded) ?? "none")  index \(r.index)\(by)  \(lat)" + stamp()
         case .fail, .unknown:
             let why = r.failure ?? "failed"
             let note = r.outcome == .unknown ? " (outcome unknown)" : ""
@@ -571,6 +573,8 @@ extension KVOperation {
         case .put(let k, let v): return "put \(k) \(quoteIfNeeded(v))"
         case .get(let k): return "get \(k)"
         case .delete(let k): return "delete \(k)"
+        case .cas(let k, let from, let to): return "cas \(k) \(quoteIfNeeded(from)) \(quoteIfNeeded(to))"
+        case .append(let k, let v): return "append \(k) \(quoteIfNeeded(v))"
         }
     }
 }

@@ -33,9 +33,9 @@ import RaftCore
 /// The smallest encoded entry: term, index, kind and an empty data length.
 private let minEntryBytes = 8 + 8 + 1 + 4
 
-private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2 }
+private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2, cas = 3, append = 4 }
 private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2 }
-private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2 }
+private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4 }
 private enum ControlTag: UInt8 {
     case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6
 }
@@ -151,6 +151,15 @@ extension WireWriter {
         case .delete(let key):
             u8(OpTag.delete.rawValue)
             string(key)
+        case .cas(let key, let from, let to):
+            u8(OpTag.cas.rawValue)
+            string(key)
+            string(from)
+            string(to)
+        case .append(let key, let value):
+            u8(OpTag.append.rawValue)
+            string(key)
+            string(value)
         }
     }
 
@@ -168,6 +177,13 @@ extension WireWriter {
         case .done(.value(let value?)):
             u8(OutcomeTag.done.rawValue)
             u8(ResultTag.present.rawValue)
+            string(value)
+        case .done(.casFailed(nil)):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.casFailedAbsent.rawValue)
+        case .done(.casFailed(let value?)):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.casFailedPresent.rawValue)
             string(value)
         case .notLeader(let leader):
             u8(OutcomeTag.notLeader.rawValue)
@@ -192,6 +208,13 @@ extension WireReader {
             op = .get(key: try string("key"))
         case .delete:
             op = .delete(key: try string("key"))
+        case .cas:
+            let key = try string("key")
+            let from = try string("expected value")
+            op = .cas(key: key, from: from, to: try string("new value"))
+        case .append:
+            let key = try string("key")
+            op = .append(key: key, value: try string("value"))
         }
         return ClientRequest(client: client, seq: seq, op: op)
     }
@@ -207,6 +230,8 @@ extension WireReader {
             case .ok: outcome = .done(.ok)
             case .absent: outcome = .done(.value(nil))
             case .present: outcome = .done(.value(try string("value")))
+            case .casFailedAbsent: outcome = .done(.casFailed(current: nil))
+            case .casFailedPresent: outcome = .done(.casFailed(current: try string("current value")))
             }
         case .notLeader:
             outcome = .notLeader(leader: try u64("leader"))

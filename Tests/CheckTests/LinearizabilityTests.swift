@@ -251,20 +251,77 @@ import Testing
         // Both verdicts must be well represented for the comparison to mean something.
         #expect(verdicts.yes > 500 && verdicts.no > 500, "\(verdicts)")
     }
+
+    /// The same cross-check with compare-and-set and append (the general model search), results
+    /// made up at random so that both verdicts come up.
+    @Test func agreesWithBruteForceOnSmallHistoriesWithCasAndAppend() {
+        var rng = SeededGenerator(seed: 11)
+        var verdicts = (yes: 0, no: 0)
+        for round in 0..<3_000 {
+            var ops: [HistoryOperation] = []
+            let n = Int.random(in: 1...6, using: &rng)
+            for i in 0..<n {
+                let invoke = Timestamp.random(in: 0...20, using: &rng)
+                let complete = invoke + Timestamp.random(in: 0...10, using: &rng)
+                let v = { "\(Int.random(in: 0..<3, using: &rng))" }
+                let op: KVOperation
+                let outcome: OperationOutcome
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0...2:
+                    op = .get(key: "x")
+                    let r = Int.random(in: 0..<4, using: &rng)
+                    outcome = .ok(.value(r == 0 ? nil : r == 1 ? "\(v())\(v())" : v()))
+                case 3, 4: op = .put(key: "x", value: v()); outcome = .ok(.ok)
+                case 5, 6: op = .append(key: "x", value: v()); outcome = .ok(.ok)
+                case 7: op = .delete(key: "x"); outcome = .ok(.ok)
+                default:
+                    op = .cas(key: "x", from: v(), to: v())
+                    outcome = Bool.random(using: &rng) ? .ok(.ok) : .ok(.casFailed(current: Bool.random(using: &rng) ? nil : v()))
+                }
+                var h = HistoryOperation(id: i, client: ClientID(i), op: op, invoke: invoke, complete: complete, outcome: outcome)
+                if !op.isRead, Int.random(in: 0..<4, using: &rng) == 0 {
+                    h.outcome = Bool.random(using: &rng) ? .unknown : .fail
+                    if Bool.random(using: &rng) { h.complete = nil }
+                }
+                ops.append(h)
+            }
+            let h = History(operations: ops)
+            let expected = bruteForceLinearizable(h.operations)
+            let got = checker.check(h)
+            #expect(got.isLinearizable == expected, "round \(round):\n\(describe(h.operations))")
+            if expected { verdicts.yes += 1 } else { verdicts.no += 1 }
+        }
+        #expect(verdicts.yes > 300 && verdicts.no > 300, "\(verdicts)")
+    }
 }
 
-/// Exhaustive search over linearization orders of one key's operations (no memoization).
+/// Exhaustive search over linearization orders of one key's operations (no memoization), for every
+/// kind of operation: a read must see the value; a cas that applied must find its expected value;
+/// a failed cas must find the value it reported (not the expected one); an operation with an
+/// unknown outcome may take effect or not.
 func bruteForceLinearizable(_ ops: [HistoryOperation]) -> Bool {
-    struct Op { var read: Bool; var value: String?; var invoke: Timestamp; var complete: Timestamp; var optional: Bool }
+    struct Op { var op: KVOperation; var result: KVResult?; var invoke: Timestamp; var complete: Timestamp; var optional: Bool }
     var list: [Op] = []
     for h in ops {
         switch (h.op, h.outcome) {
-        case (.get, .ok(.value(let v))): list.append(Op(read: true, value: v, invoke: h.invoke, complete: h.complete ?? .max, optional: false))
-        case (.get, _), (_, .fail): break
-        case (.put(_, let v), .ok): list.append(Op(read: false, value: v, invoke: h.invoke, complete: h.complete ?? .max, optional: false))
-        case (.put(_, let v), .unknown): list.append(Op(read: false, value: v, invoke: h.invoke, complete: .max, optional: true))
-        case (.delete, .ok): list.append(Op(read: false, value: nil, invoke: h.invoke, complete: h.complete ?? .max, optional: false))
-        case (.delete, .unknown): list.append(Op(read: false, value: nil, invoke: h.invoke, complete: .max, optional: true))
+        case (_, .fail), (.get, .unknown): break
+        case (.get, .ok(.value)): list.append(Op(op: h.op, result: h.outcome.result, invoke: h.invoke, complete: h.complete ?? .max, optional: false))
+        case (.get, .ok): break
+        case (_, .ok(let r)): list.append(Op(op: h.op, result: r, invoke: h.invoke, complete: h.complete ?? .max, optional: false))
+        case (_, .unknown): list.append(Op(op: h.op, result: nil, invoke: h.invoke, complete: .max, optional: true))
+        }
+    }
+    /// The value after `op`, or nil if it cannot take effect on `value` with its result.
+    func step(_ op: Op, _ value: String?) -> String?? {
+        switch (op.op, op.result) {
+        case (.get, .value(let v)?): return v == value ? .some(value) : nil
+        case (.put(_, let v), _): return .some(v)
+        case (.delete, _): return .some(nil)
+        case (.append(_, let v), _): return .some((value ?? "") + v)
+        case (.cas(_, let from, let to), .ok?): return value == from ? .some(to) : nil
+        case (.cas(_, let from, _), .casFailed(let found)?): return value == found && value != from ? .some(value) : nil
+        case (.cas(_, let from, let to), nil): return .some(value == from ? to : value)
+        default: return nil
         }
     }
     var done = [Bool](repeating: false, count: list.count)
@@ -274,12 +331,16 @@ func bruteForceLinearizable(_ ops: [HistoryOperation]) -> Bool {
             // i may go next only if no pending required operation completed before i was invoked.
             let blocked = list.indices.contains { j in !done[j] && j != i && !list[j].optional && list[j].complete < list[i].invoke }
             if blocked { continue }
-            if list[i].read && list[i].value != value { continue }
+            guard let after = step(list[i], value) else { continue }
             done[i] = true
-            if search(list[i].read ? value : list[i].value) { return true }
+            if search(after) { return true }
             done[i] = false
         }
         return false
     }
     return search(nil)
+}
+
+extension OperationOutcome {
+    var result: KVResult? { if case .ok(let r) = self { return r } else { return nil } }
 }

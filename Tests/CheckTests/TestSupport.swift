@@ -58,7 +58,8 @@ extension LinearizabilityResult {
 /// Some writes time out (`unknownRate`): half of those took effect, half never did; some fail
 /// outright (`failRate`) and have no effect. Clients are sequential; their operations overlap.
 func randomLinearizableHistory(operations: Int, clients: Int, keys: Int, seed: UInt64,
-                               unknownRate: Double = 0.03, failRate: Double = 0.02) -> History {
+                               unknownRate: Double = 0.03, failRate: Double = 0.02,
+                               casAppendRate: Double = 0) -> History {
     var rng = SeededGenerator(seed: seed)
     struct Gen {
         var client: ClientID
@@ -79,8 +80,14 @@ func randomLinearizableHistory(operations: Int, clients: Int, keys: Int, seed: U
         let point = invoke + Timestamp.random(in: 0...duration, using: &rng)
         let key = "k\(Int.random(in: 0..<keys, using: &rng))"
         let r = Double.random(in: 0..<1, using: &rng)
-        let op: KVOperation = r < 0.5 ? .get(key: key)
+        var op: KVOperation = r < 0.5 ? .get(key: key)
             : r < 0.9 ? .put(key: key, value: "v\(ops.count)") : .delete(key: key)
+        if casAppendRate > 0, !op.isRead, Double.random(in: 0..<1, using: &rng) < casAppendRate {
+            // A cas expecting a recent value (often the current one), or an append of a short suffix.
+            op = Bool.random(using: &rng)
+                ? .cas(key: key, from: "v\(max(0, ops.count - Int.random(in: 1...6, using: &rng)))", to: "v\(ops.count)")
+                : .append(key: key, value: ".\(ops.count % 10)")
+        }
         var g = Gen(client: ClientID(c + 1), op: op, invoke: invoke, complete: complete, point: point,
                     outcome: op.isRead ? .ok(.value(nil)) : .ok(.ok))
         let fate = Double.random(in: 0..<1, using: &rng)
@@ -104,6 +111,14 @@ func randomLinearizableHistory(operations: Int, clients: Int, keys: Int, seed: U
         case .put(let k, let v): register[k] = v
         case .delete(let k): register[k] = nil
         case .get(let k): ops[i].outcome = .ok(.value(register[k]))
+        case .append(let k, let v): register[k, default: ""] += v
+        case .cas(let k, let from, let to):
+            if register[k] == from {
+                register[k] = to
+                if ops[i].outcome != .unknown { ops[i].outcome = .ok(.ok) }
+            } else if ops[i].outcome != .unknown {
+                ops[i].outcome = .ok(.casFailed(current: register[k]))
+            }
         }
     }
     var h = History()

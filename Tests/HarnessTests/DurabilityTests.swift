@@ -261,6 +261,8 @@ private extension KVOperation {
         case .put(let k, let v): return "\(k)=\(v)"
         case .get(let k): return "get \(k)"
         case .delete(let k): return "delete \(k)"
+        case .cas(let k, let from, let to): return "cas \(k) \(from) \(to)"
+        case .append(let k, let v): return "\(k)+=\(v)"
         }
     }
 }

@@ -13,6 +13,9 @@ struct CommandCodingTests {
         Command(client: 3, seq: 10, op: .get(key: "")),
         Command(client: 5, seq: 11, op: .delete(key: "日本語")),
         Command(client: 5, seq: 12, op: .delete(key: "")),
+        Command(client: 6, seq: 1, op: .cas(key: "x", from: "1", to: "2")),
+        Command(client: 6, seq: 2, op: .cas(key: "", from: "", to: "日本語")),
+        Command(client: 6, seq: 3, op: .append(key: "log", value: " more")),
         Command(client: 6, seq: 13, op: .put(key: String(repeating: "k", count: 300),
                                              value: String(repeating: "v", count: 70_000))),
     ]
@@ -63,7 +66,7 @@ struct CommandCodingTests {
         #expect(throws: CommandDecodingError.badVersion) { try Command.decode([0]) }
 
         var badTag = good
-        badTag[17] = 3
+        badTag[17] = 5  // the first tag after put, get, delete, cas, append
         #expect(throws: CommandDecodingError.badTag) { try Command.decode(badTag) }
         badTag[17] = 0xFF
         #expect(throws: CommandDecodingError.badTag) { try Command.decode(badTag) }

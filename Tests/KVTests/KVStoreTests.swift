@@ -44,6 +44,36 @@ struct KVStoreTests {
         #expect(store.appliedIndex == 7)
     }
 
+    @Test("cas applies only on the expected value; append extends; both exactly once")
+    func casAndAppend() throws {
+        var store = KVStore()
+        func apply(_ i: LogIndex, _ client: ClientID, _ seq: UInt64, _ op: KVOperation) -> AppliedCommand? {
+            store.apply(entry(i, Command(client: client, seq: seq, op: op)))
+        }
+        // On an absent key a cas finds nothing.
+        #expect(apply(1, 1, 1, .cas(key: "x", from: "1", to: "2"))?.result == .casFailed(current: nil))
+        #expect(store.get("x") == nil)
+        _ = apply(2, 1, 2, .put(key: "x", value: "1"))
+        #expect(apply(3, 1, 3, .cas(key: "x", from: "1", to: "2"))?.result == .ok)
+        #expect(store.get("x") == "2")
+        #expect(apply(4, 1, 4, .cas(key: "x", from: "1", to: "3"))?.result == .casFailed(current: "2"))
+        #expect(store.get("x") == "2")
+        // A retried cas (same seq) answers from the session and does not apply again.
+        let retry = try #require(apply(5, 1, 4, .cas(key: "x", from: "1", to: "3")))
+        #expect(retry.duplicate && retry.result == .casFailed(current: "2"))
+        // Append to an absent key starts from empty; a retried append applies once.
+        #expect(apply(6, 2, 1, .append(key: "log", value: "a"))?.result == .ok)
+        #expect(apply(7, 2, 2, .append(key: "log", value: "b"))?.result == .ok)
+        #expect(apply(8, 2, 2, .append(key: "log", value: "b"))?.duplicate == true)
+        #expect(store.get("log") == "ab")
+        // The digest tells a failed cas's cached result from a successful one.
+        var other = KVStore()
+        for e in [entry(1, Command(client: 9, seq: 1, op: .cas(key: "y", from: "a", to: "b")))] { _ = other.apply(e) }
+        var third = KVStore()
+        _ = third.apply(entry(1, Command(client: 9, seq: 1, op: .get(key: "y"))))
+        #expect(other.digest != third.digest)
+    }
+
     @Test("noop and undecodable entries only advance appliedIndex")
     func noopAndGarbage() {
         var store = KVStore()

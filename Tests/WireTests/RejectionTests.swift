@@ -147,10 +147,10 @@ struct RejectionTests {
             return isMalformed(reframe(bytes, payload: p), text)
         }
         let request = WireMessage.clientRequest(ClientRequest(client: 1, seq: 2, op: .delete(key: "k")))
-        #expect(tagged(request, at: 16, 3, "unknown operation tag 3"))
+        #expect(tagged(request, at: 16, 5, "unknown operation tag 5"))
         let reply = WireMessage.clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok)))
         #expect(tagged(reply, at: 24, 3, "unknown outcome tag 3"))
-        #expect(tagged(reply, at: 25, 3, "unknown result tag 3"))
+        #expect(tagged(reply, at: 25, 5, "unknown result tag 5"))
         // Control: id 8 bytes, key length 4 + 0 bytes, then the tag.
         #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 7, "unknown control tag 7"))
         #expect(tagged(.controlReply(.ok, id: 1), at: 8, 5, "unknown control reply tag 5"))

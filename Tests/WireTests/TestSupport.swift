@@ -85,9 +85,11 @@ struct Gen {
     }
 
     mutating func operation() -> KVOperation {
-        switch int(0...2) {
+        switch int(0...4) {
         case 0: return .put(key: string(), value: string())
         case 1: return .get(key: string())
+        case 2: return .cas(key: string(), from: string(), to: string())
+        case 3: return .append(key: string(), value: string())
         default: return .delete(key: string())
         }
     }
@@ -97,11 +99,13 @@ struct Gen {
     }
 
     mutating func outcome() -> ReplyOutcome {
-        switch int(0...4) {
+        switch int(0...6) {
         case 0: return .done(.ok)
         case 1: return .done(.value(nil))
         case 2: return .done(.value(string()))
         case 3: return .notLeader(leader: u64())
+        case 4: return .done(.casFailed(current: nil))
+        case 5: return .done(.casFailed(current: string()))
         default: return .failed(string())
         }
     }
