@@ -70,13 +70,13 @@ let package = Package(
             "RaftCore", "KV", "Wire", "Storage", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // A seeded generator and other helpers shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // A seeded generator, the LogStorage conformance checks and other helpers shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["RaftCore"], path: "Tests/TestSupport"),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "TestSupport"]),
         .testTarget(name: "KVTests", dependencies: ["TestSupport", "KV", "RaftCore"]),
         .testTarget(name: "CheckTests", dependencies: ["TestSupport", "Check", "KV", "RaftCore"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Check", "KV", "RaftCore"]),
-        .testTarget(name: "SimTests", dependencies: ["Sim", "ClusterModel", "Check", "KV", "RaftCore"]),
+        .testTarget(name: "SimTests", dependencies: ["TestSupport", "Sim", "ClusterModel", "Check", "KV", "RaftCore"]),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim"]),
         .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "RaftCore", "KV"]),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "RaftCore"]),

@@ -166,18 +166,17 @@ public final class RaftDaemon: @unchecked Sendable {
     }
 
     private func openAndRun() throws(DaemonError) {
-        let opened: (NodeStorage, PersistentState)
+        let store: NodeStorage
         do {
-            opened = try NodeStorage.open(directory: config.dataDirectory, nodeID: config.id,
-                                          clusterID: config.clusterID,
-                                          options: StorageOptions(fsync: config.fsync))
+            store = try NodeStorage.open(directory: config.dataDirectory, nodeID: config.id,
+                                         clusterID: config.clusterID,
+                                         options: StorageOptions(fsync: config.fsync))
         } catch {
             throw DaemonError(error.description)
         }
-        let (store, persisted) = opened
         let raft: RaftNode
         do {
-            raft = try RaftNode(config: config.raftConfig(), storage: persisted, random: SystemRandomNumberGenerator())
+            raft = try RaftNode(config: config.raftConfig(), storage: store, random: SystemRandomNumberGenerator())
         } catch {
             store.close()
             throw DaemonError("cannot restore node \(config.id) from \(config.dataDirectory): \(error)")
@@ -192,9 +191,10 @@ public final class RaftDaemon: @unchecked Sendable {
                 self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
                     self.onTick()
                 }
-                let hs = persisted.hardState
+                let hs = store.hardState
+                let entries = store.lastIndex + 1 - store.firstIndex
                 self.log("raftd: node \(self.config.id) listening on \(self.config.listen), \(self.config.peers.count) members, "
-                         + "term \(hs.term), \(persisted.entries.count) log entries, commit \(hs.commit), data \(self.config.dataDirectory)")
+                         + "term \(hs.term), \(entries) log entries, commit \(hs.commit), data \(self.config.dataDirectory)")
                 self.drain()
             }.wait()
         } catch {

@@ -6,6 +6,9 @@ public struct Progress: Sendable {
         case probe
         /// Appends are pipelined, up to the inflight limit.
         case replicate
+        /// The follower needs entries this leader compacted away: only a snapshot can bring it up to
+        /// date. Nothing is sent to it until it is back in the log's range (InstallSnapshot is to come).
+        case snapshot
     }
 
     /// Highest index known to match the leader's log.
@@ -29,6 +32,7 @@ public struct Progress: Sendable {
         switch state {
         case .probe: return probeSent
         case .replicate: return inflights.isFull
+        case .snapshot: return true
         }
     }
 
@@ -42,6 +46,13 @@ public struct Progress: Sendable {
     mutating func becomeReplicate() {
         state = .replicate
         next = match + 1
+        probeSent = false
+        inflights.reset()
+    }
+
+    /// The next entries to send were compacted away (see `State.snapshot`).
+    mutating func becomeSnapshot() {
+        state = .snapshot
         probeSent = false
         inflights.reset()
     }
@@ -72,6 +83,9 @@ public struct Progress: Sendable {
             next = max(match + 1, min(hintNext, rejected))
             probeSent = false
             return true
+        case .snapshot:
+            // Backing up cannot help a follower that needs compacted entries.
+            return false
         }
     }
 }

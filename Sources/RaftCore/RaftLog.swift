@@ -1,11 +1,12 @@
 /// The replicated log as one node sees it: entries in memory, which of them are stable
 /// (persisted), committed, and handed out for applying.
 ///
-/// Indexes start at `offset + 1`; `offset` is 0 until snapshots compact the log.
+/// Indexes start at `offset + 1`: `offset` is 0 unless the log was restored from a compacted one
+/// (see `init(restoring:)`).
 public struct RaftLog: Sendable {
     /// Index of the entry before `entries[0]`.
     public private(set) var offset: LogIndex = 0
-    /// Term of the entry at `offset` (0 when offset is 0).
+    /// Term of the entry at `offset` (0 when offset is 0), still known once that entry is compacted.
     public private(set) var offsetTerm: Term = 0
     /// The entries `offset+1 ... lastIndex`.
     public private(set) var entries: [Entry] = []
@@ -20,11 +21,40 @@ public struct RaftLog: Sendable {
 
     public init() {}
 
-    /// A log restored from stable storage: everything in it is stable.
-    public init(restoring entries: [Entry], commit: LogIndex) {
-        self.entries = entries
-        self.stabled = entries.last?.index ?? 0
-        self.committed = min(commit, stabled)
+    /// A log restored from `storage`: everything in it is stable. The log may start at any index
+    /// above 0; everything up to `firstIndex - 1`, the point it was compacted to, counts as committed
+    /// and applied (only committed entries are compacted, and the snapshot that replaced them holds
+    /// their effect, as in etcd). The commit index is the stored one, kept within that point and the
+    /// last index.
+    ///
+    /// Throws `.invalidConfig` when the stored log is unusable: a first index of 0, an unknown term
+    /// before the first entry, or entries missing, out of place or with a gap.
+    public init(restoring storage: some LogStorage) throws(RaftError) {
+        let first = storage.firstIndex, last = storage.lastIndex
+        guard first >= 1 else { throw .invalidConfig("stored log starts at index 0; indexes start at 1") }
+        guard last >= first - 1 else {
+            throw .invalidConfig("stored log ends at index \(last), before its first index \(first)")
+        }
+        guard let before = storage.term(at: first - 1) else {
+            throw .invalidConfig("stored log starts at index \(first) but the term of index \(first - 1) is unknown")
+        }
+        guard let held = storage.entries(in: first ..< last + 1) else {
+            throw .invalidConfig("stored log cannot give its entries \(first)...\(last)")
+        }
+        for (i, e) in held.enumerated() where e.index != first + LogIndex(i) {
+            throw .invalidConfig(i == 0 ? "stored log starts at index \(e.index), expected \(first)"
+                                        : "stored log has a gap at index \(e.index)")
+        }
+        guard held.count == Int(last + 1 - first) else {
+            throw .invalidConfig("stored log gave \(held.count) entries for indexes \(first)...\(last)")
+        }
+        offset = first - 1
+        offsetTerm = before
+        entries = held
+        stabled = last
+        committed = max(offset, min(storage.hardState.commit, last))
+        applied = offset
+        applying = offset
     }
 
     public var firstIndex: LogIndex { offset + 1 }

@@ -8,6 +8,9 @@ public struct RaftStats: Sendable, Hashable {
     public var droppedUnexpected = 0
     /// Vote requests ignored because we heard from a leader within the election timeout.
     public var ignoredVotesInLease = 0
+    /// Times this leader found that a follower needs entries it compacted away (the follower's
+    /// progress went to `.snapshot`; see `RaftNode.followersNeedingSnapshot`).
+    public var snapshotsNeeded = 0
     public init() {}
 }
 
@@ -53,25 +56,21 @@ public final class RaftNode {
     /// Peers in a fixed order (the voters minus self), so that output never depends on hashing.
     private var peers: [NodeID]
 
-    /// A node restored from `storage` (`.empty` for a new one). `random` draws election timeouts.
-    public init(config: RaftConfig, storage: PersistentState = .empty,
+    /// A node restored from `storage` (`PersistentState.empty` for a new one): its hard state and
+    /// its log, which may start at any index (see `RaftLog.init(restoring:)`, whose errors this
+    /// throws). `random` draws election timeouts.
+    public init(config: RaftConfig, storage: some LogStorage = PersistentState.empty,
                 random: some RandomNumberGenerator) throws(RaftError) {
         try config.validate()
         self.config = config
         self.random = random
-        self.log = RaftLog(restoring: storage.entries, commit: storage.hardState.commit)
-        self.term = storage.hardState.term
-        self.vote = storage.hardState.vote
+        let hs = storage.hardState
+        self.log = try RaftLog(restoring: storage)
+        self.term = hs.term
+        self.vote = hs.vote
         self.peers = config.voters.filter { $0 != config.id }.sorted()
-        self.lastHardState = HardState(term: storage.hardState.term, vote: storage.hardState.vote,
-                                       commit: log.committed)
+        self.lastHardState = HardState(term: hs.term, vote: hs.vote, commit: log.committed)
         self.lastSoftState = SoftState(leader: noNode, role: .follower)
-        if let first = storage.entries.first, first.index != 1 {
-            throw .invalidConfig("stored log starts at index \(first.index), expected 1")
-        }
-        for (i, e) in storage.entries.enumerated() where e.index != LogIndex(i + 1) {
-            throw .invalidConfig("stored log has a gap at index \(e.index)")
-        }
         becomeFollower(term: term, leader: noNode)
     }
 
@@ -84,6 +83,12 @@ public final class RaftNode {
     public var status: RaftStatus {
         RaftStatus(id: id, role: role, term: term, vote: vote, leader: leader, commit: log.committed,
                    applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm)
+    }
+
+    /// The followers that need entries this leader compacted away, in id order: the ones a snapshot
+    /// must bring up to date (empty unless leading).
+    public var followersNeedingSnapshot: [NodeID] {
+        peers.filter { progress[$0]?.state == .snapshot }
     }
 
     /// Whether this leader has committed an entry of its own term (and may serve reads).
@@ -475,6 +480,9 @@ public final class RaftNode {
                 switch pr.state {
                 case .probe: pr.becomeReplicate()
                 case .replicate: pr.inflights.free(upTo: m.index)
+                case .snapshot:
+                    // However it got there, a follower that the log can catch up again gets appends.
+                    if pr.match + 1 >= log.firstIndex { pr.becomeReplicate() }
                 }
                 progress[m.from] = pr
                 if maybeCommit() {
@@ -539,7 +547,15 @@ public final class RaftNode {
     private func sendAppend(to p: NodeID, allowEmpty: Bool = false) -> Bool {
         guard var pr = progress[p], !pr.isPaused else { return false }
         let prev = pr.next - 1
-        guard let prevTerm = log.term(at: prev) else { return false }
+        guard let prevTerm = log.term(at: prev) else {
+            if prev < log.offset {
+                // What this follower needs next was compacted away: only a snapshot can help it now.
+                pr.becomeSnapshot()
+                progress[p] = pr
+                stats.snapshotsNeeded += 1
+            }
+            return false
+        }
         var batch: [Entry] = []
         var bytes = 0
         var i = pr.next
@@ -561,6 +577,8 @@ public final class RaftNode {
             }
         case .probe:
             pr.probeSent = true
+        case .snapshot:
+            break  // paused: nothing is sent in this state
         }
         progress[p] = pr
         return true

@@ -69,17 +69,3 @@ public struct SoftState: Sendable, Hashable {
     public var leader: NodeID
     public var role: Role
 }
-
-/// What a node restarts from: its hard state and its stable log.
-public struct PersistentState: Sendable, Equatable {
-    public var hardState: HardState
-    public var entries: [Entry]
-
-    public init(hardState: HardState = HardState(), entries: [Entry] = []) {
-        self.hardState = hardState
-        self.entries = entries
-    }
-
-    /// A node that has never run.
-    public static let empty = PersistentState()
-}

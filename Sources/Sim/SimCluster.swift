@@ -97,9 +97,9 @@ public final class SimCluster {
             return NodeStatus(id, state: n.state, role: r.role, term: r.term, leader: r.leader,
                               commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g)
         }
-        let hs = n.disk.durable
-        return NodeStatus(id, state: .down, role: nil, term: hs.hardState.term, leader: noNode,
-                          commit: hs.hardState.commit, applied: 0, lastIndex: LogIndex(hs.entries.count), group: g)
+        let disk = n.disk  // a crashed node's disk holds what it synced
+        return NodeStatus(id, state: .down, role: nil, term: disk.hardState.term, leader: noNode,
+                          commit: disk.hardState.commit, applied: 0, lastIndex: disk.lastIndex, group: g)
     }
 
     public var statuses: [NodeStatus] { nodeIDs.map(status(of:)) }
@@ -306,7 +306,7 @@ public final class SimCluster {
         var rng = SeededRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
         let raft: RaftNode
         do {
-            raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk.durable, random: rng)
+            raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk, random: rng)
         } catch {
             preconditionFailure("validated configuration rejected: \(error)")
         }

@@ -4,39 +4,44 @@ import RaftCore
 /// a crash keeps only what was synced. Entries always arrive with a sync request (the core asks for
 /// one whenever it hands out entries), so only a bare hard-state change (a new commit index) can be
 /// lost — exactly what a real node may lose.
-public struct SimDisk: Sendable {
-    public private(set) var entries: [Entry] = []
-    public private(set) var hardState = HardState()
+///
+/// As a `LogStorage` it shows what a process reading it would find now: after `crash()`, what a
+/// restart finds.
+public struct SimDisk: LogStorage, Sendable {
+    /// Everything written, synced or not; the log starts right after `stored.snapshot`.
+    private var stored: PersistentState
     public private(set) var syncedHardState = HardState()
     public private(set) var writes = 0
     public private(set) var syncs = 0
 
-    public init() {}
+    /// An empty disk, whose log starts right after `start` (`.none`: at index 1).
+    public init(startingAfter start: SnapshotMetadata = .none) {
+        stored = PersistentState(snapshot: start)
+    }
 
     /// Apply a Ready's storage work.
     public mutating func write(hardState hs: HardState?, entries new: [Entry], sync: Bool) {
         writes += 1
-        if let first = new.first {
+        if !new.isEmpty {
             precondition(sync, "entries written without sync")
-            let keep = Int(first.index) - 1
-            if entries.count > keep { entries.removeLast(entries.count - keep) }
-            precondition(entries.count == keep, "gap in written entries at \(first.index)")
-            entries.append(contentsOf: new)
+            stored.append(new)
         }
-        if let hs { hardState = hs }
+        if let hs { stored.hardState = hs }
         if sync {
             syncs += 1
-            syncedHardState = hardState
+            syncedHardState = stored.hardState
         }
-    }
-
-    /// What survives a crash.
-    public var durable: PersistentState {
-        PersistentState(hardState: syncedHardState, entries: entries)
     }
 
     /// Lose everything not synced.
     public mutating func crash() {
-        hardState = syncedHardState
+        stored.hardState = syncedHardState
     }
+
+    public var hardState: HardState { stored.hardState }
+    public var firstIndex: LogIndex { stored.firstIndex }
+    public var lastIndex: LogIndex { stored.lastIndex }
+    public var snapshot: SnapshotMetadata { stored.snapshot }
+    public func term(at index: LogIndex) -> Term? { stored.term(at: index) }
+    public func entries(in range: Range<LogIndex>) -> [Entry]? { stored.entries(in: range) }
 }

@@ -28,6 +28,10 @@ public struct StorageOptions: Sendable {
 /// - `hardstate`: term, vote and commit, with a CRC; replaced atomically (temp file, fsync, rename, directory fsync);
 /// - `wal/000000000001.log`, ...: the write-ahead log, records of `[u32 length][u32 CRC-32C][payload]`.
 ///
+/// It is the node's `LogStorage`: the Raft core restarts from it. The log it holds is also kept in
+/// memory (entries share their data with the core's copy), and may start at any index: right after
+/// the point a start record of the write-ahead log names, or at 1.
+///
 /// Durability: `save(..., sync: true)` returns only once everything it wrote is on stable storage,
 /// with one fsync per touched file however many entries it carries (group commit). Hard state
 /// whose term or vote changed is always written durably, after the log it refers to. A hard state
@@ -38,7 +42,7 @@ public struct StorageOptions: Sendable {
 /// recovery makes of it); reopen the directory to continue.
 ///
 /// Safe to use from several threads: every method takes an internal lock.
-public final class NodeStorage: @unchecked Sendable {
+public final class NodeStorage: LogStorage, @unchecked Sendable {
     public let directory: String
     public let nodeID: UInt64
     public let clusterID: String
@@ -55,7 +59,8 @@ public final class NodeStorage: @unchecked Sendable {
     private var segmentSize: Int
     /// Bytes written to the open segment since its last fsync.
     private var walDirty = false
-    private var last: LogIndex
+    /// The log as recovered and saved since (its `hardState` is not used: see the two below).
+    private var held: PersistentState
     private var durableHardState: HardState
     /// A commit-only change saved without sync, not yet written.
     private var pendingHardState: HardState?
@@ -63,7 +68,7 @@ public final class NodeStorage: @unchecked Sendable {
     private var closed = false
 
     private init(directory: String, nodeID: UInt64, clusterID: String, options: StorageOptions, io: DiskIO,
-                 segmentNumber: UInt64, segmentFD: Int32, segmentSize: Int, lastIndex: LogIndex,
+                 segmentNumber: UInt64, segmentFD: Int32, segmentSize: Int, log: PersistentState,
                  hardState: HardState, recoveryNote: String?) {
         self.directory = directory
         self.nodeID = nodeID
@@ -74,7 +79,7 @@ public final class NodeStorage: @unchecked Sendable {
         self.segmentNumber = segmentNumber
         self.segmentFD = segmentFD
         self.segmentSize = segmentSize
-        self.last = lastIndex
+        self.held = log
         self.durableHardState = hardState
         self.recoveryNote = recoveryNote
         mutex = .allocate(capacity: 1)
@@ -90,7 +95,7 @@ public final class NodeStorage: @unchecked Sendable {
     // MARK: - Public API
 
     /// Opens the data directory of node `nodeID` of cluster `clusterID`, creating it if it does not
-    /// exist (or is empty), and recovers the log. Returns the state to restart the Raft core from.
+    /// exist (or is empty), and recovers the log. The Raft core restarts from the storage returned.
     ///
     /// Throws, changing nothing on disk, when the directory belongs to another node or cluster,
     /// is not a directory or not writable, holds other files but no `meta`, or when `meta`,
@@ -98,7 +103,7 @@ public final class NodeStorage: @unchecked Sendable {
     /// and byte offset). A torn last record (a crash during an unsynced write) is truncated.
     public static func open(
         directory: String, nodeID: UInt64, clusterID: String, options: StorageOptions = StorageOptions()
-    ) throws(StorageError) -> (NodeStorage, PersistentState) {
+    ) throws(StorageError) -> NodeStorage {
         guard nodeID != noNode else {
             throw StorageError(message: "node id must be 1 or more, not 0 (data directory \(directory))", path: directory)
         }
@@ -182,7 +187,7 @@ public final class NodeStorage: @unchecked Sendable {
                     + "term and vote are lost; refusing to start (nothing was modified)",
                 path: hardStatePath)
         }
-        let lastIndex = LogIndex(log.entries.count)
+        let lastIndex = log.state.lastIndex
         if hardState.commit > lastIndex {
             throw StorageError(
                 message: "hard-state file \(hardStatePath) says entries up to \(hardState.commit) are committed, "
@@ -226,24 +231,25 @@ public final class NodeStorage: @unchecked Sendable {
         }
         let storage = NodeStorage(
             directory: dir, nodeID: nodeID, clusterID: clusterID, options: options, io: io,
-            segmentNumber: number, segmentFD: fd, segmentSize: size, lastIndex: lastIndex,
+            segmentNumber: number, segmentFD: fd, segmentSize: size, log: log.state,
             hardState: hardState, recoveryNote: note)
-        return (storage, PersistentState(hardState: hardState, entries: log.entries))
+        return storage
     }
 
     /// One Ready's worth of storage work. `entries` replace any stored entries from
-    /// `entries.first!.index` on (they must be contiguous and start at most one past `lastIndex`);
+    /// `entries.first!.index` on (they must be contiguous and start in `firstIndex ... lastIndex + 1`);
     /// `hardState`, if given, replaces the stored one. With `sync`, everything written is on stable
     /// storage when this returns, at the cost of one fsync per file touched, not per entry.
     public func save(hardState: HardState?, entries: [Entry], sync: Bool) throws(StorageError) {
         try locked { () throws(StorageError) in
             try checkUsable()
+            let last = held.lastIndex
             var newLast = last
             if let first = entries.first {
-                guard first.index >= 1, first.index <= last + 1 else {
+                guard first.index >= held.firstIndex, first.index <= last + 1 else {
                     throw StorageError(
                         message: "cannot save entries starting at index \(first.index): the log in \(walDirectory) "
-                            + "ends at index \(last), so they must start between 1 and \(last + 1)",
+                            + "holds \(held.firstIndex)...\(last), so they must start between \(held.firstIndex) and \(last + 1)",
                         path: walDirectory)
                 }
                 for (a, b) in zip(entries, entries.dropFirst()) where b.index != a.index + 1 {
@@ -260,7 +266,7 @@ public final class NodeStorage: @unchecked Sendable {
             }
             do throws(StorageError) {
                 try appendToLog(entries)
-                last = newLast
+                held.append(entries)
 
                 var toWrite: HardState?
                 if let hs = hardState {
@@ -282,11 +288,35 @@ public final class NodeStorage: @unchecked Sendable {
         }
     }
 
-    /// The index of the last entry in the log; 0 if it is empty.
-    public var lastIndex: LogIndex { lockedValue { last } }
+    /// Empties the log and makes it start right after `point`, durably (a start record in the
+    /// write-ahead log, synced). The storage side of installing a snapshot, and how tests make a log
+    /// that starts after index 1; snapshots themselves are not implemented yet.
+    func startLog(after point: SnapshotMetadata) throws(StorageError) {
+        try locked { () throws(StorageError) in
+            try checkUsable()
+            do throws(StorageError) {
+                try appendRecords([.start(after: point)])
+                try syncLog()
+                held = PersistentState(snapshot: point)
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
+    // MARK: - Reading (LogStorage)
 
     /// The latest hard state saved (possibly a commit-only change not yet written).
     public var hardState: HardState { lockedValue { pendingHardState ?? durableHardState } }
+    /// The index of the first entry in the log: 1, or one past the point a start record named.
+    public var firstIndex: LogIndex { lockedValue { held.firstIndex } }
+    /// The index of the last entry in the log; `firstIndex - 1` if it is empty.
+    public var lastIndex: LogIndex { lockedValue { held.lastIndex } }
+    /// The point the log starts after (`.none` unless a start record named one).
+    public var snapshot: SnapshotMetadata { lockedValue { held.snapshot } }
+    public func term(at index: LogIndex) -> Term? { lockedValue { held.term(at: index) } }
+    public func entries(in range: Range<LogIndex>) -> [Entry]? { lockedValue { held.entries(in: range) } }
 
     /// Writes any hard state still held in memory, syncs the log and closes the files. Errors are
     /// ignored here; they would surface on the next open. Further `save` calls throw.
@@ -324,9 +354,12 @@ public final class NodeStorage: @unchecked Sendable {
         guard let first = entries.first else { return }
         var records: [WALRecord] = []
         records.reserveCapacity(entries.count + 1)
-        if first.index <= last { records.append(.truncate(from: first.index)) }
+        if first.index <= held.lastIndex { records.append(.truncate(from: first.index)) }
         for e in entries { records.append(.entry(e)) }
+        try appendRecords(records)
+    }
 
+    private func appendRecords(_ records: [WALRecord]) throws(StorageError) {
         var buffer: [UInt8] = []
         for record in records {
             let size = WALFormat.encodedSize(record)
@@ -398,7 +431,8 @@ public final class NodeStorage: @unchecked Sendable {
 // MARK: - Recovery
 
 struct RecoveredLog {
-    var entries: [Entry] = []
+    /// The log the records describe (its hard state is not used).
+    var state = PersistentState()
     /// Records read (entries and truncates).
     var records = 0
     /// Segment numbers, in order.
@@ -435,20 +469,22 @@ func recoverLog(walDirectory: String, io: DiskIO) throws(StorageError) -> Recove
         scan: while offset < bytes.count {
             switch WALFormat.decode(bytes, at: offset) {
             case .record(let record, let end):
-                let count = LogIndex(log.entries.count)
+                let first = log.state.firstIndex, last = log.state.lastIndex
                 switch record {
                 case .entry(let e):
-                    guard e.index == count + 1 else {
-                        throw corrupt(e.index > count + 1
-                            ? "entry index \(e.index) leaves a gap after index \(count)"
+                    guard e.index == last + 1 else {
+                        throw corrupt(e.index > last + 1 ? "entry index \(e.index) leaves a gap after index \(last)"
+                            : e.index < first ? "entry index \(e.index) lies before the first index \(first) of the log"
                             : "entry index \(e.index) overwrites index \(e.index) without a truncate record")
                     }
-                    log.entries.append(e)
+                    log.state.append([e])
                 case .truncate(let from):
-                    guard from >= 1, from <= count + 1 else {
-                        throw corrupt("truncate from index \(from) outside the log (last index \(count))")
+                    guard from >= first, from <= last + 1 else {
+                        throw corrupt("truncate from index \(from) outside the log (indexes \(first)...\(last))")
                     }
-                    log.entries.removeSubrange(Int(from - 1)...)
+                    log.state.removeEntries(from: from)
+                case .start(let point):
+                    log.state = PersistentState(snapshot: point)
                 }
                 log.records += 1
                 offset = end

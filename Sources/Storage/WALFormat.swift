@@ -6,23 +6,30 @@ enum WALRecord: Equatable {
     case entry(Entry)
     /// Every entry at `from` or later is removed (a conflicting suffix is being replaced).
     case truncate(from: LogIndex)
+    /// Every entry is removed, and the log starts again right after `point` (whose term is known):
+    /// what installing a snapshot does to the log.
+    case start(after: SnapshotMetadata)
 }
 
 /// The byte layout of a segment: records back to back, each
 /// `[u32 payload length][u32 CRC-32C of payload][payload]`, little-endian, where the payload is
-/// `[u8 1][u64 term][u64 index][u8 kind][data]` for an entry or `[u8 2][u64 fromIndex]` for a truncate.
+/// `[u8 1][u64 term][u64 index][u8 kind][data]` for an entry, `[u8 2][u64 fromIndex]` for a truncate
+/// or `[u8 3][u64 index][u64 term]` for a start.
 enum WALFormat {
     static let headerSize = 8
     static let entryType: UInt8 = 1
     static let truncateType: UInt8 = 2
+    static let startType: UInt8 = 3
     /// Payload bytes of an entry before its data.
     static let entryFixedSize = 1 + 8 + 8 + 1
     static let truncateSize = 1 + 8
+    static let startSize = 1 + 8 + 8
 
     static func encodedSize(_ record: WALRecord) -> Int {
         switch record {
         case .entry(let e): return headerSize + entryFixedSize + e.data.count
         case .truncate: return headerSize + truncateSize
+        case .start: return headerSize + startSize
         }
     }
 
@@ -39,6 +46,10 @@ enum WALFormat {
         case .truncate(let from):
             buffer.append(truncateType)
             appendLE(from, to: &buffer)
+        case .start(let point):
+            buffer.append(startType)
+            appendLE(point.index, to: &buffer)
+            appendLE(point.term, to: &buffer)
         }
         let length = UInt32(buffer.count - start - headerSize)
         let crc = CRC32C.checksum(buffer[(start + headerSize)...])
@@ -88,6 +99,12 @@ enum WALFormat {
                 return .bad(reason: "truncate record of length \(length), expected \(truncateSize)", checksumValid: true)
             }
             return .record(.truncate(from: readLE64(bytes, p + 1)), end: p + length)
+        case startType:
+            guard length == startSize else {
+                return .bad(reason: "start record of length \(length), expected \(startSize)", checksumValid: true)
+            }
+            let point = SnapshotMetadata(index: readLE64(bytes, p + 1), term: readLE64(bytes, p + 9))
+            return .record(.start(after: point), end: p + length)
         default:
             return .bad(reason: "unknown record type \(bytes[p])", checksumValid: true)
         }
@@ -105,6 +122,7 @@ enum WALFormat {
             switch type {
             case entryType: plausible = length >= entryFixedSize && length <= bytes.count - p - headerSize
             case truncateType: plausible = length == truncateSize
+            case startType: plausible = length == startSize && length <= bytes.count - p - headerSize
             default: plausible = false
             }
             if plausible, case .record = decode(bytes, at: p) { return true }

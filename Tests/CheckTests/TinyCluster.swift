@@ -90,10 +90,7 @@ final class TinyCluster {
             let rd = node.ready()
             var st = storage[id]!
             if let hs = rd.hardState { st.hardState = hs }
-            if let first = rd.entries.first {
-                st.entries.removeAll { $0.index >= first.index }
-                st.entries.append(contentsOf: rd.entries)
-            }
+            st.append(rd.entries)
             storage[id] = st
             network.append(contentsOf: rd.messages)
             appliedLog[id]!.append(contentsOf: rd.committedEntries)

@@ -6,38 +6,45 @@
 // No clock, no sleeps, no global randomness.
 
 
-/// Stable storage of one node: what survives a crash.
-final class MemoryStorage {
-    var hardState = HardState()
-    var entries: [Entry] = []
+/// Stable storage of one node: what survives a crash. Everything persisted survives (the harness
+/// checks sync ordering through the Readies, not by losing writes).
+final class MemoryStorage: LogStorage {
+    /// What is stored; the log starts right after `persistent.snapshot`.
+    private(set) var persistent: PersistentState
     /// How many Readies asked for a sync.
     var syncs = 0
 
     init(_ state: PersistentState = .empty) {
-        hardState = state.hardState
-        entries = state.entries
+        persistent = state
     }
 
     /// Step 1 of a Ready: persist hard state and entries (entries replace the stored suffix).
     func persist(_ rd: Ready) {
-        if let hs = rd.hardState { hardState = hs }
-        if let first = rd.entries.first {
-            precondition(first.index >= 1 && first.index <= LogIndex(entries.count) + 1,
-                         "Ready entries leave a gap: first \(first.index), stored \(entries.count)")
-            entries.removeSubrange(Int(first.index - 1)...)
-            entries.append(contentsOf: rd.entries)
-        }
-        if rd.mustSync { syncs += 1 }
+        write(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
     }
 
-    var persistent: PersistentState { PersistentState(hardState: hardState, entries: entries) }
+    /// Stores `hs` if given, and `new` in place of every entry from `new.first!.index` on.
+    func write(hardState hs: HardState?, entries new: [Entry], sync: Bool) {
+        if let hs { persistent.hardState = hs }
+        persistent.append(new)
+        if sync { syncs += 1 }
+    }
+
+    var entries: [Entry] { persistent.entries }
+    var hardState: HardState { persistent.hardState }
+    var firstIndex: LogIndex { persistent.firstIndex }
+    var lastIndex: LogIndex { persistent.lastIndex }
+    var snapshot: SnapshotMetadata { persistent.snapshot }
+    func term(at index: LogIndex) -> Term? { persistent.term(at: index) }
+    func entries(in range: Range<LogIndex>) -> [Entry]? { persistent.entries(in: range) }
 }
 
-/// Builds a log whose entry i has term `terms[i-1]`; the data names index and term so that two entries
-/// are equal exactly when index and term are.
-func makeLog(_ terms: [Term]) -> [Entry] {
+/// Builds a log whose entry `first + i` has term `terms[i]`; the data names index and term so that two
+/// entries are equal exactly when index and term are.
+func makeLog(_ terms: [Term], from first: LogIndex = 1) -> [Entry] {
     terms.enumerated().map { i, t in
-        Entry(term: t, index: LogIndex(i + 1), kind: .normal, data: Array("i\(i + 1)t\(t)".utf8))
+        let index = first + LogIndex(i)
+        return Entry(term: t, index: index, kind: .normal, data: Array("i\(index)t\(t)".utf8))
     }
 }
 
@@ -101,7 +108,7 @@ final class Network {
     private func start(_ id: NodeID) {
         incarnation += 1
         let rng = SplitMix64(seed: seed &* 0x100 &+ id &* 0x10001 &+ incarnation)
-        nodes[id] = try! RaftNode(config: configs[id]!, storage: storage[id]!.persistent, random: rng)
+        nodes[id] = try! RaftNode(config: configs[id]!, storage: storage[id]!, random: rng)
     }
 
     subscript(_ id: NodeID) -> RaftNode { nodes[id]! }
@@ -145,8 +152,8 @@ final class Network {
                     durabilityViolations.append("\(id): vote for \(m.to) in t\(m.term) sent before it was stored")
                 }
             case .appendResponse where !m.reject && m.index > 0:
-                if LogIndex(st.entries.count) < m.index || st.hardState.term < m.term {
-                    durabilityViolations.append("\(id): acknowledged index \(m.index) with \(st.entries.count) stored")
+                if st.lastIndex < m.index || st.hardState.term < m.term {
+                    durabilityViolations.append("\(id): acknowledged index \(m.index) with \(st.lastIndex) stored")
                 }
             default:
                 break

@@ -326,13 +326,7 @@ import Testing
         for (name, records, badRecord) in cases {
             let dir = tmp.sub(name)
             copyTree(original, dir)
-            var bytes: [UInt8] = []
-            var offsets: [Int] = []
-            for record in records {
-                offsets.append(bytes.count)
-                WALFormat.append(record, to: &bytes)
-            }
-            writeBytes(segment(dir, 1), bytes)
+            let (bytes, offsets) = writeSegment(dir, records)
             let error = openError(dir)
             #expect(error?.offset == offsets[badRecord], "\(name): \(String(describing: error))")
             #expect(readBytes(segment(dir, 1)) == bytes)
@@ -358,15 +352,59 @@ import Testing
         // A truncate record followed by the entries replacing the suffix is what save writes.
         let dir = tmp.sub("fine")
         copyTree(original, dir)
-        var bytes: [UInt8] = []
-        for record: WALRecord in [.entry(Entry(term: 1, index: 1)), .entry(Entry(term: 1, index: 2)),
-                                  .truncate(from: 2), .entry(Entry(term: 2, index: 2))] {
-            WALFormat.append(record, to: &bytes)
-        }
-        writeBytes(segment(dir, 1), bytes)
+        writeSegment(dir, [.entry(Entry(term: 1, index: 1)), .entry(Entry(term: 1, index: 2)),
+                           .truncate(from: 2), .entry(Entry(term: 2, index: 2))])
         let (reopened, state) = try openOK(dir)
         #expect(state.entries == [Entry(term: 1, index: 1), Entry(term: 2, index: 2)])
         reopened.close()
+    }
+
+    @Test func aStartRecordMovesTheFirstIndexAndNothingMayGoBelowIt() throws {
+        let tmp = TempDir(); defer { tmp.remove() }
+        let original = tmp.sub("original")
+        let (storage, _) = try openOK(original)
+        storage.close()
+        let point = SnapshotMetadata(index: 10, term: 2)
+        func write(_ name: String, _ records: [WALRecord]) -> (dir: String, offsets: [Int]) {
+            let dir = tmp.sub(name)
+            copyTree(original, dir)
+            return (dir, writeSegment(dir, records).offsets)
+        }
+
+        // The entries before a start record are gone; the log continues after its point.
+        let fine = write("fine", [.entry(Entry(term: 1, index: 1)), .entry(Entry(term: 1, index: 2)), .start(after: point),
+                                  .entry(Entry(term: 2, index: 11)), .entry(Entry(term: 3, index: 12))])
+        let (reopened, state) = try openOK(fine.dir)
+        #expect(state == PersistentState(snapshot: point, entries: [Entry(term: 2, index: 11), Entry(term: 3, index: 12)]))
+        #expect(reopened.firstIndex == 11 && reopened.term(at: 10) == 2 && reopened.term(at: 9) == nil)
+        #expect(throws: StorageError.self) {
+            try reopened.save(hardState: nil, entries: [Entry(term: 3, index: 10)], sync: true)
+        }
+        try reopened.save(hardState: nil, entries: [Entry(term: 4, index: 11)], sync: true)
+        reopened.close()
+        #expect(try openOK(fine.dir).1.entries == [Entry(term: 4, index: 11)])
+
+        // Records that reach below the first index are corruption, refused where they stand.
+        let cases: [(String, [WALRecord], Int, String)] = [
+            ("below", [.start(after: point), .entry(Entry(term: 1, index: 5))], 1, "lies before the first index 11"),
+            ("gap", [.start(after: point), .entry(Entry(term: 2, index: 12))], 1, "leaves a gap after index 10"),
+            ("truncate", [.start(after: point), .entry(Entry(term: 2, index: 11)), .truncate(from: 10)], 2, "outside the log"),
+        ]
+        for (name, records, bad, why) in cases {
+            let (dir, offsets) = write(name, records)
+            let error = openError(dir)
+            #expect(error?.offset == offsets[bad], "\(name): \(String(describing: error))")
+            #expect(error?.message.contains(why) == true, "\(name): \(String(describing: error))")
+        }
+
+        // A damaged record followed by an intact start record is corruption in the middle, not a torn tail.
+        let (dir, offsets) = write("middle", [.entry(Entry(term: 1, index: 1)), .entry(Entry(term: 1, index: 2)),
+                                              .start(after: point)])
+        var bytes = readBytes(segment(dir, 1))
+        bytes[offsets[1] + 9] ^= 0xFF
+        writeBytes(segment(dir, 1), bytes)
+        #expect(openError(dir)?.offset == offsets[1])
+        #expect(readBytes(segment(dir, 1)) == bytes)
     }
 
     @Test func commitBeyondTheRecoveredLogIsRefused() throws {

@@ -66,24 +66,38 @@ func makeEntries(_ range: ClosedRange<LogIndex>, term: Term, tag: String = "v") 
     range.map { Entry(term: term, index: $0, kind: .normal, data: Array("\(tag)-\($0)".utf8)) }
 }
 
+/// Writes `records` as the whole of segment 1 of data directory `dir`; returns the bytes written
+/// and where each record starts.
+@discardableResult
+func writeSegment(_ dir: String, _ records: [WALRecord]) -> (bytes: [UInt8], offsets: [Int]) {
+    var bytes: [UInt8] = []
+    var offsets: [Int] = []
+    for record in records {
+        offsets.append(bytes.count)
+        WALFormat.append(record, to: &bytes)
+    }
+    writeBytes(segment(dir, 1), bytes)
+    return (bytes, offsets)
+}
+
 /// The size of an entry record on disk, computed from the documented format
 /// (header 8, type 1, term 8, index 8, kind 1, data).
 func recordSize(_ e: Entry) -> Int { 8 + 1 + 8 + 8 + 1 + e.data.count }
 
 typealias SplitMix = SplitMix64
 
-/// Opens, expecting success.
+/// Opens, expecting success; returns the storage and a copy of what it recovered.
 func openOK(_ dir: String, node: UInt64 = 1, cluster: String = "c1",
             options: StorageOptions = StorageOptions()) throws -> (NodeStorage, PersistentState) {
-    try NodeStorage.open(directory: dir, nodeID: node, clusterID: cluster, options: options)
+    let storage = try NodeStorage.open(directory: dir, nodeID: node, clusterID: cluster, options: options)
+    return (storage, PersistentState(copying: storage))
 }
 
 /// Opens, expecting a StorageError; returns it (nil if open succeeded).
 func openError(_ dir: String, node: UInt64 = 1, cluster: String = "c1",
                options: StorageOptions = StorageOptions()) -> StorageError? {
     do {
-        let (storage, _) = try NodeStorage.open(directory: dir, nodeID: node, clusterID: cluster, options: options)
-        storage.close()
+        try NodeStorage.open(directory: dir, nodeID: node, clusterID: cluster, options: options).close()
         return nil
     } catch {
         return error

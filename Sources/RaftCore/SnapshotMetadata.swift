@@ -1,0 +1,22 @@
+/// Where a snapshot sits in the log: the last index it covers and the term of the entry there
+/// (etcd's `SnapshotMetadata`, without the configuration for now).
+///
+/// A log that was compacted to a snapshot starts right after it: its first index is `index + 1`,
+/// and `index`'s term is still known as `term`, so an append that follows it can be checked.
+/// `SnapshotMetadata.none` (index 0, term 0) means there is no snapshot and the log starts at 1.
+public struct SnapshotMetadata: Sendable, Hashable, CustomStringConvertible {
+    /// The last log index the snapshot covers.
+    public var index: LogIndex
+    /// The term of the entry at `index`.
+    public var term: Term
+
+    public init(index: LogIndex, term: Term) {
+        self.index = index
+        self.term = term
+    }
+
+    /// No snapshot: nothing was compacted and the log starts at index 1.
+    public static let none = SnapshotMetadata(index: 0, term: 0)
+
+    public var description: String { "\(index)@t\(term)" }
+}
