@@ -217,7 +217,7 @@ public final class KVServer {
     private func outcome(for error: RaftError) -> ReplyOutcome {
         switch error {
         case .notLeader(let leader): return .notLeader(leader: leader)
-        case .proposalTooLarge, .invalidConfig: return .failed(error.description)
+        case .proposalTooLarge, .invalidConfig, .compactionRefused: return .failed(error.description)
         }
     }
 }

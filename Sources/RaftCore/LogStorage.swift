@@ -7,11 +7,15 @@
 /// pass Raft's consistency check (§5.3). A log that was never compacted starts at index 1, and
 /// index 0 has term 0.
 ///
-/// How entries get in is each implementation's own write API (a driver persists each `Ready`
-/// through it). Whatever it is, appending entries whose first index is `i` (at most
-/// `lastIndex + 1`, at least `firstIndex`) must leave the log holding them from `i` on and nothing
-/// after them: a conflicting suffix is replaced, as `Ready.entries` requires.
-/// `Tests/TestSupport/LogStorageConformance.swift` checks all of this for every implementation.
+/// How entries and snapshots get in is each implementation's own write API (a driver persists each
+/// `Ready` through it). Whatever it is:
+/// - appending entries whose first index is `i` (at most `lastIndex + 1`, at least `firstIndex`)
+///   must leave the log holding them from `i` on and nothing after them: a conflicting suffix is
+///   replaced, as `Ready.entries` requires;
+/// - storing a snapshot newer than the one held makes the log start right after it: a snapshot the
+///   node made itself keeps the entries after its index, one installed from the leader
+///   (`Ready.installsSnapshot`) drops them all; an older snapshot changes nothing.
+/// `Tests/TestSupport/LogStorageCheck.swift` checks all of this for every implementation.
 public protocol LogStorage {
     /// The term, vote and commit index last saved (etcd's `InitialState`).
     var hardState: HardState { get }
@@ -25,8 +29,10 @@ public protocol LogStorage {
     /// The entries whose indexes are in `range`, in index order; nil unless `range` lies within
     /// `firstIndex ..< lastIndex + 1` (an empty range there gives no entries).
     func entries(in range: Range<LogIndex>) -> [Entry]?
-    /// Where the latest snapshot sits, `.none` if there is none. Snapshots themselves are not
-    /// implemented yet; every implementation here keeps the log starting right after this point
-    /// (`firstIndex == snapshot.index + 1`).
+    /// Where the latest snapshot sits, with the membership it records; `.none` if there is none.
+    /// The log starts right after it: `firstIndex == snapshot.index + 1`.
     var snapshot: SnapshotMetadata { get }
+    /// The state machine's bytes of that snapshot; empty when there is none (or when the log was only
+    /// made to start after a point, as tests do).
+    var snapshotData: [UInt8] { get }
 }

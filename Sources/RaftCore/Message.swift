@@ -20,6 +20,15 @@ public struct Message: Sendable, Hashable {
         case heartbeat = 6
         /// Answer to a heartbeat, echoing `context`.
         case heartbeatResponse = 7
+        /// InstallSnapshot: one chunk of the leader's latest snapshot, in `snapshot` (metadata, offset,
+        /// data, done). Sent instead of appends to a follower that needs entries the leader compacted
+        /// away. The follower answers each chunk but the last with a `snapshotResponse`; the last one
+        /// (or a snapshot it does not need) with an `appendResponse` whose `index` it now matches.
+        case snapshot = 8
+        /// Answer to a snapshot chunk: `snapshot` carries the snapshot's metadata and, in `offset`, how
+        /// many of its bytes the follower holds (where the next chunk must start). `reject`: the follower
+        /// holds nothing of this snapshot (it restarted, or missed the first chunk); start again at 0.
+        case snapshotResponse = 9
     }
 
     public var kind: Kind
@@ -33,11 +42,14 @@ public struct Message: Sendable, Hashable {
     public var reject: Bool
     public var rejectHint: LogIndex
     public var context: ReadContext
+    /// A snapshot chunk (`.snapshot`), or the follower's position in one (`.snapshotResponse`); nil
+    /// for every other kind.
+    public var snapshot: SnapshotChunk?
 
     public init(kind: Kind, from: NodeID, to: NodeID, term: Term,
                 logTerm: Term = 0, index: LogIndex = 0, commit: LogIndex = 0,
                 entries: [Entry] = [], reject: Bool = false, rejectHint: LogIndex = 0,
-                context: ReadContext = 0) {
+                context: ReadContext = 0, snapshot: SnapshotChunk? = nil) {
         self.kind = kind
         self.from = from
         self.to = to
@@ -49,13 +61,17 @@ public struct Message: Sendable, Hashable {
         self.reject = reject
         self.rejectHint = rejectHint
         self.context = context
+        self.snapshot = snapshot
     }
 
     /// Whether this message asks for a (pre-)vote.
     public var isVoteRequest: Bool { kind == .vote || kind == .preVote }
 
+    /// Whether only a leader sends this kind (append, heartbeat, snapshot).
+    public var isFromLeader: Bool { kind == .append || kind == .heartbeat || kind == .snapshot }
+
     /// Approximate encoded size in bytes.
-    public var byteSize: Int { entries.reduce(64) { $0 + $1.byteSize } }
+    public var byteSize: Int { entries.reduce(64 + (snapshot?.byteSize ?? 0)) { $0 + $1.byteSize } }
 }
 
 extension Message: CustomStringConvertible {
@@ -68,6 +84,12 @@ extension Message: CustomStringConvertible {
         case .appendResponse: s += reject ? " reject \(index) hint=\(rejectHint)@t\(logTerm)" : " ok \(index)"
         case .heartbeat: s += " commit=\(commit) ctx=\(context)"
         case .heartbeatResponse: s += " ctx=\(context)"
+        case .snapshot:
+            if let c = snapshot {
+                s += " snap=\(c.metadata) off=\(c.offset) n=\(c.data.count)" + (c.done ? " done" : "")
+            }
+        case .snapshotResponse:
+            if let c = snapshot { s += " snap=\(c.metadata)" + (reject ? " reject" : " have=\(c.offset)") }
         }
         return s
     }

@@ -7,7 +7,8 @@ public struct Progress: Sendable {
         /// Appends are pipelined, up to the inflight limit.
         case replicate
         /// The follower needs entries this leader compacted away: only a snapshot can bring it up to
-        /// date. Nothing is sent to it until it is back in the log's range (InstallSnapshot is to come).
+        /// date. The leader sends it the snapshot in chunks, one at a time (`sending`, `snapshotOffset`),
+        /// and no appends until it answers that it holds the snapshot's index.
         case snapshot
     }
 
@@ -21,6 +22,15 @@ public struct Progress: Sendable {
     /// Heard from this follower since the last CheckQuorum round.
     var recentActive = false
     var inflights: Inflights
+    /// In snapshot state: the snapshot being sent (kept even if the leader compacts again meanwhile,
+    /// so that a transfer always finishes); nil until the first chunk goes out.
+    var sending: Snapshot?
+    /// In snapshot state: how many bytes of `sending` the follower confirmed; the next chunk starts here.
+    public internal(set) var snapshotOffset = 0
+    /// In snapshot state: ticks since the unanswered chunk went out; nil when none is unanswered.
+    var chunkAge: Int?
+    /// In snapshot state: the last chunk of `sending` went out (counted once in `RaftStats.snapshotsSent`).
+    var lastChunkSent = false
 
     init(next: LogIndex, maxInflight: Int) {
         self.next = next
@@ -32,15 +42,19 @@ public struct Progress: Sendable {
         switch state {
         case .probe: return probeSent
         case .replicate: return inflights.isFull
-        case .snapshot: return true
+        case .snapshot: return chunkAge != nil
         }
     }
+
+    /// The index of the snapshot being sent, 0 if none (etcd's `PendingSnapshot`).
+    public var pendingSnapshot: LogIndex { sending?.index ?? 0 }
 
     mutating func becomeProbe() {
         state = .probe
         next = match + 1
         probeSent = false
         inflights.reset()
+        forgetSnapshot()
     }
 
     mutating func becomeReplicate() {
@@ -48,6 +62,7 @@ public struct Progress: Sendable {
         next = match + 1
         probeSent = false
         inflights.reset()
+        forgetSnapshot()
     }
 
     /// The next entries to send were compacted away (see `State.snapshot`).
@@ -55,6 +70,15 @@ public struct Progress: Sendable {
         state = .snapshot
         probeSent = false
         inflights.reset()
+        forgetSnapshot()
+    }
+
+    /// Ends the transfer in progress, if any: the next chunk sent starts the leader's latest snapshot.
+    mutating func forgetSnapshot() {
+        sending = nil
+        snapshotOffset = 0
+        chunkAge = nil
+        lastChunkSent = false
     }
 
     /// A successful append answer up to `index`. Returns whether it told us something new.

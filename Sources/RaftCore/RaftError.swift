@@ -6,12 +6,15 @@ public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
     case proposalTooLarge(bytes: Int, limit: Int)
     /// The configuration is unusable; the text says why.
     case invalidConfig(String)
+    /// A snapshot the application offered cannot replace the log (it covers entries not applied yet).
+    case compactionRefused(String)
 
     public var description: String {
         switch self {
         case .notLeader(let l): return l == noNode ? "not the leader (leader unknown)" : "not the leader (leader is \(l))"
         case .proposalTooLarge(let b, let l): return "proposal of \(b) bytes exceeds the \(l)-byte limit"
         case .invalidConfig(let why): return "invalid configuration: \(why)"
+        case .compactionRefused(let why): return "compaction refused: \(why)"
         }
     }
 }

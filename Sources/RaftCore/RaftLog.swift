@@ -1,18 +1,18 @@
 /// The replicated log as one node sees it: entries in memory, which of them are stable
-/// (persisted), committed, and handed out for applying.
+/// (persisted), committed, and handed out for applying, and the latest snapshot, which holds the
+/// effect of every entry up to `offset`.
 ///
-/// Indexes start at `offset + 1`: `offset` is 0 unless the log was restored from a compacted one
-/// (see `init(restoring:)`).
+/// Indexes start at `offset + 1`: `offset` is 0 until the log is compacted (`compact(to:)`),
+/// restored from a compacted one (`init(restoring:)`) or replaced by a snapshot (`restore(_:)`).
 public struct RaftLog: Sendable {
-    /// Index of the entry before `entries[0]`.
-    public private(set) var offset: LogIndex = 0
-    /// Term of the entry at `offset` (0 when offset is 0), still known once that entry is compacted.
-    public private(set) var offsetTerm: Term = 0
+    /// The latest snapshot: the entries up to its index were dropped, and its data holds their
+    /// effect. `Snapshot.none` until the log is first compacted.
+    public private(set) var snapshot: Snapshot = .none
     /// The entries `offset+1 ... lastIndex`.
     public private(set) var entries: [Entry] = []
     /// Highest index known to be committed.
     public internal(set) var committed: LogIndex = 0
-    /// Highest index the driver has applied (acknowledged through `advance`).
+    /// Highest index the driver has applied (acknowledged through `advance`), a snapshot's included.
     public internal(set) var applied: LogIndex = 0
     /// Highest index handed out in a Ready for applying (may run ahead of `applied`).
     internal var applying: LogIndex = 0
@@ -21,6 +21,11 @@ public struct RaftLog: Sendable {
 
     public init() {}
 
+    /// Index of the entry before `entries[0]`: the index of the latest snapshot (0 if none).
+    public var offset: LogIndex { snapshot.metadata.index }
+    /// Term of the entry at `offset` (0 when offset is 0), still known once that entry is compacted.
+    public var offsetTerm: Term { snapshot.metadata.term }
+
     /// A log restored from `storage`: everything in it is stable. The log may start at any index
     /// above 0; everything up to `firstIndex - 1`, the point it was compacted to, counts as committed
     /// and applied (only committed entries are compacted, and the snapshot that replaced them holds
@@ -28,7 +33,8 @@ public struct RaftLog: Sendable {
     /// last index.
     ///
     /// Throws `.invalidConfig` when the stored log is unusable: a first index of 0, an unknown term
-    /// before the first entry, or entries missing, out of place or with a gap.
+    /// before the first entry, a snapshot that does not sit right before the first entry, or entries
+    /// missing, out of place or with a gap.
     public init(restoring storage: some LogStorage) throws(RaftError) {
         let first = storage.firstIndex, last = storage.lastIndex
         guard first >= 1 else { throw .invalidConfig("stored log starts at index 0; indexes start at 1") }
@@ -37,6 +43,11 @@ public struct RaftLog: Sendable {
         }
         guard let before = storage.term(at: first - 1) else {
             throw .invalidConfig("stored log starts at index \(first) but the term of index \(first - 1) is unknown")
+        }
+        let point = storage.snapshot
+        guard point.index == first - 1, point.term == before else {
+            throw .invalidConfig("stored snapshot at \(point) does not sit right before the log's first entry "
+                                 + "(index \(first), after an entry of term \(before))")
         }
         guard let held = storage.entries(in: first ..< last + 1) else {
             throw .invalidConfig("stored log cannot give its entries \(first)...\(last)")
@@ -48,8 +59,7 @@ public struct RaftLog: Sendable {
         guard held.count == Int(last + 1 - first) else {
             throw .invalidConfig("stored log gave \(held.count) entries for indexes \(first)...\(last)")
         }
-        offset = first - 1
-        offsetTerm = before
+        snapshot = Snapshot(metadata: point, data: storage.snapshotData)
         entries = held
         stabled = last
         committed = max(offset, min(storage.hardState.commit, last))
@@ -114,6 +124,30 @@ public struct RaftLog: Sendable {
         precondition(conflictAt == lastIndex + 1, "gap in appended entries at \(firstNew.index)")
         entries.append(contentsOf: new[i...])
         return new.last!.index
+    }
+
+    /// Drops the entries up to `new.index`, which `new` (this node's own snapshot, of state it has
+    /// applied) now stands for. The caller checked that `new.index` is applied and above `offset`,
+    /// and that `new.term` is the term there.
+    mutating func compact(to new: Snapshot) {
+        precondition(new.index > offset && new.index <= applied && new.index <= lastIndex,
+                     "compacting to \(new.index) outside \(offset + 1)...\(min(applied, lastIndex))")
+        entries.removeFirst(Int(new.index - offset))
+        snapshot = new
+        stabled = max(stabled, new.index)
+    }
+
+    /// Replaces the whole log with `new`, a snapshot from the leader of committed state beyond
+    /// `committed`: nothing is held after it, everything up to it is committed, and it is handed out
+    /// for applying (`applied` follows when the driver acknowledges it). It is stable from here on:
+    /// the driver stores it before any entry that follows it.
+    mutating func restore(_ new: Snapshot) {
+        precondition(new.index > committed, "restoring snapshot \(new.metadata) at or below commit \(committed)")
+        entries.removeAll()
+        snapshot = new
+        committed = new.index
+        applying = new.index
+        stabled = new.index
     }
 
     /// Entries not yet on stable storage.

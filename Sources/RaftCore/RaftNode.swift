@@ -11,6 +11,18 @@ public struct RaftStats: Sendable, Hashable {
     /// Times this leader found that a follower needs entries it compacted away (the follower's
     /// progress went to `.snapshot`; see `RaftNode.followersNeedingSnapshot`).
     public var snapshotsNeeded = 0
+    /// Snapshots this node took of its own state (`RaftNode.compact(to:data:)` calls that compacted).
+    public var snapshotsTaken = 0
+    /// Snapshot transfers whose last chunk this leader sent (once per transfer, however often resent).
+    public var snapshotsSent = 0
+    /// Snapshot chunks this leader sent, first sends and resends alike, and the data bytes in them.
+    public var snapshotChunksSent = 0
+    public var snapshotBytesSent = 0
+    /// Snapshots this node installed from a leader, replacing its log and state.
+    public var snapshotsInstalled = 0
+    /// Snapshots from a leader this node did not need: no newer than its commit index, or matching an
+    /// entry of its own log (it commits up to there and keeps its log instead, §7).
+    public var snapshotsIgnored = 0
     public init() {}
 }
 
@@ -25,6 +37,10 @@ public struct RaftStatus: Sendable, Hashable {
     public var applied: LogIndex
     public var lastIndex: LogIndex
     public var lastTerm: Term
+    /// The first index the log holds: one past the latest snapshot's index.
+    public var firstIndex: LogIndex
+    /// The index of the latest snapshot (taken, installed or restored); 0 if none.
+    public var snapshotIndex: LogIndex
 }
 
 /// The Raft consensus state machine of one node. It performs no I/O and reads no clock:
@@ -55,6 +71,10 @@ public final class RaftNode {
     private var lastSoftState: SoftState
     /// Peers in a fixed order (the voters minus self), so that output never depends on hashing.
     private var peers: [NodeID]
+    /// A follower's InstallSnapshot transfer in progress.
+    private var assembly: SnapshotAssembly?
+    /// A snapshot for the next Ready to hand out, and whether it was installed from the leader.
+    private var unsentSnapshot: (snapshot: Snapshot, installs: Bool)?
 
     /// A node restored from `storage` (`PersistentState.empty` for a new one): its hard state and
     /// its log, which may start at any index (see `RaftLog.init(restoring:)`, whose errors this
@@ -82,8 +102,12 @@ public final class RaftNode {
 
     public var status: RaftStatus {
         RaftStatus(id: id, role: role, term: term, vote: vote, leader: leader, commit: log.committed,
-                   applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm)
+                   applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm,
+                   firstIndex: log.firstIndex, snapshotIndex: log.offset)
     }
+
+    /// The membership a snapshot taken now records: the configured voters (no learners yet).
+    public var membership: Membership { Membership(voters: config.voters) }
 
     /// The followers that need entries this leader compacted away, in id order: the ones a snapshot
     /// must bring up to date (empty unless leading).
@@ -127,6 +151,27 @@ public final class RaftNode {
         startRead(context)
     }
 
+    /// The application took a snapshot: `data` is its state machine after applying every entry up
+    /// to `index`. The log drops the entries up to `index`, the snapshot becomes the one this node
+    /// sends to followers that need them, and the next `Ready` hands it out to be stored
+    /// (`Ready.snapshot`, with `installsSnapshot` false: the state machine already holds it).
+    ///
+    /// Returns false, changing nothing, when a snapshot already covers `index` (one taken or
+    /// installed since the application read its state). Throws `.compactionRefused` when `index` is
+    /// not applied yet (the snapshot would claim entries the state machine has not seen).
+    @discardableResult
+    public func compact(to index: LogIndex, data: [UInt8]) throws(RaftError) -> Bool {
+        if index <= log.offset { return false }
+        guard index <= log.applied, let t = log.term(at: index) else {
+            throw .compactionRefused("cannot compact to index \(index): only \(log.applied) is applied")
+        }
+        let snap = Snapshot(metadata: SnapshotMetadata(index: index, term: t, membership: membership), data: data)
+        log.compact(to: snap)
+        unsentSnapshot = (snap, false)
+        stats.snapshotsTaken += 1
+        return true
+    }
+
     /// Feed one message from the network. Messages that do not belong are dropped and counted.
     public func step(_ m: Message) {
         guard m.to == id, m.from != id, peers.contains(m.from) else {
@@ -135,6 +180,10 @@ public final class RaftNode {
         }
         if m.kind == .append && !Self.isWellFormedAppend(m) {
             // No leader sends this; appending it would trap on the log's ordering preconditions.
+            stats.droppedUnexpected += 1
+            return
+        }
+        if (m.kind == .snapshot || m.kind == .snapshotResponse) && !Self.isWellFormedSnapshot(m) {
             stats.droppedUnexpected += 1
             return
         }
@@ -150,11 +199,11 @@ public final class RaftNode {
             case .preVoteResponse where !m.reject:
                 break  // granted pre-votes carry the future term; handled below
             default:
-                let newLeader = (m.kind == .append || m.kind == .heartbeat) ? m.from : noNode
+                let newLeader = m.isFromLeader ? m.from : noNode
                 becomeFollower(term: m.term, leader: newLeader)
             }
         } else if m.term < term {
-            if (config.checkQuorum || config.preVote) && (m.kind == .append || m.kind == .heartbeat) {
+            if (config.checkQuorum || config.preVote) && m.isFromLeader {
                 // A stale leader: answer with our term so it steps down (etcd's rule for a leader cut
                 // off while the rest moved on).
                 send(Message(kind: .appendResponse, from: id, to: m.from, term: term))
@@ -183,7 +232,7 @@ public final class RaftNode {
     /// Whether `ready()` has anything for the driver.
     public var hasReady: Bool {
         softState != lastSoftState || hardState != lastHardState || log.stabled < log.lastIndex
-            || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
+            || unsentSnapshot != nil || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
             || min(log.committed, log.lastIndex) > log.applying
     }
 
@@ -194,8 +243,13 @@ public final class RaftNode {
         if ss != lastSoftState { rd.softState = ss }
         let hs = hardState
         if hs != lastHardState { rd.hardState = hs }
+        if let (snapshot, installs) = unsentSnapshot {
+            rd.snapshot = snapshot
+            rd.installsSnapshot = installs
+            unsentSnapshot = nil
+        }
         rd.entries = log.unstableEntries
-        rd.mustSync = !rd.entries.isEmpty || hs.needsSync(comparedTo: lastHardState)
+        rd.mustSync = !rd.entries.isEmpty || rd.snapshot != nil || hs.needsSync(comparedTo: lastHardState)
         rd.messages = outbox
         rd.committedEntries = log.entriesToApply
         rd.readStates = readStates
@@ -218,6 +272,7 @@ public final class RaftNode {
                 if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { broadcastAppend() }
             }
         }
+        if let s = rd.snapshotToApply, s.index > log.applied { log.applied = s.index }
         if let last = rd.committedEntries.last, last.index > log.applied { log.applied = last.index }
     }
 
@@ -266,6 +321,7 @@ public final class RaftNode {
         reset(term: term)
         role = .leader
         leader = id
+        assembly = nil
         for p in config.voters {
             var pr = Progress(next: log.lastIndex + 1, maxInflight: config.maxInflight)
             pr.recentActive = true
@@ -324,6 +380,9 @@ public final class RaftNode {
     private func tickLeader() {
         heartbeatElapsed += 1
         electionElapsed += 1
+        for p in peers where progress[p]?.chunkAge != nil {
+            progress[p]!.chunkAge! += 1
+        }
         if electionElapsed >= config.electionTicksMin {
             electionElapsed = 0
             if config.checkQuorum {
@@ -370,6 +429,9 @@ public final class RaftNode {
         case .heartbeat:
             becomeFollower(term: m.term, leader: m.from)
             handleHeartbeat(m)
+        case .snapshot:
+            becomeFollower(term: m.term, leader: m.from)
+            handleSnapshot(m)
         case .preVoteResponse, .voteResponse:
             let expected: Message.Kind = role == .preCandidate ? .preVoteResponse : .voteResponse
             guard m.kind == expected else { stats.droppedUnexpected += 1; return }
@@ -399,6 +461,10 @@ public final class RaftNode {
             electionElapsed = 0
             leader = m.from
             handleHeartbeat(m)
+        case .snapshot:
+            electionElapsed = 0
+            leader = m.from
+            handleSnapshot(m)
         default:
             stats.droppedUnexpected += 1
         }
@@ -451,6 +517,67 @@ public final class RaftNode {
         send(Message(kind: .heartbeatResponse, from: id, to: m.from, term: term, context: m.context))
     }
 
+    /// One chunk of InstallSnapshot (§7). A snapshot no newer than our commit index is not needed:
+    /// the answer is the commit index, so that the leader sends entries from there. One whose last
+    /// entry our log holds (same index and term) is not needed either: everything up to it matches
+    /// the leader, so we commit up to it and keep our log, suffix included. Any other snapshot is
+    /// assembled chunk by chunk, in order, and once complete replaces the whole log and the state
+    /// machine; it is acknowledged, like entries, only after it is stored (the answer goes out in
+    /// the Ready that stores it).
+    private func handleSnapshot(_ m: Message) {
+        let chunk = m.snapshot!
+        let meta = chunk.metadata
+        if meta.index <= log.committed {
+            assembly = nil
+            stats.snapshotsIgnored += 1
+            send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: log.committed))
+            return
+        }
+        if log.matchTerm(meta.index, meta.term) {
+            assembly = nil
+            stats.snapshotsIgnored += 1
+            log.commit(to: meta.index)
+            send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: meta.index))
+            return
+        }
+        if chunk.offset == 0, !(assembly?.accepts(chunk, from: m.from) ?? false) {
+            assembly = SnapshotAssembly(leader: m.from, metadata: meta, data: [])
+        }
+        guard var a = assembly, a.accepts(chunk, from: m.from) else {
+            // We hold nothing of this snapshot (we restarted, or missed its first chunk).
+            send(Message(kind: .snapshotResponse, from: id, to: m.from, term: term, reject: true,
+                         snapshot: SnapshotChunk(metadata: meta, offset: 0)))
+            return
+        }
+        guard chunk.offset == UInt64(a.data.count) else {
+            // A duplicate or a chunk out of order: say where we are.
+            send(Message(kind: .snapshotResponse, from: id, to: m.from, term: term,
+                         snapshot: SnapshotChunk(metadata: meta, offset: UInt64(a.data.count))))
+            return
+        }
+        assembly = nil  // no second reference while appending (copy-on-write)
+        a.data.append(contentsOf: chunk.data)
+        guard chunk.done else {
+            assembly = a
+            send(Message(kind: .snapshotResponse, from: id, to: m.from, term: term,
+                         snapshot: SnapshotChunk(metadata: meta, offset: UInt64(a.data.count))))
+            return
+        }
+        let snapshot = Snapshot(metadata: meta, data: a.data)
+        log.restore(snapshot)
+        unsentSnapshot = (snapshot, true)
+        stats.snapshotsInstalled += 1
+        send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: meta.index))
+    }
+
+    /// Whether a snapshot message carries a chunk that a leader could have sent: a snapshot of an
+    /// index above 0, of a term no later than the message's, whose offset and length fit in 64 bits.
+    private static func isWellFormedSnapshot(_ m: Message) -> Bool {
+        guard let c = m.snapshot else { return false }
+        guard c.metadata.index > 0, c.metadata.term > 0, c.metadata.term <= m.term else { return false }
+        return c.offset <= UInt64(Int.max) - UInt64(c.data.count)
+    }
+
     // MARK: - Leader
 
     private func stepLeader(_ m: Message) {
@@ -482,7 +609,12 @@ public final class RaftNode {
                 case .replicate: pr.inflights.free(upTo: m.index)
                 case .snapshot:
                     // However it got there, a follower that the log can catch up again gets appends.
-                    if pr.match + 1 >= log.firstIndex { pr.becomeReplicate() }
+                    if pr.match + 1 >= log.firstIndex {
+                        pr.becomeReplicate()
+                    } else if pr.match >= pr.pendingSnapshot {
+                        // It holds the snapshot we sent, but we compacted further since: send the latest.
+                        pr.forgetSnapshot()
+                    }
                 }
                 progress[m.from] = pr
                 if maybeCommit() {
@@ -503,15 +635,34 @@ public final class RaftNode {
             // The appends filling the window may all have been lost: free one slot, and send even an empty
             // append, so that a lagging follower is probed again instead of waiting forever (as etcd does).
             if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirstOne() }
+            // Likewise a snapshot chunk (or its answer) may have been lost: send it again once it has
+            // waited long enough, so that a transfer is never stuck.
+            if pr.state == .snapshot, let age = pr.chunkAge, age >= snapshotRetryTicks { pr.chunkAge = nil }
             progress[m.from] = pr
             if pr.match < log.lastIndex { sendAppend(to: m.from, allowEmpty: true) }
             if m.context != 0 {
                 readStates.append(contentsOf: readOnly.ack(context: m.context, from: m.from, quorum: config.quorum))
             }
+        case .snapshotResponse:
+            pr.recentActive = true
+            let c = m.snapshot!
+            // Only an answer about the transfer in progress counts; others are late or duplicated.
+            guard pr.state == .snapshot, let sending = pr.sending, c.metadata == sending.metadata else {
+                progress[m.from] = pr
+                return
+            }
+            // The follower says how much it holds: resume from there (from 0 if it holds nothing).
+            pr.snapshotOffset = m.reject ? 0 : Int(min(c.offset, UInt64(sending.data.count)))
+            pr.chunkAge = nil
+            progress[m.from] = pr
+            sendAppend(to: m.from)
         default:
             stats.droppedUnexpected += 1
         }
     }
+
+    /// Ticks an unanswered snapshot chunk waits before a heartbeat answer makes the leader send it again.
+    private var snapshotRetryTicks: Int { 2 * config.heartbeatTicks }
 
     private func appendOwn(_ e: Entry) {
         log.append(e)
@@ -546,6 +697,7 @@ public final class RaftNode {
     @discardableResult
     private func sendAppend(to p: NodeID, allowEmpty: Bool = false) -> Bool {
         guard var pr = progress[p], !pr.isPaused else { return false }
+        if pr.state == .snapshot { return sendSnapshotChunk(to: p) }
         let prev = pr.next - 1
         guard let prevTerm = log.term(at: prev) else {
             if prev < log.offset {
@@ -553,6 +705,7 @@ public final class RaftNode {
                 pr.becomeSnapshot()
                 progress[p] = pr
                 stats.snapshotsNeeded += 1
+                return sendSnapshotChunk(to: p)
             }
             return false
         }
@@ -578,8 +731,40 @@ public final class RaftNode {
         case .probe:
             pr.probeSent = true
         case .snapshot:
-            break  // paused: nothing is sent in this state
+            break  // handled above: no append is sent in this state
         }
+        progress[p] = pr
+        return true
+    }
+
+    /// Sends `p` (in snapshot state, with no chunk unanswered) the chunk of its transfer that starts
+    /// where it said it holds data, starting a transfer of the latest snapshot if none is running.
+    /// Each chunk's data is cut so that the message stays within `maxMessageBytes`.
+    @discardableResult
+    private func sendSnapshotChunk(to p: NodeID) -> Bool {
+        guard var pr = progress[p], pr.state == .snapshot, pr.chunkAge == nil else { return false }
+        if pr.sending == nil {
+            pr.sending = log.snapshot
+            pr.snapshotOffset = 0
+            pr.lastChunkSent = false
+        }
+        let snap = pr.sending!
+        let size = snap.data.count
+        let start = min(pr.snapshotOffset, size)
+        let room = config.maxMessageBytes - Message(kind: .snapshot, from: id, to: p, term: term).byteSize
+            - SnapshotChunk(metadata: snap.metadata, offset: 0).overheadBytes
+        let end = start + min(size - start, max(1, room))
+        let done = end == size
+        send(Message(kind: .snapshot, from: id, to: p, term: term,
+                     snapshot: SnapshotChunk(metadata: snap.metadata, offset: UInt64(start),
+                                             data: Array(snap.data[start ..< end]), done: done)))
+        stats.snapshotChunksSent += 1
+        stats.snapshotBytesSent += end - start
+        if done && !pr.lastChunkSent {
+            pr.lastChunkSent = true
+            stats.snapshotsSent += 1
+        }
+        pr.chunkAge = 0
         progress[p] = pr
         return true
     }

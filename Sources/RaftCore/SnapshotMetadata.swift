@@ -1,5 +1,5 @@
-/// Where a snapshot sits in the log: the last index it covers and the term of the entry there
-/// (etcd's `SnapshotMetadata`, without the configuration for now).
+/// Where a snapshot sits in the log: the last index it covers, the term of the entry there, and
+/// the membership in force at that index (etcd's `SnapshotMetadata` with its `ConfState`).
 ///
 /// A log that was compacted to a snapshot starts right after it: its first index is `index + 1`,
 /// and `index`'s term is still known as `term`, so an append that follows it can be checked.
@@ -9,10 +9,13 @@ public struct SnapshotMetadata: Sendable, Hashable, CustomStringConvertible {
     public var index: LogIndex
     /// The term of the entry at `index`.
     public var term: Term
+    /// The cluster's members at `index` (`Membership.none` when not recorded).
+    public var membership: Membership
 
-    public init(index: LogIndex, term: Term) {
+    public init(index: LogIndex, term: Term, membership: Membership = .none) {
         self.index = index
         self.term = term
+        self.membership = membership
     }
 
     /// No snapshot: nothing was compacted and the log starts at index 1.

@@ -1,9 +1,10 @@
 import RaftCore
 
-/// A node's simulated stable storage. Writes land in a volatile copy; `sync` makes them durable;
-/// a crash keeps only what was synced. Entries always arrive with a sync request (the core asks for
-/// one whenever it hands out entries), so only a bare hard-state change (a new commit index) can be
-/// lost — exactly what a real node may lose.
+/// A node's simulated stable storage: the latest snapshot, the log after it, and the hard state.
+/// Writes land in a volatile copy; `sync` makes them durable; a crash keeps only what was synced.
+/// Entries and snapshots always arrive with a sync request (the core asks for one whenever it hands
+/// them out), so only a bare hard-state change (a new commit index) can be lost — exactly what a
+/// real node may lose.
 ///
 /// As a `LogStorage` it shows what a process reading it would find now: after `crash()`, what a
 /// restart finds.
@@ -19,9 +20,15 @@ public struct SimDisk: LogStorage, Sendable {
         stored = PersistentState(snapshot: start)
     }
 
-    /// Apply a Ready's storage work.
-    public mutating func write(hardState hs: HardState?, entries new: [Entry], sync: Bool) {
+    /// Apply a Ready's storage work: `snapshot` first (replacing the whole log if `replacingLog`, as
+    /// `Ready.installsSnapshot` asks; see `PersistentState.saveSnapshot`), then the entries.
+    public mutating func write(snapshot: Snapshot? = nil, replacingLog: Bool = false, hardState hs: HardState?,
+                               entries new: [Entry], sync: Bool) {
         writes += 1
+        if let snapshot {
+            precondition(sync, "snapshot written without sync")
+            stored.saveSnapshot(snapshot, replacingLog: replacingLog)
+        }
         if !new.isEmpty {
             precondition(sync, "entries written without sync")
             stored.append(new)
@@ -42,6 +49,7 @@ public struct SimDisk: LogStorage, Sendable {
     public var firstIndex: LogIndex { stored.firstIndex }
     public var lastIndex: LogIndex { stored.lastIndex }
     public var snapshot: SnapshotMetadata { stored.snapshot }
+    public var snapshotData: [UInt8] { stored.snapshotData }
     public func term(at index: LogIndex) -> Term? { stored.term(at: index) }
     public func entries(in range: Range<LogIndex>) -> [Entry]? { stored.entries(in: range) }
 }

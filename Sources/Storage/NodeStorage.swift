@@ -315,6 +315,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     public var lastIndex: LogIndex { lockedValue { held.lastIndex } }
     /// The point the log starts after (`.none` unless a start record named one).
     public var snapshot: SnapshotMetadata { lockedValue { held.snapshot } }
+    public var snapshotData: [UInt8] { lockedValue { held.snapshotData } }
     public func term(at index: LogIndex) -> Term? { lockedValue { held.term(at: index) } }
     public func entries(in range: Range<LogIndex>) -> [Entry]? { lockedValue { held.entries(in: range) } }
 

@@ -150,41 +150,32 @@ import Testing
 
     // MARK: A leader with a compacted log
 
-    @Test func aLeaderMarksAFollowerThatNeedsCompactedEntriesAsNeedingASnapshot() throws {
-        // Nodes 1 and 3 compacted to 10; node 2 holds only 1...5.
+    @Test func aLeaderSendsItsSnapshotToAFollowerThatNeedsCompactedEntries() throws {
+        // Nodes 1 and 3 compacted to 10 (a log started after that point: its snapshot holds no data);
+        // node 2 holds only 1...5.
         let net = Network(3, storage: [1: compacted(commit: 14), 3: compacted(commit: 14),
                                        2: PersistentState(hardState: HardState(term: 2, vote: noNode, commit: 5),
                                                           entries: makeLog([1, 1, 1, 2, 2]))])
         #expect(net.elect(1))
         let leader = net[1]
         #expect(leader.term == 4)
-        // Node 2 rejected the append after 14 with a hint of 6; 5 is compacted away on the leader.
+        // Node 2 rejected the append after 14 with a hint of 6; 5 is compacted away on the leader, so
+        // it got the snapshot instead, and then the entries after it.
         let rejection = try #require(net.sent.first { $0.kind == .appendResponse && $0.from == 2 && $0.reject })
         #expect(rejection.rejectHint == 6)
-        #expect(leader.progress[2]!.state == .snapshot)
-        #expect(leader.followersNeedingSnapshot == [2])
-        #expect(leader.stats.snapshotsNeeded == 1)
-        let appendsTo2 = net.sent.filter { $0.kind == .append && $0.to == 2 }
-        #expect(appendsTo2.map(\.index) == [14], "one probe, then nothing: the entries it needs are gone")
-        // Node 3 replicates as usual, and the leader's no-op commits with it.
-        #expect(leader.log.committed == 15)
-        #expect(net[3].log.entries == leader.log.entries)
-
-        // Heartbeats go on, and still no append is built for node 2, nor is it counted again.
-        net.tick(1, times: 2)
-        net.deliverAll()
-        #expect(net.sent.contains { $0.kind == .heartbeatResponse && $0.from == 2 })
-        #expect(net.sent.filter { $0.kind == .append && $0.to == 2 }.count == 1)
-        #expect(leader.stats.snapshotsNeeded == 1)
-
-        // Once node 2 reports it holds everything up to the compaction point (as it will after a
-        // snapshot), the leader sends it the log from there.
-        net.inject(Message(kind: .appendResponse, from: 2, to: 1, term: 4, index: 10))
+        #expect(leader.stats.snapshotsNeeded == 1 && leader.stats.snapshotsSent == 1)
+        let chunks = net.sent.filter { $0.kind == .snapshot && $0.to == 2 }.map { $0.snapshot! }
+        #expect(chunks == [SnapshotChunk(metadata: Self.compactedTo, offset: 0, data: [], done: true)])
+        #expect(net.installed[2]!.map(\.metadata) == [Self.compactedTo])
         #expect(leader.progress[2]!.state == .replicate)
         #expect(leader.followersNeedingSnapshot.isEmpty)
-        let resumed = try #require(net.inFlight.last { $0.kind == .append && $0.to == 2 })
-        #expect(resumed.index == 10 && resumed.logTerm == 2)
-        #expect(resumed.entries.map(\.index) == Array(11...15))
+        let appendsTo2 = net.sent.filter { $0.kind == .append && $0.to == 2 }
+        #expect(appendsTo2.map(\.index) == [14, 10], "one probe, then the log after the snapshot")
+        #expect(appendsTo2.last!.entries.map(\.index) == Array(11...15))
+        #expect(net[2].log.firstIndex == 11 && net[2].log.entries == leader.log.entries)
+        #expect(net.storage[2]!.snapshot == Self.compactedTo && net.storage[2]!.firstIndex == 11)
+        #expect(leader.log.committed == 15 && net[2].log.committed == 15)
+        #expect(net.durabilityViolations.isEmpty)
     }
 
     /// A storage that cannot say the term of the entry before its first one.
@@ -193,6 +184,7 @@ import Testing
         var firstIndex: LogIndex { 11 }
         var lastIndex: LogIndex { 10 }
         var snapshot: SnapshotMetadata { .none }
+        var snapshotData: [UInt8] { [] }
         func term(at index: LogIndex) -> Term? { nil }
         func entries(in range: Range<LogIndex>) -> [Entry]? { [] }
     }

@@ -18,9 +18,16 @@ final class MemoryStorage: LogStorage {
         persistent = state
     }
 
-    /// Step 1 of a Ready: persist hard state and entries (entries replace the stored suffix).
+    /// Step 1 of a Ready: persist the snapshot, then hard state and entries (entries replace the stored suffix).
     func persist(_ rd: Ready) {
+        if let snapshot = rd.snapshot { persistent.saveSnapshot(snapshot, replacingLog: rd.installsSnapshot) }
         write(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+    }
+
+    /// Stores a snapshot as a Ready asks (see `PersistentState.saveSnapshot`).
+    func saveSnapshot(_ snapshot: Snapshot, replacingLog: Bool) {
+        persistent.saveSnapshot(snapshot, replacingLog: replacingLog)
+        syncs += 1
     }
 
     /// Stores `hs` if given, and `new` in place of every entry from `new.first!.index` on.
@@ -35,6 +42,7 @@ final class MemoryStorage: LogStorage {
     var firstIndex: LogIndex { persistent.firstIndex }
     var lastIndex: LogIndex { persistent.lastIndex }
     var snapshot: SnapshotMetadata { persistent.snapshot }
+    var snapshotData: [UInt8] { persistent.snapshotData }
     func term(at index: LogIndex) -> Term? { persistent.term(at: index) }
     func entries(in range: Range<LogIndex>) -> [Entry]? { persistent.entries(in: range) }
 }
@@ -66,6 +74,12 @@ final class Network {
     private(set) var storage: [NodeID: MemoryStorage] = [:]
     /// Everything each node handed out as committed, in order (across restarts the core hands it out again).
     private(set) var applied: [NodeID: [Entry]] = [:]
+    /// Each node's toy state machine: `index=data;` for every entry applied since its latest
+    /// snapshot, after that snapshot's data (which is this same text up to its index). Two nodes that
+    /// applied the same entries hold equal states, whether they got there by entries or by a snapshot.
+    private(set) var state: [NodeID: [UInt8]] = [:]
+    /// The snapshots each node was handed to load, in order.
+    private(set) var installed: [NodeID: [Snapshot]] = [:]
     private(set) var readStates: [NodeID: [ReadState]] = [:]
     private(set) var droppedReads: [NodeID: [ReadContext]] = [:]
     /// Every Ready each node produced, in order.
@@ -97,6 +111,7 @@ final class Network {
             configs[id] = c
             storage[id] = MemoryStorage(initial[id] ?? .empty)
             applied[id] = []
+            installed[id] = []
             readStates[id] = []
             droppedReads[id] = []
             readies[id] = []
@@ -109,6 +124,7 @@ final class Network {
         incarnation += 1
         let rng = SplitMix64(seed: seed &* 0x100 &+ id &* 0x10001 &+ incarnation)
         nodes[id] = try! RaftNode(config: configs[id]!, storage: storage[id]!, random: rng)
+        state[id] = storage[id]!.snapshotData
     }
 
     subscript(_ id: NodeID) -> RaftNode { nodes[id]! }
@@ -135,7 +151,12 @@ final class Network {
         storage[id]!.persist(rd)
         checkDurable(id, rd)
         for m in rd.messages { send(m) }
+        if let s = rd.snapshotToApply {
+            installed[id]!.append(s)
+            state[id] = s.data
+        }
         applied[id]!.append(contentsOf: rd.committedEntries)
+        for e in rd.committedEntries { state[id]!.append(contentsOf: Array("\(e.index)=".utf8) + e.data + [59]) }
         readStates[id]!.append(contentsOf: rd.readStates)
         droppedReads[id]!.append(contentsOf: rd.droppedReads)
         return rd
@@ -152,7 +173,7 @@ final class Network {
                     durabilityViolations.append("\(id): vote for \(m.to) in t\(m.term) sent before it was stored")
                 }
             case .appendResponse where !m.reject && m.index > 0:
-                if st.lastIndex < m.index || st.hardState.term < m.term {
+                if st.lastIndex < m.index || st.hardState.term < m.term || st.term(at: m.index) == nil {
                     durabilityViolations.append("\(id): acknowledged index \(m.index) with \(st.lastIndex) stored")
                 }
             default:
@@ -188,6 +209,17 @@ final class Network {
 
     func tickAll(times: Int = 1) {
         for _ in 0..<times { for id in ids where !down.contains(id) { tick(id) } }
+    }
+
+    /// Makes `id` take a snapshot of its state at its applied index and compact its log there, then
+    /// runs its Ready cycles (which store the snapshot). Returns the snapshot's index.
+    @discardableResult
+    func compact(_ id: NodeID) throws -> LogIndex {
+        let n = nodes[id]!
+        let index = n.log.applied
+        try n.compact(to: index, data: state[id]!)
+        settle(id)
+        return index
     }
 
     // MARK: The network

@@ -12,6 +12,7 @@ import RaftCore
                 if let hardState { state.hardState = hardState }
                 state.append(entries)
             },
+            saveSnapshot: { state, snapshot, replacingLog in state.saveSnapshot(snapshot, replacingLog: replacingLog) },
             restart: { $0 })
         try check.run(driver, startingAfter: start)
     }
@@ -21,6 +22,7 @@ import RaftCore
         let driver = LogStorageDriver<MemoryStorage>(
             make: { MemoryStorage(PersistentState(snapshot: $0)) },
             write: { storage, hardState, entries, sync in storage.write(hardState: hardState, entries: entries, sync: sync) },
+            saveSnapshot: { storage, snapshot, replacingLog in storage.saveSnapshot(snapshot, replacingLog: replacingLog) },
             restart: { $0 })
         try check.run(driver, startingAfter: start)
     }

@@ -11,6 +11,9 @@ import TestSupport
         let driver = LogStorageDriver<SimDisk>(
             make: { SimDisk(startingAfter: $0) },
             write: { disk, hardState, entries, sync in disk.write(hardState: hardState, entries: entries, sync: sync) },
+            saveSnapshot: { disk, snapshot, replacingLog in
+                disk.write(snapshot: snapshot, replacingLog: replacingLog, hardState: nil, entries: [], sync: true)
+            },
             restart: { disk in
                 var crashed = disk
                 crashed.crash()

@@ -24,6 +24,24 @@ public enum LogStorageCheck: String, CaseIterable, Sendable, CustomTestStringCon
     /// A crash and restart keep the log and compaction point, and the last synced hard state or a
     /// later one; writing goes on after it.
     case restartRecoversWhatWasSynced
+    /// The node's own snapshot (not replacing the log) drops the entries up to its index and keeps
+    /// the ones after it; its metadata, membership and data read back; appends go on after it, a
+    /// conflicting one replaces the suffix; a restart finds all of it.
+    case ownSnapshotCompactsTheLog
+    /// A snapshot from the leader (replacing the log) drops every entry, whether it lies inside the
+    /// log, at its end or beyond it; the log then starts right after it; a restart finds it.
+    case installedSnapshotReplacesTheLog
+    /// A snapshot no newer than the one held changes nothing, before and after a restart; a newer one
+    /// replaces it.
+    case olderSnapshotChangesNothing
+
+    /// Whether this check stores snapshots (through `LogStorageDriver.saveSnapshot`).
+    public var needsSnapshots: Bool {
+        switch self {
+        case .ownSnapshotCompactsTheLog, .installedSnapshotReplacesTheLog, .olderSnapshotChangesNothing: return true
+        default: return false
+        }
+    }
 
     /// The compaction points every check runs with: none (the log starts at 1), and index 10 of term 3.
     public static let starts: [SnapshotMetadata] = [.none, SnapshotMetadata(index: 10, term: 3)]
@@ -98,6 +116,74 @@ public enum LogStorageCheck: String, CaseIterable, Sendable, CustomTestStringCon
             try s.restart()
             expectLog(s.storage, start: start, a[0 ..< 3] + b + c)
             #expect(s.storage.hardState.term == term + 1 && s.storage.hardState.vote == 2)
+
+        case .ownSnapshotCompactsTheLog:
+            let a = makeEntries(first ... first + 7, term: term, tag: "a")
+            try s.write(HardState(term: term, vote: 1, commit: first + 5), a)
+            let own = makeSnapshot(at: first + 3, term: term, tag: "own")
+            try s.saveSnapshot(own, replacingLog: false)
+            expectLog(s.storage, start: own.metadata, a[4...])
+            #expect(s.storage.snapshotData == own.data)
+            let b = makeEntries(first + 8 ... first + 9, term: term, tag: "b")
+            try s.write(nil, b)
+            expectLog(s.storage, start: own.metadata, a[4...] + b)
+            let c = makeEntries(first + 6 ... first + 6, term: term + 1, tag: "c")
+            try s.write(HardState(term: term + 1, vote: 2, commit: first + 5), c)
+            expectLog(s.storage, start: own.metadata, a[4 ..< 6] + c)
+            try s.restart()
+            expectLog(s.storage, start: own.metadata, a[4 ..< 6] + c)
+            #expect(s.storage.snapshotData == own.data)
+            // Compacting the whole log leaves it empty after the snapshot.
+            let all = makeSnapshot(at: first + 6, term: term + 1, tag: "all")
+            try s.saveSnapshot(all, replacingLog: false)
+            expectLog(s.storage, start: all.metadata, [])
+            try s.restart()
+            expectLog(s.storage, start: all.metadata, [])
+            #expect(s.storage.snapshotData == all.data)
+
+        case .installedSnapshotReplacesTheLog:
+            let a = makeEntries(first ... first + 5, term: term, tag: "a")
+            try s.write(HardState(term: term, vote: 1, commit: first + 1), a)
+            // Inside the log, even where the terms agree: the log is replaced all the same.
+            let inside = makeSnapshot(at: first + 2, term: term, tag: "inside")
+            try s.saveSnapshot(inside, replacingLog: true)
+            expectLog(s.storage, start: inside.metadata, [])
+            #expect(s.storage.snapshotData == inside.data)
+            let b = makeEntries(first + 3 ... first + 4, term: term + 1, tag: "b")
+            try s.write(HardState(term: term + 1, vote: 2, commit: first + 3), b)
+            expectLog(s.storage, start: inside.metadata, b)
+            // Beyond the log.
+            let beyond = makeSnapshot(at: first + 20, term: term + 2, tag: "beyond")
+            try s.saveSnapshot(beyond, replacingLog: true)
+            try s.write(HardState(term: term + 2, vote: 3, commit: first + 20), [])
+            expectLog(s.storage, start: beyond.metadata, [])
+            try s.restart()
+            expectLog(s.storage, start: beyond.metadata, [])
+            #expect(s.storage.snapshotData == beyond.data)
+            #expect(s.storage.hardState.commit == first + 20)
+            let c = makeEntries(first + 21 ... first + 22, term: term + 2, tag: "c")
+            try s.write(nil, c)
+            try s.restart()
+            expectLog(s.storage, start: beyond.metadata, c)
+
+        case .olderSnapshotChangesNothing:
+            let a = makeEntries(first ... first + 5, term: term, tag: "a")
+            try s.write(HardState(term: term, vote: 1, commit: first + 4), a)
+            let held = makeSnapshot(at: first + 3, term: term, tag: "held")
+            try s.saveSnapshot(held, replacingLog: false)
+            for stale in [makeSnapshot(at: first + 3, term: term, tag: "same"), makeSnapshot(at: first + 1, term: term, tag: "old")] {
+                try s.saveSnapshot(stale, replacingLog: false)
+                try s.saveSnapshot(stale, replacingLog: true)
+            }
+            expectLog(s.storage, start: held.metadata, a[4...])
+            #expect(s.storage.snapshotData == held.data)
+            try s.restart()
+            expectLog(s.storage, start: held.metadata, a[4...])
+            #expect(s.storage.snapshotData == held.data)
+            let newer = makeSnapshot(at: first + 4, term: term, tag: "newer")
+            try s.saveSnapshot(newer, replacingLog: false)
+            expectLog(s.storage, start: newer.metadata, a[5...])
+            #expect(s.storage.snapshotData == newer.data)
         }
     }
 
@@ -110,7 +196,21 @@ public enum LogStorageCheck: String, CaseIterable, Sendable, CustomTestStringCon
             try driver.write(&storage, hardState, entries, sync)
         }
 
+        mutating func saveSnapshot(_ snapshot: Snapshot, replacingLog: Bool) throws {
+            guard let save = driver.saveSnapshot else {
+                Issue.record("this storage's driver cannot save snapshots")
+                return
+            }
+            try save(&storage, snapshot, replacingLog)
+        }
+
         mutating func restart() throws { storage = try driver.restart(storage) }
+    }
+
+    /// A snapshot at `index` of `term`, with a membership and data that name its tag.
+    private func makeSnapshot(at index: LogIndex, term: Term, tag: String) -> Snapshot {
+        Snapshot(metadata: SnapshotMetadata(index: index, term: term, membership: Membership(voters: [1, 2, 3], learners: [7])),
+                 data: Array("state \(tag) at \(index)".utf8))
     }
 
     /// Entries whose data names their tag and index, so that a replaced entry never reads back equal.
@@ -118,7 +218,8 @@ public enum LogStorageCheck: String, CaseIterable, Sendable, CustomTestStringCon
         indexes.map { Entry(term: term, index: $0, data: Array("\(tag)\($0)".utf8)) }
     }
 
-    /// `storage` holds exactly `expected` after `start`, by every read of the protocol.
+    /// `storage` holds exactly `expected` after `start` (its snapshot point, membership included), by
+    /// every read of the protocol.
     private func expectLog<S: LogStorage>(_ storage: S, start: SnapshotMetadata, _ expected: some Collection<Entry>,
                                           sourceLocation: SourceLocation = #_sourceLocation) {
         let expected = Array(expected)

@@ -131,8 +131,8 @@ struct RejectionTests {
 
         // Raft payload offsets: kind 0, reject 49, entry count 66, first entry kind 86, its data length 87.
         var p = body
-        p[0] = 8
-        #expect(isMalformed(reframe(raft, payload: p), "unknown message kind 8"))
+        p[0] = 200
+        #expect(isMalformed(reframe(raft, payload: p), "unknown message kind 200"))
         p = body
         p[49] = 2
         #expect(isMalformed(reframe(raft, payload: p), "reject is 2"))
