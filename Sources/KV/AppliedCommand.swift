@@ -12,12 +12,16 @@ public struct AppliedCommand: Sendable, Hashable {
     public var result: KVResult
     /// Whether this `(client, seq)` had already applied, so the store did not change.
     public var duplicate: Bool
+    /// Whether the command's session has expired (or never could start): the store did not change,
+    /// `result` means nothing, and the client is answered `sessionExpired`.
+    public var expired: Bool
 
-    public init(index: LogIndex, term: Term, command: Command, result: KVResult, duplicate: Bool) {
+    public init(index: LogIndex, term: Term, command: Command, result: KVResult, duplicate: Bool, expired: Bool = false) {
         self.index = index
         self.term = term
         self.command = command
         self.result = result
         self.duplicate = duplicate
+        self.expired = expired
     }
 }

@@ -58,6 +58,11 @@ public enum ClientFailure: Sendable, Hashable, CustomStringConvertible {
 ///   best bet), else on a random other member; with `via` always on that node;
 /// - a final answer (done or failed) for the current request is taken from any node; a redirect
 ///   only from the node of the current attempt (a late redirect of an earlier attempt is stale);
+/// - writes carry the client's session (`session`, see `KVStore` for sessions): a client without
+///   one sends `ClientRequest.noSession`, which a leader answers `sessionExpired` with an index to
+///   start from, proposing nothing; the client takes that index as its session and sends the write
+///   again at once. A `sessionExpired` answer for a write sent in a session ends the operation (the
+///   write may have applied before the session expired), and the next write starts a new session;
 /// - the operation ends at its deadline: a read that got no answer certainly did nothing (failed),
 ///   a write may have applied (indefinite).
 public struct ClientStateMachine: Sendable {
@@ -151,6 +156,8 @@ public struct ClientStateMachine: Sendable {
     public private(set) var leaderGuess: NodeID = noNode
     /// The last sequence number used.
     public private(set) var seq: UInt64 = 0
+    /// The index this client's session starts from; `ClientRequest.noSession` until a leader gave one.
+    public private(set) var session: LogIndex = ClientRequest.noSession
     private var current: InFlight?
 
     /// A client `client` of the nodes `members`.
@@ -173,7 +180,7 @@ public struct ClientStateMachine: Sendable {
                                rng: inout some RandomNumberGenerator) -> [Action] {
         precondition(current == nil, "client \(client) already has an operation in flight")
         seq += 1
-        let request = ClientRequest(client: client, seq: seq, op: op)
+        let request = ClientRequest(client: client, seq: seq, session: session, op: op)
         var target = via ?? leaderGuess
         if target == noNode { target = members[Int(rng.next(upperBound: UInt64(members.count)))] }
         current = InFlight(request: request, via: via, target: target)
@@ -194,6 +201,21 @@ public struct ClientStateMachine: Sendable {
             return finish(.ok(result), node: from, index: reply.index)
         case .failed(let why):
             return finish(failure(.rejected(why)), node: from, index: 0)
+        case .sessionExpired(let refused):
+            // Only an answer about the session this request was sent in counts.
+            guard refused == cur.request.session else { return [] }
+            if refused == ClientRequest.noSession && reply.index != ClientRequest.noSession {
+                // Nothing was proposed: start the session where the leader said, and send again.
+                session = reply.index
+                cur.request.session = reply.index
+                leaderGuess = from
+                cur.target = from
+                cur.silentOnTarget = 0
+                current = cur
+                return send()
+            }
+            session = ClientRequest.noSession
+            return finish(failure(.rejected("session expired")), node: from, index: 0)
         case .notLeader(let hint):
             // A redirect answers one attempt: only the node of the current one counts.
             guard from == cur.target else { return [] }

@@ -1,14 +1,16 @@
 import RaftCore
 
-/// A command in the log: a client write, tagged with the client's session numbers.
+/// A command in the log: a client write, tagged with the client's session: its start index and the
+/// request's number in it.
 ///
 /// Binary encoding (all integers little-endian):
 ///
 /// | bytes | field |
 /// |---|---|
-/// | 1 | version, `Command.encodingVersion` (1) |
+/// | 1 | version, `Command.encodingVersion` (2) |
 /// | 8 | client id |
 /// | 8 | seq |
+/// | 8 | session (the index the client's session starts from) |
 /// | 1 | tag: 0 put, 1 get, 2 delete, 3 cas, 4 append |
 /// | 4 + n | key: UTF-8 byte count, then the bytes |
 /// | 4 + n | value (put, append), or the expected value (cas): UTF-8 byte count, then the bytes |
@@ -20,22 +22,25 @@ public struct Command: Sendable, Hashable {
     public var client: ClientID
     /// The client's number for it.
     public var seq: UInt64
+    /// The index the client's session starts from (`ClientRequest.session`).
+    public var session: LogIndex
     /// The operation.
     public var op: KVOperation
 
     /// The version byte `encode()` writes and `decode(_:)` accepts.
-    public static let encodingVersion: UInt8 = 1
+    public static let encodingVersion: UInt8 = 2
 
-    /// A command `op` numbered `seq` from `client`.
-    public init(client: ClientID, seq: UInt64, op: KVOperation) {
+    /// A command `op` numbered `seq` from `client`, in the session that starts from index `session`.
+    public init(client: ClientID, seq: UInt64, session: LogIndex = 0, op: KVOperation) {
         self.client = client
         self.seq = seq
+        self.session = session
         self.op = op
     }
 
     /// The command a request asks to put in the log.
     public init(_ request: ClientRequest) {
-        self.init(client: request.client, seq: request.seq, op: request.op)
+        self.init(client: request.client, seq: request.seq, session: request.session, op: request.op)
     }
 
     private enum Tag: UInt8 {
@@ -48,6 +53,7 @@ public struct Command: Sendable, Hashable {
         w.u8(Command.encodingVersion)
         w.u64(client)
         w.u64(seq)
+        w.u64(session)
         switch op {
         case .put(let key, let value):
             w.u8(Tag.put.rawValue)
@@ -79,6 +85,7 @@ public struct Command: Sendable, Hashable {
         guard version == encodingVersion else { throw .badVersion }
         let client = try r.u64()
         let seq = try r.u64()
+        let session = try r.u64()
         let rawTag = try r.u8()
         guard let tag = Tag(rawValue: rawTag) else { throw .badTag }
         let key = try r.string()
@@ -93,7 +100,7 @@ public struct Command: Sendable, Hashable {
         case .append: op = .append(key: key, value: try r.string())
         }
         guard r.remaining == 0 else { throw .trailingBytes }
-        return Command(client: client, seq: seq, op: op)
+        return Command(client: client, seq: seq, session: session, op: op)
     }
 }
 

@@ -21,3 +21,32 @@ extension KVResult: CustomStringConvertible {
         }
     }
 }
+
+extension KVResult {
+    /// The result as a tag byte and the value it carries, the form digests and snapshots use:
+    /// 0 ok, 1 absent value, 2 value, 3 cas failed on an absent key, 4 cas failed (with the value).
+    var tagged: (tag: UInt8, value: String?) {
+        switch self {
+        case .ok: return (0, nil)
+        case .value(nil): return (1, nil)
+        case .value(let v?): return (2, v)
+        case .casFailed(nil): return (3, nil)
+        case .casFailed(let v?): return (4, v)
+        }
+    }
+
+    /// Whether a result of this tag carries a value.
+    static func tagCarriesValue(_ tag: UInt8) -> Bool { tag == 2 || tag == 4 }
+
+    /// The result of a tag and its value (as `tagged` gives them); nil for an unknown tag.
+    init?(tag: UInt8, value: String?) {
+        switch (tag, value) {
+        case (0, nil): self = .ok
+        case (1, nil): self = .value(nil)
+        case (2, let v?): self = .value(v)
+        case (3, nil): self = .casFailed(current: nil)
+        case (4, let v?): self = .casFailed(current: v)
+        default: return nil
+        }
+    }
+}

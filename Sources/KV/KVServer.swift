@@ -5,13 +5,20 @@ import RaftCore
 /// for ReadIndex confirmation.
 ///
 /// A driver loops: feed `raft` ticks and messages and `receive(_:)` client requests; then, while
-/// `ready()` returns a value, persist its entries and hard state (syncing if `mustSync`), send its
-/// messages, and call `advance(_:)`, which applies and answers clients.
+/// `ready()` returns a value, persist its snapshot, entries and hard state (syncing if `mustSync`),
+/// send its messages, and call `advance(_:)`, which applies (a snapshot from the leader first) and
+/// answers clients, and takes a snapshot when `snapshotEvery` entries have applied since the last.
 public final class KVServer {
     /// The consensus core this server drives.
     public let raft: RaftNode
     /// The state machine, holding every committed entry applied so far.
-    public private(set) var store = KVStore()
+    public private(set) var store: KVStore
+    /// Take a snapshot (and compact the log) whenever this many entries have applied since the
+    /// latest snapshot; nil: only when asked (`takeSnapshot()`).
+    public var snapshotEvery: LogIndex?
+    /// Why this server stopped: a snapshot from the leader did not decode. The driver must stop the
+    /// node (its state machine no longer follows the log); nil while all is well.
+    public private(set) var failure: String?
 
     private struct WriteKey: Hashable {
         var client: ClientID
@@ -39,10 +46,44 @@ public final class KVServer {
     private var nextTicket: UInt64 = 0
     private var nextContext: ReadContext = 1
 
-    /// A server around `raft`, with an empty store. A restarted node re-applies its committed log
-    /// from the first `Ready`.
-    public init(raft: RaftNode) {
+    /// A server around `raft`. Its store starts from `raft`'s latest snapshot (the one it restarted
+    /// from), or empty; a restarted node re-applies the committed entries after it from the first
+    /// `Ready`. Sessions expire after `sessionTTL` idle entries (the same on every replica).
+    /// Throws when the snapshot's data is not a valid store snapshot of its index.
+    public init(raft: RaftNode, sessionTTL: LogIndex = KVStore.defaultSessionTTL,
+                snapshotEvery: LogIndex? = nil) throws(KVSnapshotError) {
         self.raft = raft
+        self.snapshotEvery = snapshotEvery
+        self.store = try Self.restore(raft.log.snapshot, sessionTTL: sessionTTL)
+    }
+
+    /// The store a snapshot holds: empty at index 0, or when the snapshot has no data (a log that was
+    /// only made to start after a point, as tests do).
+    private static func restore(_ snapshot: Snapshot, sessionTTL: LogIndex) throws(KVSnapshotError) -> KVStore {
+        guard !snapshot.data.isEmpty else {
+            var store = KVStore(sessionTTL: sessionTTL)
+            store.appliedIndex = snapshot.index
+            return store
+        }
+        let store = try KVStore(snapshot: snapshot.data, sessionTTL: sessionTTL)
+        guard store.appliedIndex == snapshot.index else {
+            throw .malformed("the snapshot at index \(snapshot.index) holds a store applied up to \(store.appliedIndex)")
+        }
+        return store
+    }
+
+    /// Takes a snapshot of the store now and compacts the log up to what it applied; returns its
+    /// index, or nil if nothing was applied since the latest snapshot. The next `ready()` hands it
+    /// out to be stored.
+    @discardableResult
+    public func takeSnapshot() -> LogIndex? {
+        let index = store.appliedIndex
+        guard failure == nil, index > raft.log.offset, index == raft.log.applied else { return nil }
+        do {
+            return try raft.compact(to: index, data: store.snapshot()) ? index : nil
+        } catch {
+            return nil
+        }
     }
 
     /// This node's id.
@@ -59,6 +100,8 @@ public final class KVServer {
 
     /// A client request arrives. Returns the replies that can be sent at once:
     /// - `.notLeader(leader: raft.leader)` when this node does not lead;
+    /// - for a write without a session (`ClientRequest.noSession`), or whose session has expired and
+    ///   cannot start again: `.sessionExpired` with the commit index as where a new session may start;
     /// - for a write whose seq the client's session already covers: the cached result if it is the
     ///   last applied seq (with the index where it applied), `.failed` if it is older (superseded);
     /// - a refused proposal: `.notLeader` or `.failed(description)`.
@@ -67,8 +110,8 @@ public final class KVServer {
     /// and answered by `advance(_:)` when it applies; a get starts a ReadIndex round with a fresh
     /// nonzero context and is answered once confirmed and the store has caught up.
     public func receive(_ request: ClientRequest) -> [ClientReply] {
-        guard raft.role == .leader else {
-            return [reply(request, .notLeader(leader: raft.leader))]
+        guard raft.role == .leader, failure == nil else {
+            return [reply(request, .notLeader(leader: failure == nil ? raft.leader : noNode))]
         }
         if request.op.isRead {
             let context = nextContext
@@ -81,11 +124,18 @@ public final class KVServer {
             reads[context] = ReadWaiter(client: request.client, seq: request.seq, key: request.op.key)
             return []
         }
-        if let session = store.session(client: request.client), request.seq <= session.seq {
-            if request.seq == session.seq {
-                return [reply(request, .done(session.result), index: session.index)]
+        let session = store.session(client: request.client)
+        if let session, session.start == request.session {
+            if request.seq <= session.seq {
+                if request.seq == session.seq {
+                    return [reply(request, .done(session.result), index: session.index)]
+                }
+                return [reply(request, .failed(supersededReason(client: request.client, seq: request.seq)))]
             }
-            return [reply(request, .failed(supersededReason(client: request.client, seq: request.seq)))]
+        } else if !store.isFresh(session: request.session, at: raft.log.lastIndex + 1) {
+            // Wherever it lands, the entry would be refused (a request without a session, too): do not
+            // propose it.
+            return [reply(request, .sessionExpired(session: request.session), index: raft.log.committed)]
         }
         let key = WriteKey(client: request.client, seq: request.seq)
         if writes[key] != nil { return [] }
@@ -99,23 +149,40 @@ public final class KVServer {
         }
     }
 
-    /// `raft.ready()` if `raft.hasReady`, else nil. The driver persists `entries` and `hardState`
-    /// (syncing first if `mustSync`) and sends `messages`, then calls `advance(_:)`.
+    /// `raft.ready()` if `raft.hasReady` (and the server has not failed), else nil. The driver
+    /// persists `snapshot`, `entries` and `hardState` (syncing first if `mustSync`) and sends
+    /// `messages`, then calls `advance(_:)`.
     public func ready() -> Ready? {
-        raft.hasReady ? raft.ready() : nil
+        failure == nil && raft.hasReady ? raft.ready() : nil
     }
 
     /// Finish a `Ready` the driver has persisted and sent:
-    /// 1. apply `committedEntries` to the store, answering waiting writes with `.done(result)` and the
-    ///    index where they applied (writes a later seq of their client superseded get `.failed`);
+    /// 1. load `snapshotToApply` into the store (if it does not decode, `failure` is set and nothing
+    ///    more is applied or answered: the driver must stop the node);
+    ///    apply `committedEntries` to the store, answering waiting writes with `.done(result)` and the
+    ///    index where they applied (writes a later seq of their client superseded get `.failed`,
+    ///    writes whose session expired get `.sessionExpired`);
     /// 2. queue `readStates`, answer `droppedReads` with `.notLeader`, and answer every confirmed read
     ///    whose index the store has reached with `.done(.value(...))` and the read index;
     /// 3. if this node no longer leads, answer every waiting write and read with `.notLeader(leader:)`
     ///    (the client retries with the same seq; sessions make that safe); a leader likewise answers
     ///    writes whose entry is no longer in its log;
-    /// 4. `raft.advance(rd)`.
+    /// 4. `raft.advance(rd)`;
+    /// 5. take a snapshot if `snapshotEvery` entries have applied since the latest one.
     public func advance(_ rd: Ready) -> ServerOutput {
         var out = ServerOutput()
+        if let snapshot = rd.snapshotToApply, failure == nil {
+            do {
+                store = try Self.restore(snapshot, sessionTTL: store.sessionTTL)
+                out.installed = snapshot.index
+            } catch {
+                failure = "node \(id): the snapshot at index \(snapshot.index) from the leader does not decode: \(error)"
+            }
+        }
+        if let failure {
+            out.failure = failure
+            return out
+        }
 
         for entry in rd.committedEntries {
             out.applied.append(entry)
@@ -123,6 +190,12 @@ public final class KVServer {
             out.commands.append(applied)
             let key = WriteKey(client: applied.command.client, seq: applied.command.seq)
             guard !applied.command.op.isRead, writes.removeValue(forKey: key) != nil else { continue }
+            if applied.expired {
+                out.replies.append(ClientReply(client: key.client, seq: key.seq,
+                                               outcome: .sessionExpired(session: applied.command.session),
+                                               index: store.appliedIndex))
+                continue
+            }
             var index = applied.index
             if applied.duplicate {
                 index = store.session(client: key.client).map { $0.seq == key.seq ? $0.index : 0 } ?? 0
@@ -174,6 +247,9 @@ public final class KVServer {
         }
 
         raft.advance(rd)
+        if let every = snapshotEvery, store.appliedIndex >= raft.log.offset + max(1, every) {
+            out.snapshotTaken = takeSnapshot()
+        }
         return out
     }
 

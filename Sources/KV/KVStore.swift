@@ -2,28 +2,66 @@ import RaftCore
 
 /// The replicated state machine: a map from keys to values, plus client sessions that make
 /// retried writes take effect exactly once. Every replica applies the same committed entries in
-/// the same order and so reaches the same state (compare with `digest`).
+/// the same order and so reaches the same state (compare with `digest`), and a snapshot
+/// (`snapshot()`, `init(snapshot:sessionTTL:)`) carries all of it, sessions included.
+///
+/// Sessions, and how they expire. A client's writes carry the index its session starts from
+/// (`Command.session`, `ClientRequest.session`), which a leader gives out: its commit index, so no
+/// later than any entry the client's writes will occupy. The rule, applied to the entry at index
+/// `j` of client `c` with session start `s`, is the same on every replica:
+/// - if `c` has a session that starts at `s`, the usual exactly-once rule holds: a seq already
+///   applied gets its cached result (or is ignored if older), a newer one applies;
+/// - otherwise a session starting at `s` opens (replacing any other of `c`) if `s` is fresh:
+///   `s <= j` and `j - s <= sessionTTL`; the write applies;
+/// - otherwise the session has expired (or never could start): nothing applies, and the client is
+///   answered `sessionExpired` (`AppliedCommand.expired`).
+/// A session expires once `sessionTTL` entries have applied since its last command
+/// (`ClientSession.lastActive`): it is removed before the entry at each index that is a multiple
+/// of `sessionSweepInterval`, so that the table only holds clients active lately.
+///
+/// Why a retried write of an expired session never applies twice: an expired session's last
+/// command, at or after its first write, applied at some `a >= s`, and it was removed at an index
+/// above `a + sessionTTL`; any later entry `j` of that session therefore has `j - s > sessionTTL`:
+/// it cannot open the session again. A new session needs a fresh start index from a leader.
 public struct KVStore: Sendable {
-    private var data: [String: String] = [:]
-    private var sessions: [ClientID: ClientSession] = [:]
+    var data: [String: String] = [:]
+    var sessions: [ClientID: ClientSession] = [:]
 
+    /// Sessions idle for more than this many applied entries expire (see the type's description).
+    /// Every replica of a cluster must use the same value.
+    public let sessionTTL: LogIndex
     /// The index of the last entry applied (of any kind); 0 before the first.
-    public private(set) var appliedIndex: LogIndex = 0
+    public internal(set) var appliedIndex: LogIndex = 0
     /// Normal entries whose data did not decode as a `Command`; they were skipped.
-    public private(set) var undecodableEntries = 0
+    public internal(set) var undecodableEntries = 0
     /// Normal entries ignored because their client had already applied a later seq.
-    public private(set) var staleEntries = 0
+    public internal(set) var staleEntries = 0
+    /// Normal entries refused because their session had expired (or could not start).
+    public internal(set) var expiredEntries = 0
+    /// Sessions removed by expiry so far.
+    public internal(set) var expiredSessions = 0
 
-    /// An empty store.
-    public init() {}
+    /// The default `sessionTTL`: a client may stay idle while this many entries apply.
+    public static let defaultSessionTTL: LogIndex = 100_000
+
+    /// An empty store whose sessions expire after `sessionTTL` idle entries (at least 1).
+    public init(sessionTTL: LogIndex = KVStore.defaultSessionTTL) {
+        self.sessionTTL = max(1, sessionTTL)
+    }
+
+    /// Expired sessions are removed before applying the entry at each multiple of this index.
+    public var sessionSweepInterval: LogIndex { max(1, sessionTTL / 16) }
 
     /// The value of `key`, or nil.
     public func get(_ key: String) -> String? { data[key] }
 
     /// Apply one committed entry. `appliedIndex` becomes `entry.index` (it never goes back).
     ///
+    /// - Before anything else, at a multiple of `sessionSweepInterval`, expired sessions are removed.
     /// - Noop and config entries only advance `appliedIndex` and return nil.
     /// - A normal entry that does not decode is skipped, counted in `undecodableEntries`, and returns nil.
+    /// - A command whose session has expired or cannot start (see the type's description) changes
+    ///   nothing, is counted in `expiredEntries`, and returns with `expired` set.
     /// - Client sessions give exactly-once writes: if the command's seq equals the session's last
     ///   seq, the store does not change and the cached result is returned with `duplicate` set;
     ///   if it is older, the entry is ignored (counted in `staleEntries`) and nil is returned.
@@ -31,6 +69,7 @@ public struct KVStore: Sendable {
     ///   a cas gives `.ok` if the key held `from`, else `.casFailed` with what it held), and the
     ///   session records `(seq, result, index)`.
     public mutating func apply(_ entry: Entry) -> AppliedCommand? {
+        if entry.index > appliedIndex, entry.index % sessionSweepInterval == 0 { expireSessions(at: entry.index) }
         appliedIndex = max(appliedIndex, entry.index)
         guard entry.kind == .normal else { return nil }
         let command: Command
@@ -40,13 +79,21 @@ public struct KVStore: Sendable {
             undecodableEntries += 1
             return nil
         }
-        if let session = sessions[command.client], command.seq <= session.seq {
-            if command.seq == session.seq {
-                return AppliedCommand(index: entry.index, term: entry.term, command: command,
-                                      result: session.result, duplicate: true)
+        if var session = sessions[command.client], session.start == command.session {
+            session.lastActive = entry.index
+            sessions[command.client] = session
+            if command.seq <= session.seq {
+                if command.seq == session.seq {
+                    return AppliedCommand(index: entry.index, term: entry.term, command: command,
+                                          result: session.result, duplicate: true)
+                }
+                staleEntries += 1
+                return nil
             }
-            staleEntries += 1
-            return nil
+        } else if !isFresh(session: command.session, at: entry.index) {
+            expiredEntries += 1
+            return AppliedCommand(index: entry.index, term: entry.term, command: command, result: .ok,
+                                  duplicate: false, expired: true)
         }
         let result: KVResult
         switch command.op {
@@ -69,9 +116,22 @@ public struct KVStore: Sendable {
             data[key, default: ""] += value
             result = .ok
         }
-        sessions[command.client] = ClientSession(seq: command.seq, result: result, index: entry.index)
+        sessions[command.client] = ClientSession(start: command.session, seq: command.seq, result: result,
+                                                 index: entry.index)
         return AppliedCommand(index: entry.index, term: entry.term, command: command,
                               result: result, duplicate: false)
+    }
+
+    /// Whether a session starting from `start` may open at index `index`.
+    public func isFresh(session start: LogIndex, at index: LogIndex) -> Bool {
+        start <= index && index - start <= sessionTTL
+    }
+
+    /// Removes the sessions idle for more than `sessionTTL` entries before `index`.
+    private mutating func expireSessions(at index: LogIndex) {
+        let before = sessions.count
+        sessions = sessions.filter { index - min(index, $0.value.lastActive) <= sessionTTL }
+        expiredSessions += before - sessions.count
     }
 
     /// The session of `client`, if any of its commands has applied.
@@ -100,36 +160,30 @@ public struct KVStore: Sendable {
     /// The clients that have a session, sorted.
     public var clients: [ClientID] { sessions.keys.sorted() }
 
-    /// FNV-1a (64-bit) over the sorted (key, value) pairs and the sessions sorted by client.
+    /// FNV-1a (64-bit) over the sorted (key, value) pairs and the sessions sorted by client (all
+    /// their fields).
     /// Equal states give equal digests; `appliedIndex` and the counters are not included.
     public var digest: UInt64 {
         var h = FNV1a()
-        h.u64(UInt64(data.count))
+        encodeState(into: &h)
+        return h.value
+    }
+
+    /// Writes the keys (sorted) and the sessions (by client, every field): the part of the state
+    /// that `digest` hashes and `snapshot()` stores, in one order for both.
+    func encodeState(into e: inout some StateEncoder) {
+        e.count(data.count)
         for (key, value) in items {
-            h.string(key)
-            h.string(value)
+            e.string(key)
+            e.string(value)
         }
-        h.u64(UInt64(sessions.count))
+        e.count(sessions.count)
         for client in clients {
             let s = sessions[client]!
-            h.u64(client)
-            h.u64(s.seq)
-            h.u64(s.index)
-            switch s.result {
-            case .ok:
-                h.byte(0)
-            case .value(nil):
-                h.byte(1)
-            case .value(let v?):
-                h.byte(2)
-                h.string(v)
-            case .casFailed(nil):
-                h.byte(3)
-            case .casFailed(let v?):
-                h.byte(4)
-                h.string(v)
-            }
+            for field in [client, s.start, s.seq, s.index, s.lastActive] { e.u64(field) }
+            let (tag, value) = s.result.tagged
+            e.byte(tag)
+            if let value { e.string(value) }
         }
-        return h.value
     }
 }

@@ -8,6 +8,12 @@ public struct ServerOutput: Sendable {
     public var applied: [Entry]
     /// The normal entries among `applied` that the store handled, with their results, in index order.
     public var commands: [AppliedCommand]
+    /// The index of the snapshot from the leader loaded into the store, before `applied`.
+    public var installed: LogIndex?
+    /// The index of the snapshot this node took after applying (stored by the next `Ready`).
+    public var snapshotTaken: LogIndex?
+    /// Set when the server failed (`KVServer.failure`); the driver must stop the node.
+    public var failure: String?
 
     public init(replies: [ClientReply] = [], applied: [Entry] = [], commands: [AppliedCommand] = []) {
         self.replies = replies

@@ -174,14 +174,15 @@ public final class RaftDaemon: @unchecked Sendable {
         } catch {
             throw DaemonError(error.description)
         }
-        let raft: RaftNode
+        let server: KVServer
         do {
-            raft = try RaftNode(config: config.raftConfig(), storage: store, random: SystemRandomNumberGenerator())
+            let raft = try RaftNode(config: config.raftConfig(), storage: store, random: SystemRandomNumberGenerator())
+            server = try KVServer(raft: raft)
         } catch {
             store.close()
             throw DaemonError("cannot restore node \(config.id) from \(config.dataDirectory): \(error)")
         }
-        let boxed = UnsafeTransfer((store, KVServer(raft: raft)))
+        let boxed = UnsafeTransfer((store, server))
         do {
             try eventLoop.submit {
                 let (store, server) = boxed.value

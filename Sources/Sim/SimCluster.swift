@@ -294,7 +294,7 @@ public final class SimCluster {
         results[c.id] = r
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {
-            let cmd = Command(client: c.id, seq: done.request.seq, op: done.request.op)
+            let cmd = Command(done.request)
             checker.acknowledgedWrite(index: done.index, data: cmd.encode(), at: now)
         }
         c.onComplete?(r)
@@ -304,13 +304,12 @@ public final class SimCluster {
 
     private func start(_ n: SimNode) {
         var rng = SeededRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
-        let raft: RaftNode
         do {
-            raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk, random: rng)
+            let raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk, random: rng)
+            n.server = try KVServer(raft: raft)
         } catch {
-            preconditionFailure("validated configuration rejected: \(error)")
+            preconditionFailure("node \(n.id) cannot restart from its disk: \(error)")
         }
-        n.server = KVServer(raft: raft)
         n.state = .up
         n.inbox.removeAll()
         checker.restarted(n.id)

@@ -9,13 +9,15 @@ import RaftCore
 //   commit u64 | reject bool | rejectHint u64 | context u64 | entries
 // entries: count u32, then per entry: term u64 | index u64 | kind u8 (EntryKind raw value) | data bytes
 //
-// clientRequest (2): client u64 | seq u64 | op tag (0 put, 1 get, 2 delete) | key string |
-//   value string (put only)
+// clientRequest (2): client u64 | seq u64 | session u64 | op tag (0 put, 1 get, 2 delete, 3 cas,
+//   4 append) | key string | value string (put, append), or expected and new value strings (cas)
 //
 // clientReply (3): client u64 | seq u64 | index u64 | outcome tag, then
-//   0 done:      result tag 0 ok | 1 value absent | 2 value present, then value string
+//   0 done:      result tag 0 ok | 1 value absent | 2 value present, then value string |
+//                3 cas failed on an absent key | 4 cas failed, then current value string
 //   1 notLeader: leader u64
 //   2 failed:    reason string
+//   3 sessionExpired: session u64
 //
 // control (4): id u64 | cluster key bytes | request tag, then
 //   0 status | 1 cut: peers | 2 blockOutgoing: peers | 3 setFaults: peer u64, lossPPM u32,
@@ -34,7 +36,7 @@ import RaftCore
 private let minEntryBytes = 8 + 8 + 1 + 4
 
 private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2, cas = 3, append = 4 }
-private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2 }
+private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2, sessionExpired = 3 }
 private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4 }
 private enum ControlTag: UInt8 {
     case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6
@@ -140,6 +142,7 @@ extension WireWriter {
     mutating func clientRequest(_ r: ClientRequest) {
         u64(r.client)
         u64(r.seq)
+        u64(r.session)
         switch r.op {
         case .put(let key, let value):
             u8(OpTag.put.rawValue)
@@ -191,6 +194,9 @@ extension WireWriter {
         case .failed(let reason):
             u8(OutcomeTag.failed.rawValue)
             string(reason)
+        case .sessionExpired(let session):
+            u8(OutcomeTag.sessionExpired.rawValue)
+            u64(session)
         }
     }
 }
@@ -199,6 +205,7 @@ extension WireReader {
     mutating func clientRequest() throws(WireError) -> ClientRequest {
         let client = try u64("client")
         let seq = try u64("seq")
+        let session = try u64("session")
         let op: KVOperation
         switch try tag(OpTag.self, "operation tag") {
         case .put:
@@ -216,7 +223,7 @@ extension WireReader {
             let key = try string("key")
             op = .append(key: key, value: try string("value"))
         }
-        return ClientRequest(client: client, seq: seq, op: op)
+        return ClientRequest(client: client, seq: seq, session: session, op: op)
     }
 
     mutating func clientReply() throws(WireError) -> ClientReply {
@@ -237,6 +244,8 @@ extension WireReader {
             outcome = .notLeader(leader: try u64("leader"))
         case .failed:
             outcome = .failed(try string("failure reason"))
+        case .sessionExpired:
+            outcome = .sessionExpired(session: try u64("session"))
         }
         return ClientReply(client: client, seq: seq, outcome: outcome, index: index)
     }

@@ -23,7 +23,8 @@ import RaftCore
 /// every count and length checked against what remains (`malformed`). It never traps.
 public enum WireCodec {
     /// The version byte this codec writes and accepts.
-    public static let version: UInt8 = 1
+    /// 2: client requests carry their session, replies may say `sessionExpired`.
+    public static let version: UInt8 = 2
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000
     /// Header (magic, version, type, length) plus checksum: a datagram's size is this plus its payload.

@@ -42,7 +42,8 @@ import TestSupport
         #expect(ts.contains { $0.0.kind == .deadline && $0.1 == 5_000 })
         #expect(ts.contains { $0.0.kind == .attempt && $0.1 == 200 })
         #expect(m.isBusy)
-        #expect(m.currentRequest == ClientRequest(client: 7, seq: 1, op: .put(key: "x", value: "1")))
+        #expect(m.currentRequest == ClientRequest(client: 7, seq: 1, session: ClientRequest.noSession,
+                                                  op: .put(key: "x", value: "1")))
     }
 
     @Test func aDoneReplyFinishesAndRemembersTheLeader() throws {
@@ -182,5 +183,46 @@ import TestSupport
             actions = m.timerFired(attemptTimer(actions)!, rng: &rng)
             #expect(sends(actions) == [1])
         }
+    }
+
+    // MARK: Sessions
+
+    @Test func aWriteWithoutASessionStartsOneWhereTheLeaderSaysAndIsSentAgainAtOnce() throws {
+        var m = machine()
+        var rng = SplitMix64(seed: 12)
+        let start = m.start(.put(key: "x", value: "1"), via: nil, timeout: nil, rng: &rng)
+        let first = sends(start)[0]
+        #expect(m.currentRequest?.session == ClientRequest.noSession)
+        let again = m.receive(ClientReply(client: 7, seq: 1, outcome: .sessionExpired(session: ClientRequest.noSession),
+                                          index: 42), from: first, rng: &rng)
+        #expect(sends(again) == [first], "at once, to the leader that answered")
+        #expect(completion(again) == nil)
+        #expect(m.session == 42 && m.currentRequest?.session == 42 && m.currentRequest?.seq == 1)
+        #expect(m.leaderGuess == first)
+        let c = try #require(completion(m.receive(ClientReply(client: 7, seq: 1, outcome: .done(.ok), index: 44),
+                                                  from: first, rng: &rng)))
+        #expect(c.outcome == .ok(.ok) && c.request.session == 42 && c.attempts == 2)
+        // Later writes go in the same session, without another round trip.
+        let next = m.start(.put(key: "y", value: "2"), via: nil, timeout: nil, rng: &rng)
+        #expect(sends(next) == [first] && m.currentRequest?.session == 42 && m.currentRequest?.seq == 2)
+    }
+
+    @Test func anExpiredSessionEndsTheWriteAsIndefiniteAndTheNextWriteStartsAnother() throws {
+        var m = machine()
+        var rng = SplitMix64(seed: 13)
+        let first = sends(m.start(.put(key: "x", value: "1"), via: nil, timeout: nil, rng: &rng))[0]
+        _ = m.receive(ClientReply(client: 7, seq: 1, outcome: .sessionExpired(session: ClientRequest.noSession), index: 5),
+                      from: first, rng: &rng)
+        _ = m.receive(ClientReply(client: 7, seq: 1, outcome: .done(.ok), index: 6), from: first, rng: &rng)
+        _ = m.start(.append(key: "x", value: "2"), via: nil, timeout: nil, rng: &rng)
+        // A late answer about another session of this request does not count.
+        #expect(m.receive(ClientReply(client: 7, seq: 2, outcome: .sessionExpired(session: 4), index: 900),
+                          from: first, rng: &rng).isEmpty)
+        let c = try #require(completion(m.receive(ClientReply(client: 7, seq: 2, outcome: .sessionExpired(session: 5),
+                                                              index: 900), from: first, rng: &rng)))
+        #expect(c.outcome == .indefinite(.rejected("session expired")), "it may have applied before the session expired")
+        #expect(m.session == ClientRequest.noSession)
+        _ = m.start(.put(key: "z", value: "3"), via: nil, timeout: nil, rng: &rng)
+        #expect(m.currentRequest?.session == ClientRequest.noSession)
     }
 }

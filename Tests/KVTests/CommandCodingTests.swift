@@ -32,18 +32,19 @@ struct CommandCodingTests {
 
     @Test("the layout is versioned and little-endian")
     func layout() {
-        let bytes = Command(client: 0x0102_0304_0506_0708, seq: 0x1122, op: .put(key: "ab", value: "é")).encode()
+        let bytes = Command(client: 0x0102_0304_0506_0708, seq: 0x1122, session: 0x33, op: .put(key: "ab", value: "é")).encode()
         let expected: [UInt8] = [
-            1,                                       // version
+            2,                                       // version
             0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,  // client
             0x22, 0x11, 0, 0, 0, 0, 0, 0,            // seq
+            0x33, 0, 0, 0, 0, 0, 0, 0,               // session
             0,                                       // tag put
             2, 0, 0, 0, 0x61, 0x62,                  // key
             2, 0, 0, 0, 0xC3, 0xA9,                  // value
         ]
         #expect(bytes == expected)
-        #expect(Command(client: 1, seq: 2, op: .get(key: "")).encode()[17] == 1)
-        #expect(Command(client: 1, seq: 2, op: .delete(key: "")).encode()[17] == 2)
+        #expect(Command(client: 1, seq: 2, op: .get(key: "")).encode()[25] == 1)
+        #expect(Command(client: 1, seq: 2, op: .delete(key: "")).encode()[25] == 2)
     }
 
     @Test("every truncation is rejected as truncated", arguments: samples.filter { $0.encode().count < 1000 })
@@ -61,20 +62,22 @@ struct CommandCodingTests {
         let good = Command(client: 1, seq: 2, op: .put(key: "k", value: "v")).encode()
 
         var badVersion = good
-        badVersion[0] = 2
+        badVersion[0] = 1  // the version before sessions carried their start
+        #expect(throws: CommandDecodingError.badVersion) { try Command.decode(badVersion) }
+        badVersion[0] = 3
         #expect(throws: CommandDecodingError.badVersion) { try Command.decode(badVersion) }
         #expect(throws: CommandDecodingError.badVersion) { try Command.decode([0]) }
 
         var badTag = good
-        badTag[17] = 5  // the first tag after put, get, delete, cas, append
+        badTag[25] = 5  // the first tag after put, get, delete, cas, append
         #expect(throws: CommandDecodingError.badTag) { try Command.decode(badTag) }
-        badTag[17] = 0xFF
+        badTag[25] = 0xFF
         #expect(throws: CommandDecodingError.badTag) { try Command.decode(badTag) }
 
         #expect(throws: CommandDecodingError.trailingBytes) { try Command.decode(good + [0]) }
 
         // A length far beyond the input must not allocate or trap.
-        var huge = Array(good[0..<18])
+        var huge = Array(good[0..<26])
         huge += [0xFF, 0xFF, 0xFF, 0xFF, 0x61]
         #expect(throws: CommandDecodingError.truncated) { try Command.decode(huge) }
     }
@@ -82,7 +85,7 @@ struct CommandCodingTests {
     @Test("invalid UTF-8 in a key or value is rejected",
           arguments: [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0x80], [0xF4, 0x90, 0x80, 0x80]] as [[UInt8]])
     func badUTF8(_ invalid: [UInt8]) {
-        let header: [UInt8] = [1] + [UInt8](repeating: 0, count: 16)
+        let header: [UInt8] = [2] + [UInt8](repeating: 0, count: 24)
         let length = [UInt8(invalid.count), 0, 0, 0]
         let badKey = header + [2] + length + invalid
         #expect(throws: CommandDecodingError.badUTF8) { try Command.decode(badKey) }

@@ -95,7 +95,7 @@ struct KVStoreTests {
         _ = store.apply(entry(1, first))
         // Another client overwrites x.
         _ = store.apply(entry(2, Command(client: 8, seq: 1, op: .put(key: "x", value: "b"))))
-        let digestBefore = store.digest
+        let itemsBefore = store.items.map { "\($0.key)=\($0.value)" }
 
         // The retried first write reaches the log again: it must not overwrite "b".
         let againApplied = store.apply(entry(3, first, term: 2))
@@ -106,7 +106,8 @@ struct KVStoreTests {
         #expect(again.index == 3)
         #expect(again.term == 2)
         #expect(store.get("x") == "b")
-        #expect(store.digest == digestBefore)
+        #expect(store.items.map { "\($0.key)=\($0.value)" } == itemsBefore)
+        #expect(store.session(client: 7)?.lastActive == 3, "a repeat keeps the session alive")
         #expect(store.appliedIndex == 3)
         #expect(store.session(client: 7)?.index == 1)
 

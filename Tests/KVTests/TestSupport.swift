@@ -37,15 +37,19 @@ final class TestCluster {
     private(set) var delivered: [Message] = []
     var isolated: Set<NodeID> = []
 
-    init(size: Int, seed: UInt64, electionTicks: ClosedRange<Int> = 10...20, heartbeatTicks: Int = 3) throws {
+    init(size: Int, seed: UInt64, electionTicks: ClosedRange<Int> = 10...20, heartbeatTicks: Int = 3,
+         sessionTTL: LogIndex = KVStore.defaultSessionTTL, snapshotEvery: LogIndex? = nil) throws {
         ids = (1...NodeID(size)).map { $0 }
         for id in ids {
             let config = RaftConfig(id: id, voters: ids, electionTicksMin: electionTicks.lowerBound,
                                     electionTicksMax: electionTicks.upperBound, heartbeatTicks: heartbeatTicks)
             let raft = try RaftNode(config: config, random: SplitMix64(seed: seed &+ id))
-            servers[id] = KVServer(raft: raft)
+            servers[id] = try KVServer(raft: raft, sessionTTL: sessionTTL, snapshotEvery: snapshotEvery)
         }
     }
+
+    /// Every `ServerOutput` each node produced, in order.
+    private(set) var outputs: [NodeID: [ServerOutput]] = [:]
 
     subscript(id: NodeID) -> KVServer { servers[id]! }
 
@@ -58,6 +62,7 @@ final class TestCluster {
             while let rd = server.ready() {
                 inFlight.append(contentsOf: rd.messages)
                 let out = server.advance(rd)
+                outputs[id, default: []].append(out)
                 for r in out.replies { fresh.append((id, r)) }
             }
         }

@@ -91,7 +91,7 @@ struct RejectionTests {
         #expect(decodeError(magic) == .badMagic)
         #expect(decodeError([UInt8](repeating: 0, count: 64)) == .badMagic)
 
-        for v: UInt8 in [0, 2, 255] {
+        for v: UInt8 in [0, 1, 3, 255] {
             #expect(decodeError(WireCodec.frame(type: 2, payload: body, version: v)) == .unsupportedVersion(v))
         }
         for t: UInt8 in [0, 6, 7, 128, 255] {
@@ -147,9 +147,9 @@ struct RejectionTests {
             return isMalformed(reframe(bytes, payload: p), text)
         }
         let request = WireMessage.clientRequest(ClientRequest(client: 1, seq: 2, op: .delete(key: "k")))
-        #expect(tagged(request, at: 16, 5, "unknown operation tag 5"))
+        #expect(tagged(request, at: 24, 5, "unknown operation tag 5"))
         let reply = WireMessage.clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok)))
-        #expect(tagged(reply, at: 24, 3, "unknown outcome tag 3"))
+        #expect(tagged(reply, at: 24, 4, "unknown outcome tag 4"))
         #expect(tagged(reply, at: 25, 5, "unknown result tag 5"))
         // Control: id 8 bytes, key length 4 + 0 bytes, then the tag.
         #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 7, "unknown control tag 7"))
@@ -204,12 +204,13 @@ struct RejectionTests {
             var x = WireWriter()
             x.u64(1)
             x.u64(2)
+            x.u64(3)
             x.u8(1)  // get
             x.u32(keyLength)
             return WireCodec.frame(type: 2, payload: x.bytes + key)
         }
         #expect(try WireCodec.decode(request(keyLength: 2, [0x61, 0x62]))
-                == .clientRequest(ClientRequest(client: 1, seq: 2, op: .get(key: "ab"))))
+                == .clientRequest(ClientRequest(client: 1, seq: 2, session: 3, op: .get(key: "ab"))))
         for n: UInt32 in [3, 0x8000_0000, .max] {
             #expect(isMalformed(request(keyLength: n, [0x61, 0x62]), "count of key (\(n)) exceeds"))
         }
@@ -247,9 +248,9 @@ struct RejectionTests {
         }
         let ok = string(Array("ok".utf8))
         let cases: [(UInt8, [UInt8])] = [
-            (2, [1, 0, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0, 0, 0, 0, 0] + [0] + string(bad) + ok),
-            (2, [1, 0, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0, 0, 0, 0, 0] + [0] + ok + string(bad)),
-            (2, [UInt8](repeating: 0, count: 16) + [1] + string(bad)),
+            (2, [1, 0, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0, 0, 0, 0, 0] + [3, 0, 0, 0, 0, 0, 0, 0] + [0] + string(bad) + ok),
+            (2, [1, 0, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0, 0, 0, 0, 0] + [3, 0, 0, 0, 0, 0, 0, 0] + [0] + ok + string(bad)),
+            (2, [UInt8](repeating: 0, count: 24) + [1] + string(bad)),
             (3, [UInt8](repeating: 0, count: 24) + [0, 2] + string(bad)),
             (3, [UInt8](repeating: 0, count: 24) + [2] + string(bad)),
             (4, [UInt8](repeating: 0, count: 12) + [5] + string(bad)),

@@ -82,6 +82,7 @@ struct RoundTripTests {
                           entries: (1...500).map { Entry(term: 3, index: $0, data: [UInt8($0 % 256)]) })),
             .clientRequest(ClientRequest(client: 0, seq: 0, op: .put(key: "", value: ""))),
             .clientRequest(ClientRequest(client: .max, seq: .max, op: .put(key: "ключ", value: "значение 🔑"))),
+            .clientRequest(ClientRequest(client: 3, seq: 4, session: ClientRequest.noSession, op: .append(key: "k", value: "v"))),
             .clientRequest(ClientRequest(client: 1, seq: 1, op: .get(key: "e\u{301}"))),
             .clientRequest(ClientRequest(client: 1, seq: 2, op: .delete(key: "\0"))),
             .clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok), index: 7)),
@@ -90,6 +91,8 @@ struct RoundTripTests {
             .clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.value("日本語")))),
             .clientReply(ClientReply(client: 1, seq: 2, outcome: .notLeader(leader: noNode))),
             .clientReply(ClientReply(client: 1, seq: 2, outcome: .failed("proposal too large"))),
+            .clientReply(ClientReply(client: 1, seq: 2, outcome: .sessionExpired(session: ClientRequest.noSession), index: 9)),
+            .clientReply(ClientReply(client: 1, seq: 2, outcome: .sessionExpired(session: 17), index: 900)),
             .control(.status, id: 0, key: []),
             .control(.cut(peers: []), id: 1, key: [1, 2, 3]),
             .control(.cut(peers: [2, 3, .max]), id: 1, key: Array("secret".utf8)),
@@ -117,17 +120,18 @@ struct RoundTripTests {
 
     @Test("the frame layout: magic, version, type, length, payload, checksum")
     func layout() throws {
-        let m = WireMessage.clientRequest(ClientRequest(client: 0x0102_0304_0506_0708, seq: 0x1122,
+        let m = WireMessage.clientRequest(ClientRequest(client: 0x0102_0304_0506_0708, seq: 0x1122, session: 0x44,
                                                         op: .put(key: "ab", value: "é")))
         let bytes = WireCodec.encode(m)
         let payload: [UInt8] = [
             0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,  // client
             0x22, 0x11, 0, 0, 0, 0, 0, 0,                    // seq
+            0x44, 0, 0, 0, 0, 0, 0, 0,                       // session
             0,                                               // put
             2, 0, 0, 0, 0x61, 0x62,                          // key
             2, 0, 0, 0, 0xC3, 0xA9,                          // value
         ]
-        let header: [UInt8] = [0x52, 0x46, 1, 2, UInt8(payload.count), 0, 0, 0]
+        let header: [UInt8] = [0x52, 0x46, 2, 2, UInt8(payload.count), 0, 0, 0]
         let crc = CRC32C.checksum(header + payload)
         let trailer = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
         #expect(bytes == header + payload + trailer)
