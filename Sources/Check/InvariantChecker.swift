@@ -9,11 +9,16 @@ import RaftCore
 /// Properties checked, by the names used in `Violation.invariant`:
 /// - "election safety": at most one leader per term, over the whole run;
 /// - "log matching": two persisted entries with the same index and term carry the same command
-///   and follow entries of the same term;
-/// - "leader completeness": a new leader's log holds the highest entry known committed anywhere
-///   by a node whose term was lower than the new leader's (an entry committed in term T need only be
-///   in leaders of terms above T; a node observing a commit in term T saw it committed in T or earlier);
-/// - "state machine safety": no two nodes apply different entries at one index;
+///   and follow entries of the same term; a snapshot's index and term (taken, installed or restored)
+///   agree with every other snapshot at that index and with the entry applied there, and the entry
+///   after it in a log follows its term;
+/// - "leader completeness": a new leader's log, or its snapshot, holds the highest entry known
+///   committed anywhere by a node whose term was lower than the new leader's (an entry committed in
+///   term T need only be in leaders of terms above T; a node observing a commit in term T saw it
+///   committed in T or earlier); an entry at the snapshot's index must have the snapshot's term;
+/// - "state machine safety": no two nodes apply different entries at one index, and no two
+///   snapshots of one index hold different states;
+/// - "state machine failure": a node's state machine could not load a snapshot;
 /// - "commit monotonic" / "applied monotonic": per node incarnation, these never go back;
 /// - "acknowledged write lost": an acknowledged write is at its index in every log committed past it.
 public final class InvariantChecker {
@@ -39,6 +44,13 @@ public final class InvariantChecker {
     }
 
     private struct AppliedRecord {
+        var term: Term
+        var hash: UInt64
+        var node: NodeID
+    }
+
+    /// A snapshot seen at an index: its term, a hash of its data, and the first node that had it.
+    private struct SnapshotRecord {
         var term: Term
         var hash: UInt64
         var node: NodeID
@@ -73,6 +85,8 @@ public final class InvariantChecker {
     /// For each term a node was in when it reported a commit index: the highest such index.
     private var committedSeenInTerm: [Term: CommitMark] = [:]
     private var appliedAt: [LogIndex: AppliedRecord] = [:]
+    private var snapshotAt: [LogIndex: SnapshotRecord] = [:]
+    private var reportedSnapshots: Set<LogIndex> = []
     private var reportedApplied: Set<LogIndex> = []
     private var tracks: [NodeID: NodeTrack] = [:]
     private var acks: [Ack] = []
@@ -98,6 +112,14 @@ public final class InvariantChecker {
     public func afterReady(_ raft: RaftNode, ready: Ready, applied: [Entry], at time: Timestamp) {
         let id = raft.id
         noteRole(node: id, role: raft.role, term: raft.term, at: time)
+        if let s = ready.snapshot {
+            noteSnapshot(node: id, metadata: s.metadata, data: s.data, at: time)
+            if ready.installsSnapshot {
+                var track = tracks[id] ?? NodeTrack()
+                track.lastAppliedEntry = max(track.lastAppliedEntry, s.index)
+                tracks[id] = track
+            }
+        }
         if let first = ready.entries.first {
             // The log still holds what was persisted unless it changed since; only then is the
             // term before the first entry known.
@@ -123,6 +145,36 @@ public final class InvariantChecker {
         noteRole(node: raft.id, role: raft.role, term: raft.term, at: time)
         noteProgress(node: raft.id, term: raft.term, commit: log.committed,
                      commitTerm: log.term(at: log.committed), applied: log.applied, at: time)
+    }
+
+    /// Node `node` holds a snapshot (`metadata`, `data`): one it took, installed, or restarted from.
+    /// Checks it against every other snapshot of that index and the entry applied there.
+    public func noteSnapshot(node: NodeID, metadata: SnapshotMetadata, data: [UInt8], at time: Timestamp) {
+        let index = metadata.index
+        guard index > 0 else { return }
+        checks += 1
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in data { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        if let known = snapshotAt[index] {
+            if known.term != metadata.term, reportedSnapshots.insert(index).inserted {
+                record("log matching", nodes: [known.node, node], at: time,
+                       "node \(node) holds a snapshot at index \(index) of term \(metadata.term), node \(known.node) one of term \(known.term)")
+            } else if known.hash != h, reportedSnapshots.insert(index).inserted {
+                record("state machine safety", nodes: [known.node, node], at: time,
+                       "the snapshots of nodes \(known.node) and \(node) at index \(index) hold different states")
+            }
+        } else {
+            snapshotAt[index] = SnapshotRecord(term: metadata.term, hash: h, node: node)
+        }
+        if let applied = appliedAt[index], applied.term != metadata.term, reportedSnapshots.insert(index).inserted {
+            record("log matching", nodes: [applied.node, node], at: time,
+                   "node \(node) holds a snapshot at index \(index) of term \(metadata.term), but node \(applied.node) applied an entry of term \(applied.term) there")
+        }
+    }
+
+    /// Node `node`'s state machine failed (`detail` says how); the run cannot go on.
+    public func nodeFailed(node: NodeID, detail: String, at time: Timestamp) {
+        record("state machine failure", nodes: [node], at: time, detail)
     }
 
     /// The node crashed and restarted: per-incarnation monotonic checks (commit, applied) restart.
@@ -248,6 +300,10 @@ public final class InvariantChecker {
                 }
             } else {
                 appliedAt[e.index] = AppliedRecord(term: e.term, hash: hash, node: node)
+                if let s = snapshotAt[e.index], s.term != e.term, reportedSnapshots.insert(e.index).inserted {
+                    record("log matching", nodes: [s.node, node], at: time,
+                           "node \(node) applied an entry of term \(e.term) at index \(e.index), but node \(s.node) holds a snapshot of term \(s.term) there")
+                }
             }
             if let ack = ackAt[e.index], ack.hash != hash || e.kind != .normal {
                 reportLostAck(ack, node: node, at: time,

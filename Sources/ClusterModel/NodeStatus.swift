@@ -25,9 +25,14 @@ public struct NodeStatus: Sendable, Hashable {
     public var lastIndex: LogIndex
     /// Partition group (1-based) or nil when there is no partition; 0 when isolated.
     public var group: Int?
+    /// The first index the node's log holds (one past its snapshot), nil when unknown.
+    public var firstIndex: LogIndex?
+    /// The index of the node's latest snapshot (0: none), nil when unknown.
+    public var snapshotIndex: LogIndex?
 
     public init(_ id: NodeID, state: NodeState, role: Role?, term: Term, leader: NodeID, commit: LogIndex,
-                applied: LogIndex, lastIndex: LogIndex, group: Int?) {
+                applied: LogIndex, lastIndex: LogIndex, group: Int?, firstIndex: LogIndex? = nil,
+                snapshotIndex: LogIndex? = nil) {
         self.id = id
         self.state = state
         self.role = role
@@ -37,5 +42,7 @@ public struct NodeStatus: Sendable, Hashable {
         self.applied = applied
         self.lastIndex = lastIndex
         self.group = group
+        self.firstIndex = firstIndex
+        self.snapshotIndex = snapshotIndex
     }
 }

@@ -21,6 +21,15 @@ public struct SimStats: Sendable, Hashable {
     public var redirects = 0
     /// Client attempts that got no answer in time.
     public var clientTimeouts = 0
+    /// Snapshots nodes took of their own state (compacting their logs).
+    public var snapshotsTaken = 0
+    /// Snapshot transfers whose last chunk a leader sent, and chunks sent (resends included) with
+    /// their data bytes.
+    public var snapshotsSent = 0
+    public var snapshotChunksSent = 0
+    public var snapshotBytesSent = 0
+    /// Snapshots nodes installed from a leader.
+    public var snapshotsInstalled = 0
     public init() {}
 }
 
@@ -95,11 +104,13 @@ public final class SimCluster {
         let g = network.group(of: id)
         if let r = n.raft {
             return NodeStatus(id, state: n.state, role: r.role, term: r.term, leader: r.leader,
-                              commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g)
+                              commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g,
+                              firstIndex: r.log.firstIndex, snapshotIndex: r.log.offset)
         }
         let disk = n.disk  // a crashed node's disk holds what it synced
         return NodeStatus(id, state: .down, role: nil, term: disk.hardState.term, leader: noNode,
-                          commit: disk.hardState.commit, applied: 0, lastIndex: disk.lastIndex, group: g)
+                          commit: disk.hardState.commit, applied: 0, lastIndex: disk.lastIndex, group: g,
+                          firstIndex: disk.firstIndex, snapshotIndex: disk.snapshot.index)
     }
 
     public var statuses: [NodeStatus] { nodeIDs.map(status(of:)) }
@@ -185,6 +196,23 @@ public final class SimCluster {
         start(n)
         trace("node \(id) restarted (term \(n.raft!.term), log \(n.raft!.log.lastIndex))")
         mix(0x2E57, id)
+    }
+
+    /// Make node `id` take a snapshot now (compacting its log up to what it applied), as
+    /// `snapshotEvery` does by itself; returns its index, or nil if the node is not running or applied
+    /// nothing since its latest snapshot.
+    @discardableResult
+    public func takeSnapshot(_ id: NodeID) -> LogIndex? {
+        let n = node(id)
+        guard n.state == .up, let server = n.server, let index = server.takeSnapshot() else { return nil }
+        drain(n)
+        return index
+    }
+
+    /// The index of node `id`'s latest snapshot (0: none), running or not (a crashed node: on its disk).
+    public func snapshotIndex(of id: NodeID) -> LogIndex {
+        let n = node(id)
+        return n.raft?.log.offset ?? n.disk.snapshot.index
     }
 
     /// Freeze a node's process without crashing it; input waits until `resume`.
@@ -306,13 +334,17 @@ public final class SimCluster {
         var rng = SeededRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
         do {
             let raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk, random: rng)
-            n.server = try KVServer(raft: raft)
+            n.server = try KVServer(raft: raft, sessionTTL: config.sessionTTL, snapshotEvery: config.snapshotEvery)
         } catch {
             preconditionFailure("node \(n.id) cannot restart from its disk: \(error)")
         }
         n.state = .up
         n.inbox.removeAll()
+        n.snapshotsSentCounted = 0
         checker.restarted(n.id)
+        if config.checkInvariants, n.disk.snapshot.index > 0 {
+            checker.noteSnapshot(node: n.id, metadata: n.disk.snapshot, data: n.disk.snapshotData, at: now)
+        }
         let phase = rng.uniform(0...(config.tick - 1))
         queue.schedule(.tick(n.id, incarnation: n.incarnation), at: now + phase + 1)
         drain(n)
@@ -338,6 +370,7 @@ public final class SimCluster {
             if n.state == .paused { n.inbox.append(ev); return }
             stats.messagesDelivered += 1
             mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
+            if let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
             if traceSink != nil { trace("\(m)") }
             n.raft!.step(m)
             drain(n)
@@ -380,20 +413,42 @@ public final class SimCluster {
     private func drain(_ n: SimNode) {
         guard let server = n.server else { return }
         while let rd = server.ready() {
-            n.disk.write(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+            n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
+                         entries: rd.entries, sync: rd.mustSync)
             for m in rd.messages { send(m) }
             let out = server.advance(rd)
+            if let failure = out.failure {
+                // The state machine can no longer follow the log: stop the node, and the run.
+                checker.nodeFailed(node: n.id, detail: failure, at: now)
+                crash(n.id)
+                return
+            }
+            if let s = rd.snapshot {
+                if rd.installsSnapshot { stats.snapshotsInstalled += 1 } else { stats.snapshotsTaken += 1 }
+                trace("node \(n.id) \(rd.installsSnapshot ? "installed" : "took") a snapshot at \(s.metadata) "
+                      + "(\(s.data.count) bytes)")
+                mix(0x5B, n.id, s.index, s.term, rd.installsSnapshot ? 1 : 0)
+            }
             if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
             if config.checkInvariants {
                 checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
             }
             for r in out.replies { sendReply(r, from: n.id) }
         }
+        let sent = server.raft.stats.snapshotsSent
+        if sent > n.snapshotsSentCounted {
+            stats.snapshotsSent += sent - n.snapshotsSentCounted
+            n.snapshotsSentCounted = sent
+        }
         if config.checkInvariants { checker.observe(server.raft, at: now) }
     }
 
     private func send(_ m: Message) {
         stats.messagesSent += 1
+        if let c = m.snapshot, m.kind == .snapshot {
+            stats.snapshotChunksSent += 1
+            stats.snapshotBytesSent += c.data.count
+        }
         guard network.connected(m.from, m.to) else {
             stats.messagesDropped += 1
             return

@@ -1,4 +1,5 @@
 import RaftCore
+import KV
 import Check
 import ClusterModel
 
@@ -21,6 +22,11 @@ public struct SimConfig: Sendable, Hashable {
     public var checkQuorum = true
     /// Run the invariant checker after every step.
     public var checkInvariants = true
+    /// Each node takes a snapshot, compacting its log, once this many entries have applied since
+    /// its latest one; nil: never (unless asked, `SimCluster.takeSnapshot`).
+    public var snapshotEvery: LogIndex?
+    /// Client sessions expire after this many idle applied entries (`KVStore`).
+    public var sessionTTL: LogIndex = KVStore.defaultSessionTTL
 
     public init(nodes: Int = 5, seed: UInt64 = 1) {
         self.nodes = nodes
@@ -42,6 +48,8 @@ public struct SimConfig: Sendable, Hashable {
             throw ClusterError("election timeout \(TimeFormat.duration(electionTimeout.lowerBound)) must be above the heartbeat \(TimeFormat.duration(heartbeat))")
         }
         if latency.upperBound > .s(60) { throw ClusterError("latency above 60s is not supported") }
+        if snapshotEvery == 0 { throw ClusterError("snapshot-every must be at least 1 entry") }
+        if sessionTTL == 0 { throw ClusterError("the session lifetime must be at least 1 entry") }
         do { try raftConfig(for: 1).validate() } catch { throw ClusterError(error.description) }
     }
 

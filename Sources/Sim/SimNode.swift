@@ -14,6 +14,8 @@ public final class SimNode {
     public internal(set) var incarnation = 0
     /// Input that reached a paused process, delivered on resume.
     var inbox = Deque<SimCluster.Event>()
+    /// This incarnation's `RaftStats.snapshotsSent` already added to `SimStats`.
+    var snapshotsSentCounted = 0
 
     init(id: NodeID) { self.id = id }
 

@@ -219,6 +219,47 @@ import Testing
         #expect(c.violations.map(\.invariant) == ["leader completeness"])
     }
 
+    @Test func hookChecksSnapshotsAgainstEachOtherAndTheAppliedLog() {
+        let c = InvariantChecker(seed: 0)
+        let at8 = SnapshotMetadata(index: 8, term: 2)
+        c.noteSnapshot(node: 1, metadata: at8, data: [1, 2], at: 0)
+        c.noteSnapshot(node: 2, metadata: at8, data: [1, 2], at: 0)
+        c.noteApplied(node: 3, entries: [Entry(term: 2, index: 8, data: [5])], at: 0)
+        #expect(c.violations.isEmpty, "the same snapshot twice, and the entry it covers")
+        c.noteSnapshot(node: 3, metadata: at8, data: [1, 3], at: 0)
+        #expect(c.violations.map(\.invariant) == ["state machine safety"])
+        #expect(c.violations[0].nodes == [1, 3])
+
+        let d = InvariantChecker(seed: 0)
+        d.noteSnapshot(node: 1, metadata: SnapshotMetadata(index: 8, term: 2), data: [], at: 0)
+        d.noteSnapshot(node: 2, metadata: SnapshotMetadata(index: 8, term: 3), data: [], at: 0)
+        #expect(d.violations.map(\.invariant) == ["log matching"])
+
+        // An entry of another term applied where a snapshot sits, in either order.
+        let e = InvariantChecker(seed: 0)
+        e.noteSnapshot(node: 1, metadata: SnapshotMetadata(index: 4, term: 2), data: [], at: 0)
+        e.noteApplied(node: 2, entries: [Entry(term: 3, index: 4, data: [1])], at: 0)
+        e.noteApplied(node: 2, entries: [Entry(term: 3, index: 6, data: [1])], at: 0)
+        e.noteSnapshot(node: 1, metadata: SnapshotMetadata(index: 6, term: 2), data: [], at: 0)
+        #expect(e.violations.map(\.invariant) == ["log matching", "log matching"])
+        // A state machine that cannot load a snapshot stops the run.
+        e.nodeFailed(node: 5, detail: "bad snapshot", at: 0)
+        #expect(e.violations.last?.invariant == "state machine failure" && e.violations.last?.nodes == [5])
+    }
+
+    @Test func leaderCompletenessCountsTheSnapshot() {
+        let c = InvariantChecker(seed: 0)
+        c.noteProgress(node: 1, term: 2, commit: 10, commitTerm: 2, applied: 0, at: 0)
+        // A leader whose snapshot covers the committed entry.
+        c.noteBecameLeader(node: 2, term: 3, at: 0, termAt: { $0 == 12 ? 2 : nil }, compacted: { $0 < 12 })
+        #expect(c.violations.isEmpty)
+        // One whose snapshot sits exactly there, with the right term, then the wrong one.
+        c.noteBecameLeader(node: 3, term: 4, at: 0, termAt: { $0 == 10 ? 2 : nil }, compacted: { $0 < 10 })
+        #expect(c.violations.isEmpty)
+        c.noteBecameLeader(node: 4, term: 5, at: 0, termAt: { $0 == 10 ? 1 : nil }, compacted: { $0 < 10 })
+        #expect(c.violations.map(\.invariant) == ["leader completeness"])
+    }
+
     @Test func violationDescription() {
         let v = Violation(invariant: "election safety", nodes: [3, 1, 3], detail: "nodes 1 and 3 both led term 2",
                           time: 1_234_567_890, seed: 42)

@@ -8,9 +8,15 @@ import Check
 
 /// Runs one seeded chaos run: 5 nodes, a client workload, random faults for 15 virtual seconds,
 /// then every fault repaired. Returns the cluster for inspection.
+///
+/// Nodes snapshot every 5 to 24 applied entries (by seed), so that logs are compacted all the time
+/// and lagging or restarted followers catch up by InstallSnapshot; in every third seed client
+/// sessions expire after 24 idle entries.
 func chaosRun(seed: UInt64, faultEvery: SimTime = .ms(250)) throws -> (SimCluster, Workload, [String]) {
     var cfg = SimConfig(nodes: 5, seed: seed)
     cfg.checkInvariants = true
+    cfg.snapshotEvery = 5 + seed % 20
+    if seed % 3 == 0 { cfg.sessionTTL = 24 }
     let c = try SimCluster(config: cfg)
     let w = try Workload(cluster: c, spec: WorkloadSpec(clients: 6, requests: 600, readRatio: 0.5, keys: 8,
                                                        rate: 40, opTimeout: .s(3)))
@@ -46,8 +52,9 @@ struct RandomizedTests {
         w.stop()
         _ = c.run(until: c.now + .s(2)) { c.isConverged }
         #expect(c.violation == nil, "seed \(seed): \(c.violation?.description ?? "")")
+        #expect(c.stats.snapshotsTaken > 0, "seed \(seed): no snapshot taken")
 
-        // Every acknowledged write is on every node's log at its index.
+        // Every acknowledged write is on every node's log at its index (or in its snapshot).
         for n in c.nodeIDs { c.checker.checkAcknowledgedWrites(on: c.node(n).raft!, at: c.now) }
         #expect(c.checker.firstViolation == nil, "seed \(seed): \(c.checker.firstViolation?.description ?? "")")
 
@@ -62,5 +69,19 @@ struct RandomizedTests {
         if case .violation(let key, let ops) = verdict {
             Issue.record("seed \(seed): history not linearizable on key \(key):\n\(describe(ops))")
         }
+    }
+
+    /// The suite exercises what it is meant to: over the first 40 seeds, followers install snapshots
+    /// in most runs, and sessions expire in some.
+    @Test func snapshotsAndExpiriesHappen() throws {
+        var installs = 0, expiries = 0
+        for seed in 1...40 {
+            let (c, _, _) = try chaosRun(seed: UInt64(seed))
+            _ = c.run(until: c.now + .s(10)) { c.isConverged }
+            if c.stats.snapshotsInstalled > 0 { installs += 1 }
+            if c.nodeIDs.contains(where: { (c.node($0).server?.store.expiredSessions ?? 0) > 0 }) { expiries += 1 }
+        }
+        #expect(installs >= 30, "snapshots installed in \(installs) of 40 runs")
+        #expect(expiries >= 3, "sessions expired in \(expiries) of 40 runs")
     }
 }
