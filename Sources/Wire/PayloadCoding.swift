@@ -6,8 +6,10 @@ import RaftCore
 //
 // raft (1), a `Message`:
 //   kind u8 (Message.Kind raw value) | from u64 | to u64 | term u64 | logTerm u64 | index u64 |
-//   commit u64 | reject bool | rejectHint u64 | context u64 | entries
+//   commit u64 | reject bool | rejectHint u64 | context u64 | entries | snapshot present bool [, chunk]
 // entries: count u32, then per entry: term u64 | index u64 | kind u8 (EntryKind raw value) | data bytes
+// chunk (a `SnapshotChunk`): index u64 | term u64 | voters: peers | learners: peers | offset u64 |
+//   done bool | data bytes  (voters and learners each strictly ascending)
 //
 // clientRequest (2): client u64 | seq u64 | session u64 | op tag (0 put, 1 get, 2 delete, 3 cas,
 //   4 append) | key string | value string (put, append), or expected and new value strings (cas)
@@ -90,6 +92,16 @@ extension WireWriter {
         u64(m.rejectHint)
         u64(m.context)
         entries(m.entries)
+        bool(m.snapshot != nil)
+        if let c = m.snapshot {
+            u64(c.metadata.index)
+            u64(c.metadata.term)
+            peers(c.metadata.membership.voters)
+            peers(c.metadata.membership.learners)
+            u64(c.offset)
+            bool(c.done)
+            byteString(c.data)
+        }
     }
 
     mutating func entries(_ entries: [Entry]) {
@@ -116,9 +128,31 @@ extension WireReader {
         let rejectHint = try u64("rejectHint")
         let context = try u64("context")
         let entries = try entries()
+        var snapshot: SnapshotChunk?
+        if try bool("snapshot present") {
+            let index = try u64("snapshot index")
+            let term = try u64("snapshot term")
+            let voters = try ascendingPeers("voters")
+            let learners = try ascendingPeers("learners")
+            let offset = try u64("snapshot offset")
+            let done = try bool("snapshot done")
+            let data = try byteString("snapshot data")
+            snapshot = SnapshotChunk(metadata: SnapshotMetadata(index: index, term: term,
+                                                                membership: Membership(voters: voters, learners: learners)),
+                                     offset: offset, data: data, done: done)
+        }
         return Message(kind: kind, from: from, to: to, term: term, logTerm: logTerm, index: index,
                        commit: commit, entries: entries, reject: reject, rejectHint: rejectHint,
-                       context: context)
+                       context: context, snapshot: snapshot)
+    }
+
+    /// Node ids in strictly ascending order (as `Membership` keeps them, so that the encoding stays canonical).
+    private mutating func ascendingPeers(_ what: String) throws(WireError) -> [NodeID] {
+        let ids = try peers()
+        for (a, b) in zip(ids, ids.dropFirst()) where a >= b {
+            throw .malformed("\(what) not in ascending order (\(b) after \(a))")
+        }
+        return ids
     }
 
     mutating func entries() throws(WireError) -> [Entry] {

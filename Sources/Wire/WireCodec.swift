@@ -23,7 +23,8 @@ import RaftCore
 /// every count and length checked against what remains (`malformed`). It never traps.
 public enum WireCodec {
     /// The version byte this codec writes and accepts.
-    /// 2: client requests carry their session, replies may say `sessionExpired`.
+    /// 2: client requests carry their session, replies may say `sessionExpired`, Raft messages may
+    /// carry a snapshot chunk.
     public static let version: UInt8 = 2
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000
@@ -154,7 +155,8 @@ public enum WireCodec {
     /// A capacity hint, so that encoding a large append does not reallocate as it grows.
     private static func estimatedPayloadBytes(_ m: WireMessage) -> Int {
         switch m {
-        case .raft(let message): return 128 + message.entries.reduce(0) { $0 + 21 + $1.data.count }
+        case .raft(let message):
+            return 128 + (message.snapshot?.byteSize ?? 0) + message.entries.reduce(0) { $0 + 21 + $1.data.count }
         case .controlReply(.log(let entries), _): return 64 + entries.reduce(0) { $0 + 21 + $1.data.count }
         default: return 256
         }

@@ -175,7 +175,7 @@ struct RejectionTests {
     func lengths() throws {
         var w = WireWriter()
         w.message(Message(kind: .append, from: 1, to: 2, term: 3))
-        let prefix = Array(w.bytes.dropLast(4))  // everything up to the entry count
+        let prefix = Array(w.bytes.dropLast(5))  // everything up to the entry count (then the snapshot flag)
         func appendWith(count: UInt32, then rest: [UInt8]) -> [UInt8] {
             var x = WireWriter()
             x.u32(count)
@@ -187,7 +187,7 @@ struct RejectionTests {
         // 20 bytes left: too few for even one entry (21 bytes); 42 bytes: room for 2, not 3.
         #expect(isMalformed(appendWith(count: 1, then: [UInt8](repeating: 0, count: 20)), "count of entries"))
         #expect(isMalformed(appendWith(count: 3, then: [UInt8](repeating: 0, count: 42)), "count of entries"))
-        #expect(decodeError(appendWith(count: 2, then: [UInt8](repeating: 0, count: 42))) == nil)
+        #expect(decodeError(appendWith(count: 2, then: [UInt8](repeating: 0, count: 42) + [0])) == nil)
 
         // An entry's data length beyond the payload.
         for n: UInt32 in [3, 100, .max] {
@@ -264,5 +264,43 @@ struct RejectionTests {
         #expect(throws: Never.self) {
             try WireCodec.decode(WireCodec.frame(type: 4, payload: [UInt8](repeating: 0, count: 8) + string(bad) + [4]))
         }
+    }
+
+    @Test("snapshot chunks: the presence flag, ascending members and the data length are checked")
+    func snapshotChunks() throws {
+        let chunk = SnapshotChunk(metadata: SnapshotMetadata(index: 9, term: 2, membership: Membership(voters: [1, 2], learners: [])),
+                                  offset: 3, data: [7, 7, 7], done: true)
+        let good = WireMessage.raft(Message(kind: .snapshot, from: 1, to: 2, term: 3, snapshot: chunk))
+        #expect(try WireCodec.decode(WireCodec.encode(good)) == good)
+        let plain = WireCodec.encode(.raft(Message(kind: .snapshot, from: 1, to: 2, term: 3)))
+        let p = payload(of: plain)
+        // The presence flag is the last byte of a message without a chunk.
+        var flag = p
+        flag[flag.count - 1] = 2
+        #expect(isMalformed(reframe(plain, payload: flag), "snapshot present is 2"))
+        flag[flag.count - 1] = 1
+        #expect(isMalformed(reframe(plain, payload: flag), "payload ends inside snapshot index"))
+
+        func withChunk(voters: [UInt64], learners: [UInt64] = [], dataLength: UInt32 = 1, data: [UInt8] = [5]) -> [UInt8] {
+            var w = WireWriter()
+            w.bool(true)
+            w.u64(9)
+            w.u64(2)
+            w.count(voters.count)
+            for v in voters { w.u64(v) }
+            w.count(learners.count)
+            for l in learners { w.u64(l) }
+            w.u64(0)
+            w.bool(false)
+            w.u32(dataLength)
+            return reframe(plain, payload: p.dropLast() + w.bytes + data)
+        }
+        #expect(try WireCodec.decode(withChunk(voters: [1, 2, 3], learners: [4])) != nil)
+        #expect(isMalformed(withChunk(voters: [2, 1]), "voters not in ascending order"))
+        #expect(isMalformed(withChunk(voters: [1, 1]), "voters not in ascending order"))
+        #expect(isMalformed(withChunk(voters: [1], learners: [5, 4]), "learners not in ascending order"))
+        #expect(isMalformed(withChunk(voters: [1], dataLength: 2), "count of snapshot data (2) exceeds"))
+        #expect(isMalformed(withChunk(voters: [1], dataLength: .max), "count of snapshot data"))
+        #expect(isMalformed(withChunk(voters: [1], dataLength: 0), "trailing"))
     }
 }

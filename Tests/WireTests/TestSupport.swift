@@ -79,9 +79,19 @@ struct Gen {
     }
 
     mutating func message(kind: Message.Kind? = nil) -> Message {
-        Message(kind: kind ?? pick(Message.Kind.allCases), from: u64(), to: u64(), term: u64(),
-                logTerm: u64(), index: u64(), commit: u64(), entries: entries(), reject: bool(),
-                rejectHint: u64(), context: u64())
+        let kind = kind ?? pick(Message.Kind.allCases)
+        let withChunk = kind == .snapshot || kind == .snapshotResponse ? !chance(0.1) : chance(0.1)
+        return Message(kind: kind, from: u64(), to: u64(), term: u64(),
+                       logTerm: u64(), index: u64(), commit: u64(), entries: entries(), reject: bool(),
+                       rejectHint: u64(), context: u64(), snapshot: withChunk ? chunk() : nil)
+    }
+
+    mutating func chunk() -> SnapshotChunk {
+        let voters = (0..<int(0...7)).map { _ in u64() }, learners = (0..<int(0...3)).map { _ in u64() }
+        return SnapshotChunk(metadata: SnapshotMetadata(index: u64(), term: u64(),
+                                                        membership: Membership(voters: Array(Set(voters)),
+                                                                               learners: Array(Set(learners)))),
+                             offset: u64(), data: bytes(), done: bool())
     }
 
     mutating func operation() -> KVOperation {
