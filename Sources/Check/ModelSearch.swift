@@ -31,12 +31,17 @@ struct ModelSearch {
             case append(String)
         }
         var effect: Effect
+        /// The history operation's id.
+        var id: Int
         var invoke: Timestamp
         /// nil: no return (unknown outcome).
         var complete: Timestamp?
     }
 
     private var ops: [Op] = []
+    /// After a `.notLinearizable` run: the id of the operation whose return the search could not get
+    /// past at its deepest point (the most operations linearized), where a person should look.
+    private(set) var stuckAt: Int?
     /// Interned values: 0 is absent, others index `strings`.
     private var ids: [String: Int32] = [:]
     private var strings: [String] = [""]
@@ -67,7 +72,7 @@ struct ModelSearch {
             case (.append(_, let v), _):
                 effect = .append(v)
             }
-            ops.append(Op(effect: effect, invoke: h.invoke, complete: h.outcome == .unknown ? nil : done))
+            ops.append(Op(effect: effect, id: h.id, invoke: h.invoke, complete: h.outcome == .unknown ? nil : done))
         }
     }
 
@@ -134,6 +139,7 @@ struct ModelSearch {
         var value: Int32 = 0
         var seen = Set<Configuration>()
         var stack: [(op: Int, value: Int32)] = []
+        var deepest = -1
         var e = next[count]
         while next[count] >= 0 {
             if e >= 0, !events[e].isReturn {
@@ -156,6 +162,10 @@ struct ModelSearch {
             } else {
                 // A return whose operation is not linearized (or the end of the list with calls
                 // left that could not be taken): undo the last choice.
+                if e >= 0, stack.count > deepest {
+                    deepest = stack.count
+                    stuckAt = ops[events[e].op].id
+                }
                 guard let (op, before) = stack.popLast() else { return .notLinearizable }
                 linearized[op / 64] &= ~(1 << UInt64(op % 64))
                 value = before

@@ -28,7 +28,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         var startedAt: UInt64 = 0
         var stoppedAt: UInt64?
         var lastStart: UInt64 = 0
-        var rng: SeededRandom
+        var generator: WorkloadGenerator
     }
 
     private let state: NIOLockedValueBox<State>
@@ -57,7 +57,8 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         self.clients = made
         self.history = history
         self.now = now
-        self.state = NIOLockedValueBox(State(rng: SeededRandom(seed: seed, stream: "workload-\(firstClient)")))
+        self.state = NIOLockedValueBox(State(generator: WorkloadGenerator(
+            spec: spec, rng: SeededRandom(seed: seed, stream: "workload-\(firstClient)"))))
     }
 
     deinit { stop() }
@@ -163,6 +164,6 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
     }
 
     private func makeOp(_ cid: ClientID, _ s: inout State) -> KVOperation {
-        spec.makeOperation(client: cid, issued: s.issued, rng: &s.rng)
+        s.generator.next(client: cid, issued: s.issued)
     }
 }

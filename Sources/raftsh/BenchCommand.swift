@@ -11,7 +11,7 @@ import Harness
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [SimBench.self, UDPBench.self]
+        subcommands: [SimBench.self, UDPBench.self, CheckBench.self]
     )
 }
 
@@ -107,4 +107,85 @@ func proposalRun(seed: UInt64, readRatio: Double, failLeader: Bool) throws -> (I
     w.stop()
     if let v = c.violation { throw ValidationError("invariant violated: \(v)") }
     return (c.stats.events, c.stats.messagesSent, w.unanswered.count)
+}
+
+/// `raftsh bench check`: the linearizability checker on simulated histories of growing size.
+struct CheckBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Linearizability checking time on simulated histories of 1,000 to 100,000 operations, 10 to 50 clients."
+    )
+
+    @Option(help: "Operation counts to check, comma separated.")
+    var operations: String = "1000,10000,100000"
+
+    @Option(help: "Client counts, comma separated.")
+    var clients: String = "10,50"
+
+    @Option(help: "Distinct keys the clients share.")
+    var keys: Int = 10
+
+    @Option(help: "Seed of the simulated runs.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+        let opCounts = try list(operations, "--operations")
+        let clientCounts = try list(clients, "--clients")
+        print("raftsh bench check — histories from simulated 5-node clusters under 5% message loss, \(keys) keys,")
+        print("half reads; median of 3 checks each")
+        print("")
+        print("operations  clients  mix                 unknown  check    verdict")
+        for n in opCounts {
+            for c in clientCounts {
+                for (mix, casAppend) in [("get/put", false), ("get/put/cas/append", true)] {
+                    let h = try simulatedHistory(operations: n, clients: c, casAppend: casAppend)
+                    var times: [Double] = []
+                    var verdict = ""
+                    for _ in 0..<3 {
+                        let clock = ContinuousClock()
+                        var result: LinearizabilityResult = .linearizable
+                        let d = clock.measure { result = LinearizabilityChecker().check(h) }
+                        times.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                        switch result {
+                        case .linearizable: verdict = "linearizable"
+                        case .violation: verdict = "NOT linearizable"
+                        case .tooComplex: verdict = "too complex"
+                        }
+                    }
+                    times.sort()
+                    let unknown = h.operations.filter { $0.outcome == .unknown }.count
+                    print(String(h.count).padding(toLength: 12, withPad: " ", startingAt: 0)
+                          + String(c).padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + mix.padding(toLength: 20, withPad: " ", startingAt: 0)
+                          + String(unknown).padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + String(format: "%.1fms", times[1] * 1000).padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + verdict)
+                }
+            }
+        }
+    }
+
+    private func list(_ text: String, _ name: String) throws -> [Int] {
+        let xs = text.split(separator: ",").compactMap { Int($0) }
+        guard !xs.isEmpty, xs.allSatisfy({ $0 > 0 }) else { throw ValidationError("\(name) takes positive numbers, e.g. 1000,10000") }
+        return xs
+    }
+
+    /// The history of a simulated workload of `operations` operations by `clients` clients.
+    private func simulatedHistory(operations: Int, clients: Int, casAppend: Bool) throws -> History {
+        var cfg = SimConfig(nodes: 5, seed: seed)
+        cfg.checkInvariants = false
+        let sim = try SimCluster(config: cfg)
+        sim.updateNetwork { $0.setFaults(loss: 0.05, duplicate: nil, delay: nil, on: nil) }
+        var spec = WorkloadSpec(clients: clients, requests: operations, readRatio: 0.5, keys: keys)
+        if casAppend {
+            spec.mix = [WorkloadMixEntry(.get, share: 2), WorkloadMixEntry(.put, share: 1),
+                        WorkloadMixEntry(.cas, share: 0.5), WorkloadMixEntry(.append, share: 0.5)]
+        }
+        let w = try Workload(cluster: sim, spec: spec)
+        w.start()
+        sim.run(until: .s(36_000)) { w.isDone }
+        w.stop()
+        return sim.history
+    }
 }
