@@ -58,7 +58,7 @@ public enum HistoryEDN {
         var type = "invoke"
         if completion {
             switch h.outcome {
-            case .ok(.casFailed): type = "fail"
+            case .ok(.casFailed), .ok(.casMismatch): type = "fail"
             case .ok: type = "ok"
             case .fail: type = "fail"
             case .unknown: type = "info"
@@ -79,6 +79,8 @@ public enum HistoryEDN {
             if completion, case .ok(.casFailed(let current)) = h.outcome {
                 extra = [(.keyword("error"), .keyword("precondition-failed")),
                          (.keyword("current"), current.map(encodeValue) ?? .null)]
+            } else if completion, case .ok(.casMismatch) = h.outcome {
+                extra = [(.keyword("error"), .keyword("precondition-failed"))]
             }
         case .append(_, let v): f = "append"; value = encodeValue(v)
         }
@@ -195,6 +197,7 @@ public enum HistoryEDN {
         case "info": return .unknown
         case "fail":
             if f == "cas", let current = event[keyword: "current"] { return .ok(.casFailed(current: decodeValue(current))) }
+            if f == "cas", event[keyword: "error"] == .keyword("precondition-failed") { return .ok(.casMismatch) }
             return .fail
         default:
             if f == "read" || f == "get" { return .ok(.value(decodeValue(value))) }

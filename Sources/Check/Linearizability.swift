@@ -132,6 +132,7 @@ func describeOutcome(_ outcome: OperationOutcome, of op: KVOperation) -> String 
     case .ok(.ok): return "ok"
     case .ok(.value(let v)): return "-> " + (v.map(renderValue) ?? "none")
     case .ok(.casFailed(let v)): return "cas failed -> " + (v.map(renderValue) ?? "none")
+    case .ok(.casMismatch): return "cas failed"
     case .fail: return "fail"
     case .unknown: return "unknown"
     }

@@ -27,6 +27,8 @@ struct ModelSearch {
             case cas(from: Int32, to: Int32, mustApply: Bool)
             /// A cas that certainly found something other than `from`: the value must be `found`.
             case casFailed(from: Int32, found: Int32)
+            /// A cas that found some present value other than `from`.
+            case casMismatch(from: Int32)
             /// Appends a suffix.
             case append(String)
         }
@@ -65,6 +67,8 @@ struct ModelSearch {
                 effect = .cas(from: intern(from), to: intern(to), mustApply: true)
             case (.cas(_, let from, _), .ok(.casFailed(let found))):
                 effect = .casFailed(from: intern(from), found: intern(found))
+            case (.cas(_, let from, _), .ok(.casMismatch)):
+                effect = .casMismatch(from: intern(from))
             case (.cas(_, let from, let to), .unknown):
                 effect = .cas(from: intern(from), to: intern(to), mustApply: false)
             case (.cas, .ok):
@@ -94,6 +98,7 @@ struct ModelSearch {
             if value == from { return to }
             return mustApply ? nil : value
         case .casFailed(let from, let found): return value == found && value != from ? value : nil
+        case .casMismatch(let from): return value != 0 && value != from ? value : nil
         case .append(let suffix): return intern((value == 0 ? "" : strings[Int(value)]) + suffix)
         }
     }

@@ -8,6 +8,9 @@ public enum KVResult: Sendable, Hashable {
     case value(String?)
     /// A compare-and-set found this value (nil: absent) instead of the one expected, and did nothing.
     case casFailed(current: String?)
+    /// A compare-and-set found a value other than the one expected, and did nothing; which value is
+    /// not known, only that the key held one (Maelstrom's error 22, precondition failed).
+    case casMismatch
 }
 
 extension KVResult: CustomStringConvertible {
@@ -18,6 +21,7 @@ extension KVResult: CustomStringConvertible {
         case .value(let v?): return v
         case .value(nil): return "none"
         case .casFailed(let current): return "cas failed: current value " + (current ?? "none")
+        case .casMismatch: return "cas failed: another value"
         }
     }
 }

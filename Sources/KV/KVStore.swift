@@ -128,6 +128,8 @@ public struct KVStore: Sendable {
             case .casFailed(let v?):
                 h.byte(4)
                 h.string(v)
+            case .casMismatch:
+                h.byte(5)
             }
         }
         return h.value

@@ -365,6 +365,8 @@ public final class Executor {
             return "\(v.map(quoteIfNeeded) ?? "none")  index \(r.index)\(by)  \(lat)" + stamp()
         case .ok(.casFailed(let v)):
             return "cas failed: current value \(v.map(quoteIfNeeded) ?? "none")  index \(r.index)\(by)  \(lat)" + stamp()
+        case .ok(.casMismatch):
+            return "cas failed: another value  index \(r.index)\(by)  \(lat)" + stamp()
         case .fail, .unknown:
             let why = r.failure ?? "failed"
             let note = r.outcome == .unknown ? " (outcome unknown)" : ""

@@ -380,16 +380,15 @@ public final class SimCluster {
     /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
     private func drain(_ n: SimNode) {
         guard let server = n.server else { return }
-        while let rd = server.ready() {
-            n.disk.write(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
-            for m in rd.messages { send(m) }
-            let out = server.advance(rd)
-            if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
-            if config.checkInvariants {
-                checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
-            }
-            for r in out.replies { sendReply(r, from: n.id) }
-        }
+        server.drain(persist: { rd in n.disk.write(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync) },
+                     send: { m in send(m) },
+                     reply: { r in sendReply(r, from: n.id) },
+                     processed: { rd, out in
+                         if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
+                         if config.checkInvariants {
+                             checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
+                         }
+                     })
         if config.checkInvariants { checker.observe(server.raft, at: now) }
     }
 

@@ -35,7 +35,7 @@ private let minEntryBytes = 8 + 8 + 1 + 4
 
 private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2, cas = 3, append = 4 }
 private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2 }
-private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4 }
+private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4, casMismatch = 5 }
 private enum ControlTag: UInt8 {
     case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6
 }
@@ -185,6 +185,9 @@ extension WireWriter {
             u8(OutcomeTag.done.rawValue)
             u8(ResultTag.casFailedPresent.rawValue)
             string(value)
+        case .done(.casMismatch):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.casMismatch.rawValue)
         case .notLeader(let leader):
             u8(OutcomeTag.notLeader.rawValue)
             u64(leader)
@@ -232,6 +235,7 @@ extension WireReader {
             case .present: outcome = .done(.value(try string("value")))
             case .casFailedAbsent: outcome = .done(.casFailed(current: nil))
             case .casFailedPresent: outcome = .done(.casFailed(current: try string("current value")))
+            case .casMismatch: outcome = .done(.casMismatch)
             }
         case .notLeader:
             outcome = .notLeader(leader: try u64("leader"))

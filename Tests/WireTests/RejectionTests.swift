@@ -150,7 +150,7 @@ struct RejectionTests {
         #expect(tagged(request, at: 16, 5, "unknown operation tag 5"))
         let reply = WireMessage.clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok)))
         #expect(tagged(reply, at: 24, 3, "unknown outcome tag 3"))
-        #expect(tagged(reply, at: 25, 5, "unknown result tag 5"))
+        #expect(tagged(reply, at: 25, 6, "unknown result tag 6"))
         // Control: id 8 bytes, key length 4 + 0 bytes, then the tag.
         #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 7, "unknown control tag 7"))
         #expect(tagged(.controlReply(.ok, id: 1), at: 8, 5, "unknown control reply tag 5"))

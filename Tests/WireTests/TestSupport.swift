@@ -99,13 +99,14 @@ struct Gen {
     }
 
     mutating func outcome() -> ReplyOutcome {
-        switch int(0...6) {
+        switch int(0...7) {
         case 0: return .done(.ok)
         case 1: return .done(.value(nil))
         case 2: return .done(.value(string()))
         case 3: return .notLeader(leader: u64())
         case 4: return .done(.casFailed(current: nil))
         case 5: return .done(.casFailed(current: string()))
+        case 6: return .done(.casMismatch)
         default: return .failed(string())
         }
     }
