@@ -31,6 +31,7 @@ public enum CommandRegistry {
         ReportCommand.self,
         // Inspection and control
         StatusCommand.self,
+        FaultsCommand.self,
         LogCommand.self,
         TraceCommand.self,
         HistoryCommand.self,
