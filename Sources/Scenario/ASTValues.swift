@@ -103,6 +103,14 @@ public enum ExpectedValue: Sendable, Hashable {
     case value(String)
     /// `none`: the key is absent.
     case none
+
+    /// Whether `value` (nil: absent) is what this expects.
+    func matches(_ value: String?) -> Bool {
+        switch self {
+        case .none: return value == nil
+        case .value(let expected): return value == expected
+        }
+    }
 }
 
 /// The value compared in `metric NAME OP VALUE`.

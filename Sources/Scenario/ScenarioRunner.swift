@@ -79,7 +79,7 @@ public struct ScenarioRunner {
         do {
             let script = try Parser.parse(source, file: file, options: ParserOptions(defaultNodes: opts.defaultNodes))
             do {
-                if trace { try exec.execute(Statement(location: SourceLocation(file: file, line: 0, column: 0), kind: .trace(true))) }
+                if trace { try exec.execute(Statement(location: SourceLocation(file: file, line: 0, column: 0), command: TraceCommand(on: true))) }
                 try exec.run(script)
             } catch {
                 result.status = .failed

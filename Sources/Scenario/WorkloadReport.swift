@@ -122,7 +122,7 @@ public struct WorkloadReport {
             rows.append([label, unrecorded ? "n/a over UDP" : metric(key)!.text])
         }
         rows.append(["linearizable", linearizable ? "yes" : "NO"])
-        var out = renderTable(rows)
+        var out = TextTable.render(rows)
         out += "\n\nleader history:\n"
         guard recordsNetwork else { return out + "n/a over UDP (not recorded on real nodes)" }
         var lh = [["node", "term", "from", "to"]]
@@ -130,7 +130,7 @@ public struct WorkloadReport {
             lh.append([String(span.node), String(span.term), TimeFormat.instant(span.from),
                        span.to.map(TimeFormat.instant) ?? "now"])
         }
-        out += renderTable(lh)
+        out += TextTable.render(lh)
         return out
     }
 }

@@ -1,0 +1,75 @@
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp]`: a fresh cluster
+/// (the variables of `let` are forgotten).
+public struct ClusterCommand: ScenarioCommand {
+    /// The row of `cluster`.
+    public static let specs = [
+        CommandSpec(
+            name: "cluster",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp.",
+            example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
+            keywords: ["seed", "election", "heartbeat", "latency", "udp"],
+            category: .cluster),
+    ]
+
+    /// The settings written on the line.
+    public var config: ClusterConfig
+
+    /// A `cluster` line with these settings.
+    public init(config: ClusterConfig) {
+        self.config = config
+    }
+
+    /// Reads `N` and the options; later lines check node ids against `N`.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
+        var seen: Set<String> = []
+        while let word = try p.nextOption(["seed", "election", "heartbeat", "latency", "udp"], of: "cluster", seen: &seen) {
+            switch word {
+            case "seed": config.seed = try p.parseSeed()
+            case "election": config.election = try p.parseDurationRange("the election timeout", positive: true)
+            case "heartbeat": config.heartbeat = try p.parseDuration("the heartbeat interval", positive: true)
+            case "latency": config.latency = try p.parseDurationRange("the latency")
+            default: config.transport = .udp
+            }
+        }
+        p.nodeCount = config.nodes
+        self.config = config
+    }
+
+    /// `cluster N` and the options given, in a fixed order.
+    public var sourceText: String { config.sourceText }
+
+    /// Makes the cluster (the seed on the command line wins over the line's) and prints its summary.
+    public func execute(in x: ExecutionContext) throws {
+        let executor = x.executor
+        let seed = x.options.seedOverride ?? config.seed ?? x.options.seed
+        let c = try executor.makeCluster(config, seed, x.options)
+        executor.cluster = c
+        executor.variables = [:]
+        c.interruptCheck = executor.interruptCheck
+        if executor.traceOn { c.trace = executor.output }
+        x.output(c.summary)
+    }
+}
+
+extension LineParser {
+    /// A seed: an integer from 0 to `UInt64.max`.
+    fileprivate mutating func parseSeed() throws(ParseError) -> UInt64 {
+        let expected = "an integer from 0 to \(UInt64.max)"
+        let token = try require("the seed", expected: expected)
+        switch token.kind {
+        case .integer(let value) where value >= 0:
+            return UInt64(value)
+        case .integer:
+            throw failure("the seed must not be negative", at: token.location, expected: expected)
+        case .word(let text):
+            if let value = UInt64(text), text.unicodeScalars.allSatisfy(Literals.isDigit) { return value }
+            throw failure("malformed number '\(text)' for the seed", at: token.location, expected: expected)
+        case .decimal, .duration, .percent, .integerRange, .durationRange:
+            throw failure("malformed number '\(token.text)' for the seed", at: token.location, expected: expected)
+        default:
+            throw failure("expected the seed, found \(Self.describe(token))", at: token.location, expected: expected)
+        }
+    }
+}
