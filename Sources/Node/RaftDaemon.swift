@@ -122,17 +122,24 @@ public final class RaftDaemon: @unchecked Sendable {
     ///   - log: receives the node's few log lines (start, role changes, errors); by default standard error.
     ///   - onFatal: called (on the event loop) after a storage error stopped the node; by default the
     ///     process exits with status 1, so nothing unpersisted is ever acknowledged.
+    ///
+    /// The node owns `config.listenDescriptor` from this call on: it is closed when the node stops,
+    /// and also when the start fails.
     public static func start(_ config: NodeConfig, group: (any EventLoopGroup)? = nil,
                              log: @escaping @Sendable (String) -> Void = logError,
                              onFatal: (@Sendable (String) -> Void)? = nil) throws(DaemonError) -> RaftDaemon {
-        do { try config.validate() } catch { throw DaemonError(error.message) }
+        func giveUp(_ message: String) -> DaemonError {
+            if let fd = config.listenDescriptor { close(fd) }
+            return DaemonError(message)
+        }
+        do { try config.validate() } catch { throw giveUp(error.message) }
         var addrs: [NodeID: SocketAddress] = [:]
         let listenAddress: SocketAddress
         do {
             for (id, hp) in config.peers { addrs[id] = try hp.socketAddress() }
             listenAddress = try config.listen.socketAddress()
         } catch {
-            throw DaemonError(error.message)
+            throw giveUp(error.message)
         }
         let ownsGroup = group == nil
         let g = group ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -201,7 +208,10 @@ public final class RaftDaemon: @unchecked Sendable {
         guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
             throw DaemonError("--listen-fd \(fd) is not an open socket (\(String(cString: strerror(errno))))")
         }
-        guard type == Int32(SOCK_DGRAM.rawValue) else { throw DaemonError("--listen-fd \(fd) is not a UDP socket") }
+        guard type == Int32(SOCK_DGRAM.rawValue) else {
+            close(fd)
+            throw DaemonError("--listen-fd \(fd) is not a UDP socket")
+        }
         let ch = try bootstrap.withBoundSocket(fd).wait()
         if listen.port != 0, let port = ch.localAddress?.port, port != listen.port {
             try? ch.close().wait()

@@ -131,8 +131,9 @@ extension ScriptParser {
     mutating func parseCluster() throws(ParseError) -> ClusterConfig {
         let nodes = try parseInteger("the number of nodes", in: 1...Parser.maxNodes)
         var config = ClusterConfig(nodes: nodes)
-        let options = ["seed", "election", "heartbeat", "latency", "udp"]
+        let options = ["seed", "election", "heartbeat", "latency", "udp", "netns"]
         var seen: Set<String> = []
+        var netnsToken: Token?
         while true {
             trailing = options.filter { !seen.contains($0) }.map { "'\($0)'" }
             guard let token = peek, case .word(let word) = token.kind else { break }
@@ -149,8 +150,15 @@ extension ScriptParser {
             case "election": config.election = try parseDurationRange("the election timeout", positive: true)
             case "heartbeat": config.heartbeat = try parseDuration("the heartbeat interval", positive: true)
             case "latency": config.latency = try parseDurationRange("the latency")
+            case "netns":
+                config.netns = true
+                netnsToken = token
             default: config.transport = .udp
             }
+        }
+        if let netnsToken, config.transport != .udp {
+            throw failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsToken.location,
+                          expected: "'udp'")
         }
         return config
     }

@@ -48,8 +48,15 @@ struct UDPWorkloadTests {
             expect linearizable
             """, on: c)
         #expect(failure == nil, "\(failure.map(String.init(describing:)) ?? "")\n\(lines.joined(separator: "\n"))")
+        // The report's message count and leader history come from the nodes' counters and the probes.
         let report = lines.first { $0.contains("get requests") } ?? ""
-        #expect(report.contains("n/a over UDP"))
+        #expect(!report.contains("n/a"), "\(report)")
+        #expect(report.contains("leader history:"), "\(report)")
+        #expect(c.messagesSent > 0)
+        let spans = c.leaderHistory
+        #expect(spans.count >= 2, "\(spans)")
+        #expect(spans.first?.to != nil, "the failed leader's span is closed: \(spans)")
+        #expect(Set(spans.map(\.term)).count == spans.count, "one span per term: \(spans)")
         let w = try #require(c.workload)
         #expect(w.results.count == 60 && w.unanswered.isEmpty && !w.running)
         #expect(Set(w.results.map(\.client)) == Set(w.clientIDs))
