@@ -767,8 +767,8 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     // MARK: - Helpers
 
     private func emit(_ line: String) {
+        prober.note(line)
         flushTrace()
-        trace?("[\(TimeFormat.instant(now))] " + line)
     }
 
     /// Hand the prober's trace lines to `trace`, on the caller's thread.

@@ -82,8 +82,9 @@ final class UDPProber: @unchecked Sendable {
             let began = clock.now
             let ids = locked { probing.sorted() }
             let replies = ids.isEmpty ? [:] : client.controlAll(.status, to: ids, timeout: timeout)
-            let t = now()
             locked {
+                // Stamped inside the lock, so trace lines are in time order with `note`'s.
+                let t = now()
                 // Only nodes still probed: an answer sent before a crash or pause that the cluster
                 // noted meanwhile would reopen what that closed.
                 for id in ids where probing.contains(id) {
@@ -125,6 +126,14 @@ final class UDPProber: @unchecked Sendable {
                 tracingOn = newValue
                 if !newValue { lines.removeAll() }
             }
+        }
+    }
+
+    /// Add a line of the cluster's own (a process started or killed) to the trace, stamped now.
+    func note(_ line: String) {
+        locked {
+            guard tracingOn else { return }
+            trace(now(), line)
         }
     }
 
@@ -195,7 +204,9 @@ final class UDPProber: @unchecked Sendable {
         }
         let seen = counterTraced[r.id]
         if seen == nil || t - seen!.time >= 1_000_000_000 {
-            if seen == nil || seen!.sent != r.raftSent || seen!.received != r.raftReceived || seen!.dropped != r.droppedByFaults {
+            let changed = seen.map { $0.sent != r.raftSent || $0.received != r.raftReceived || $0.dropped != r.droppedByFaults }
+                ?? (r.raftSent + r.raftReceived + r.droppedByFaults > 0)
+            if changed {
                 trace(t, "node \(r.id): \(r.raftSent) raft messages sent, \(r.raftReceived) received, "
                       + "\(r.droppedByFaults) dropped by transport faults (this incarnation)")
             }
