@@ -90,13 +90,9 @@ public final class ProbeChecker {
     }
 
     private func checkLog(_ p: NodeProbe, index: LogIndex, term: Term, hash: UInt64, what: String) {
-        checks += 1
-        let key = IndexTerm(index: index, term: term)
-        guard let known = hashAt[key] else {
-            hashAt[key] = Witness(value: hash, term: term, node: p.node, time: p.time)
+        guard let known = conflict(in: &hashAt, at: IndexTerm(index: index, term: term), value: hash, term: term, p) else {
             return
         }
-        guard known.value != hash, known.node != p.node else { return }
         record("log matching", key: "\(index)/\(term)", nodes: [known.node, p.node], at: p.time,
                "nodes \(known.node) and \(p.node) both hold an entry of term \(term) at index \(index), but their logs up to "
                + "it differ: chained hash \(hex(known.value)) on node \(known.node) (at \(TimeFormat.instant(known.time))), "
@@ -104,12 +100,7 @@ public final class ProbeChecker {
     }
 
     private func checkCommitted(_ p: NodeProbe) {
-        checks += 1
-        guard let known = committedAt[p.commit] else {
-            committedAt[p.commit] = Witness(value: p.commitHash, term: p.commitTerm, node: p.node, time: p.time)
-            return
-        }
-        guard known.value != p.commitHash, known.node != p.node else { return }
+        guard let known = conflict(in: &committedAt, at: p.commit, value: p.commitHash, term: p.commitTerm, p) else { return }
         record("state machine safety", key: "commit \(p.commit)", nodes: [known.node, p.node], at: p.time,
                "nodes \(known.node) and \(p.node) committed different logs up to index \(p.commit): node \(known.node) "
                + "an entry of term \(known.term) there, chained hash \(hex(known.value)) (at \(TimeFormat.instant(known.time))); "
@@ -117,16 +108,23 @@ public final class ProbeChecker {
     }
 
     private func checkApplied(_ p: NodeProbe) {
-        checks += 1
-        guard let known = appliedAt[p.applied] else {
-            appliedAt[p.applied] = Witness(value: p.appliedDigest, term: 0, node: p.node, time: p.time)
-            return
-        }
-        guard known.value != p.appliedDigest, known.node != p.node else { return }
+        guard let known = conflict(in: &appliedAt, at: p.applied, value: p.appliedDigest, term: 0, p) else { return }
         record("state machine safety", key: "applied \(p.applied)", nodes: [known.node, p.node], at: p.time,
                "nodes \(known.node) and \(p.node) applied the log up to index \(p.applied) but their states differ: "
                + "digest \(hex(known.value)) on node \(known.node) (at \(TimeFormat.instant(known.time))), "
                + "\(hex(p.appliedDigest)) on node \(p.node) (at \(TimeFormat.instant(p.time)))")
+    }
+
+    /// Remember `value` at `key` if nothing is known there yet; otherwise return the first witness
+    /// when it saw another value on another node (a conflict), else nil.
+    private func conflict<Key: Hashable>(in table: inout [Key: Witness], at key: Key, value: UInt64, term: Term,
+                                         _ p: NodeProbe) -> Witness? {
+        checks += 1
+        guard let known = table[key] else {
+            table[key] = Witness(value: value, term: term, node: p.node, time: p.time)
+            return nil
+        }
+        return known.value != value && known.node != p.node ? known : nil
     }
 
     private func checkMonotonic(_ p: NodeProbe) {
