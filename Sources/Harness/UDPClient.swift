@@ -60,24 +60,28 @@ public final class UDPClient: @unchecked Sendable {
     private var pendingControls: [UInt64: EventLoopPromise<ControlReply?>] = [:]
     private var stats = UDPClientStats()
 
-    /// A client of the nodes at `nodes` (ids to `HOST:PORT`).
+    /// A client of the nodes at `nodes` (ids to `HOST:PORT`). `boundSocket`: see `init(addresses:…)`.
     public convenience init(nodes: [NodeID: String], clusterKey: String = NodeConfig.defaultClusterKey,
-                            clientID: ClientID, attemptTimeout: Duration = .milliseconds(200)) throws(UDPClientError) {
+                            clientID: ClientID, attemptTimeout: Duration = .milliseconds(200),
+                            boundSocket: Int32? = nil) throws(UDPClientError) {
         var addrs: [NodeID: SocketAddress] = [:]
         do {
             for (id, text) in nodes { addrs[id] = try HostPort(parsing: text).socketAddress() }
         } catch {
             throw UDPClientError(error.message)
         }
-        try self.init(addresses: addrs, clusterKey: clusterKey, clientID: clientID, attemptTimeout: attemptTimeout)
+        try self.init(addresses: addrs, clusterKey: clusterKey, clientID: clientID, attemptTimeout: attemptTimeout,
+                      boundSocket: boundSocket)
     }
 
     /// A client of the nodes at `addresses`. The socket binds to 127.0.0.1 on an ephemeral port when
-    /// every node is on loopback, otherwise to the wildcard address. `attemptTimeout` and `backoff`
+    /// every node is on loopback, otherwise to the wildcard address; or the client takes over
+    /// `boundSocket`, a UDP socket already bound (e.g. inside a netns cluster's bridge namespace,
+    /// `NamespaceNetwork.udpSocket()`), and closes it with itself. `attemptTimeout` and `backoff`
     /// set the retry policy (see `ClientStateMachine`).
     public init(addresses: [NodeID: SocketAddress], clusterKey: String = NodeConfig.defaultClusterKey,
                 clientID: ClientID, attemptTimeout: Duration = .milliseconds(200),
-                backoff: Duration = .milliseconds(25)) throws(UDPClientError) {
+                backoff: Duration = .milliseconds(25), boundSocket: Int32? = nil) throws(UDPClientError) {
         if addresses.isEmpty { throw UDPClientError("a client needs at least one node address") }
         self.nodes = addresses
         self.nodeIDs = addresses.keys.sorted()
@@ -97,7 +101,7 @@ public final class UDPClient: @unchecked Sendable {
         let host = allLoopback ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0")
         let handlerBox = WeakClientBox()
         do {
-            self.channel = try DatagramBootstrap(group: group)
+            let bootstrap = DatagramBootstrap(group: group)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                 .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
                 .channelInitializer { channel in
@@ -105,7 +109,11 @@ public final class UDPClient: @unchecked Sendable {
                         try channel.pipeline.syncOperations.addHandler(ClientHandler(box: handlerBox))
                     }
                 }
-                .bind(host: host, port: 0).wait()
+            if let boundSocket {
+                self.channel = try bootstrap.withBoundSocket(boundSocket).wait()
+            } else {
+                self.channel = try bootstrap.bind(host: host, port: 0).wait()
+            }
         } catch {
             try? group.syncShutdownGracefully()
             throw UDPClientError(describeBindError(error, address: "\(host):0"))
@@ -224,6 +232,39 @@ public final class UDPClient: @unchecked Sendable {
         }.wait()
         guard let future else { return nil }
         return (try? future.wait()) ?? nil
+    }
+
+    /// Send `request` to every node of `nodes` at once and wait for their answers, each for at
+    /// most `timeout` (all in parallel): the answers that came, by node.
+    public func controlAll(_ request: ControlRequest, to nodes: [NodeID], timeout: Duration) -> [NodeID: ControlReply] {
+        guard !isClosed else { return [:] }
+        var sent: [(NodeID, UInt64, SocketAddress)] = []
+        for node in nodes {
+            guard let address = self.nodes[node] else { continue }
+            nextControlID += 1
+            sent.append((node, nextControlID, address))
+        }
+        let requests = sent.map { (node, id, address) in
+            (node, id, address, WireCodec.encode(.control(request, id: id, key: key)))
+        }
+        let futures = try? eventLoop.submit { () -> [(NodeID, EventLoopFuture<ControlReply?>)] in
+            var out: [(NodeID, EventLoopFuture<ControlReply?>)] = []
+            for (node, id, address, bytes) in requests {
+                let promise = self.eventLoop.makePromise(of: ControlReply?.self)
+                self.pendingControls[id] = promise
+                self.write(bytes, to: address)
+                self.eventLoop.scheduleTask(in: timeout.timeAmount) {
+                    self.pendingControls.removeValue(forKey: id)?.succeed(nil)
+                }
+                out.append((node, promise.futureResult))
+            }
+            return out
+        }.wait()
+        var replies: [NodeID: ControlReply] = [:]
+        for (node, future) in futures ?? [] {
+            if let reply = (try? future.wait()) ?? nil { replies[node] = reply }
+        }
+        return replies
     }
 
     /// Send raw bytes to a node (for tests of malformed input). Returns false if the node is unknown.

@@ -38,17 +38,17 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
     private let finished = DispatchGroup()
     private let stopLock = NSLock()
 
-    /// Clients numbered from `firstClient`, sending to the nodes at `addresses`; operations are
-    /// recorded into `history` with times from `now` (nanoseconds since the cluster started).
-    init(spec: WorkloadSpec, addresses: [NodeID: String], clusterKey: String, firstClient: ClientID, seed: UInt64,
-         history: NIOLockedValueBox<History>, now: @escaping @Sendable () -> UInt64) throws(UDPClientError) {
+    /// Clients numbered from `firstClient`, each made by `makeClient`; operations are recorded
+    /// into `history` with times from `now` (nanoseconds since the cluster started).
+    init(spec: WorkloadSpec, makeClient: (ClientID) throws(UDPClientError) -> UDPClient, firstClient: ClientID,
+         seed: UInt64, history: NIOLockedValueBox<History>, now: @escaping @Sendable () -> UInt64) throws(UDPClientError) {
         self.spec = spec
         let ids = (0..<spec.clients).map { firstClient + ClientID($0) }
         self.clientIDs = ids
         var made: [UDPClient] = []
         for cid in ids {
             do {
-                made.append(try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid))
+                made.append(try makeClient(cid))
             } catch {
                 for c in made { c.close() }
                 throw error

@@ -27,7 +27,7 @@ public struct Link: Sendable, Hashable {
     }
 }
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp]`.
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns]]`.
 /// Durations in nanoseconds; nil means the executor's default.
 public struct ClusterConfig: Sendable, Hashable {
     /// Simulated nodes or local `raftd` processes over UDP.
@@ -48,16 +48,20 @@ public struct ClusterConfig: Sendable, Hashable {
     public var latency: ClosedRange<UInt64>?
     /// Simulated (default) or UDP.
     public var transport: Transport
+    /// `udp netns`: each node in a network namespace of its own, with faults made by the kernel.
+    public var netns: Bool
 
     /// Creates a cluster configuration.
     public init(nodes: Int, seed: UInt64? = nil, election: ClosedRange<UInt64>? = nil,
-                heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated) {
+                heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated,
+                netns: Bool = false) {
         self.nodes = nodes
         self.seed = seed
         self.election = election
         self.heartbeat = heartbeat
         self.latency = latency
         self.transport = transport
+        self.netns = netns
     }
 }
 

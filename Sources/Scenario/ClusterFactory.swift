@@ -9,6 +9,8 @@ import Harness
 public final class ClusterFactory {
     /// Every cluster line becomes UDP (`raftsh --udp`, `raftsh run --udp`).
     public var forceUDP: Bool
+    /// Every UDP cluster runs in network namespaces (`--netns`).
+    public var forceNetns: Bool
     /// Sync nodes' logs (`--no-fsync` turns it off).
     public var fsync: Bool
     /// Returned for the first cluster asked for (the session's default), then forgotten: the
@@ -18,8 +20,9 @@ public final class ClusterFactory {
     public private(set) var lastKind: ClusterKind?
     private var live: [any Cluster] = []
 
-    public init(forceUDP: Bool = false, fsync: Bool = true, attached: (any Cluster)? = nil) {
-        self.forceUDP = forceUDP
+    public init(forceUDP: Bool = false, forceNetns: Bool = false, fsync: Bool = true, attached: (any Cluster)? = nil) {
+        self.forceUDP = forceUDP || forceNetns
+        self.forceNetns = forceNetns
         self.fsync = fsync
         self.attached = attached
         if let attached { live.append(attached) }
@@ -38,7 +41,7 @@ public final class ClusterFactory {
         let c = options.clusterOverride.apply(to: cfg)
         let made: any Cluster
         if forceUDP || c.transport == .udp {
-            var o = UDPClusterOptions(nodes: c.nodes, seed: seed, fsync: fsync)
+            var o = UDPClusterOptions(nodes: c.nodes, seed: seed, fsync: fsync, networkNamespaces: forceNetns || c.netns)
             if let e = c.election { o.election = .nanoseconds(Int64(e.lowerBound)) ... .nanoseconds(Int64(e.upperBound)) }
             if let h = c.heartbeat { o.heartbeat = .nanoseconds(Int64(h)) }
             made = try UDPCluster(options: o)

@@ -43,6 +43,10 @@ struct Run: ParsableCommand {
                              discussion: "A `cluster N udp` line uses raftd processes in any mode. Every process is killed when its scenario ends, fails, or raftsh is interrupted."))
     var udp = false
 
+    @Flag(help: ArgumentHelp("Like --udp, with each raftd in a network namespace of its own and faults made by the kernel (nftables, tc netem); needs root, ip, nft and tc.",
+                             discussion: "Every namespace, rule and folder is removed when the scenario ends, on failure, on signals, and (stale ones) at the next start."))
+    var netns = false
+
     @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
     var noFsync = false
 
@@ -72,7 +76,12 @@ struct Run: ParsableCommand {
         runner.trace = trace
         // Children die with us: at exit, on Ctrl-C, on SIGTERM/SIGHUP/SIGQUIT.
         ProcessSupervisor.installCleanupHandlers()
-        let factory = ClusterFactory(forceUDP: udp, fsync: !noFsync)
+        let udp = self.udp || netns
+        if netns, let why = NamespaceNetwork.unavailableReason() {
+            FileHandle.standardError.write("raftsh run: --netns: \(why)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
+        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, fsync: !noFsync)
         defer { factory.shutdownAll() }
         runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         var skipped = 0
@@ -110,7 +119,7 @@ struct Run: ParsableCommand {
                 case .failed:
                     print("FAIL  \(file)  \(figures)")
                     print(indent(r.errorText ?? ""))
-                    print("  reproduce: raftsh run \(onUDP && udp ? "--udp " : "")\(file) --seed \(r.seed)")
+                    print("  reproduce: raftsh run \(onUDP && udp ? (netns ? "--netns " : "--udp ") : "")\(file) --seed \(r.seed)")
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))

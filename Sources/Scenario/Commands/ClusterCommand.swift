@@ -1,14 +1,14 @@
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp]`: a fresh cluster
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns]]`: a fresh cluster
 /// (the variables of `let` are forgotten).
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp.",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp [netns]]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "udp"],
+            keywords: ["seed", "election", "heartbeat", "latency", "udp", "netns"],
             category: .cluster),
     ]
 
@@ -24,14 +24,23 @@ public struct ClusterCommand: ScenarioCommand {
     public init(parsing p: inout LineParser) throws(ParseError) {
         var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
         var seen: Set<String> = []
-        while let word = try p.nextOption(["seed", "election", "heartbeat", "latency", "udp"], of: "cluster", seen: &seen) {
+        var netnsLocation: SourceLocation?
+        let options = ["seed", "election", "heartbeat", "latency", "udp", "netns"]
+        while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
             case "election": config.election = try p.parseDurationRange("the election timeout", positive: true)
             case "heartbeat": config.heartbeat = try p.parseDuration("the heartbeat interval", positive: true)
             case "latency": config.latency = try p.parseDurationRange("the latency")
+            case "netns":
+                config.netns = true
+                netnsLocation = p.tokens[p.position - 1].location
             default: config.transport = .udp
             }
+        }
+        if let netnsLocation, config.transport != .udp {
+            throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
+                            expected: "'udp'")
         }
         p.nodeCount = config.nodes
         self.config = config
