@@ -104,13 +104,16 @@ public final class ChildProcess: @unchecked Sendable {
         self.logPath = logPath
     }
 
-    /// Start `executable` with `arguments`; output is appended to `logPath` (or discarded).
+    /// Start `executable` with `arguments`; output is appended to `logPath` (or discarded), or
+    /// standard input and output are `standardInput` and `standardOutput` (then only standard error
+    /// goes to `logPath`).
     /// `inheriting` descriptors become the child's 3, 4, … in order; `environment` entries are
     /// added to (or replace those of) the shell's environment. `register` false leaves the child
     /// out of the table the cleanup handlers kill (a helper that must outlive the shell's death).
     public static func spawn(_ executable: String, _ arguments: [String], logPath: String?,
                              inheriting: [Int32] = [], environment: [String: String] = [:],
-                             register: Bool = true) throws(ProcessError) -> ChildProcess {
+                             register: Bool = true, standardInput: Int32? = nil,
+                             standardOutput: Int32? = nil) throws(ProcessError) -> ChildProcess {
         guard access(executable, X_OK) == 0 else { throw ProcessError("\(executable) is not an executable file") }
         #if canImport(Darwin)
         var actions: posix_spawn_file_actions_t? = nil
@@ -125,9 +128,19 @@ public final class ChildProcess: @unchecked Sendable {
             posix_spawn_file_actions_destroy(&actions)
             posix_spawnattr_destroy(&attr)
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Standard input and output: the given descriptors (pipes to the shell), else /dev/null and the
+        // log; standard error: the log.
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 2, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        }
         // Each inherited descriptor is first copied above 100 (close-on-exec) so that no source
         // is already the target number; dup2 onto the target clears close-on-exec there.
         var copies: [Int32] = []

@@ -35,7 +35,7 @@ public struct UDPClientStats: Sendable, Hashable {
 /// a retried write applies once. It runs its own one-thread event loop, where the state machine,
 /// its timers and every datagram live; its blocking calls must not be made from an event loop, and
 /// one client serves one caller at a time (make one client per concurrent caller).
-public final class UDPClient: @unchecked Sendable {
+public final class UDPClient: BlockingClient, @unchecked Sendable {
     /// This client's id in requests.
     public let clientID: ClientID
 
@@ -53,10 +53,7 @@ public final class UDPClient: @unchecked Sendable {
     private var nextControlID: UInt64 = 0
 
     // Event-loop state.
-    private var machine: ClientStateMachine
-    private var rng = SystemRandomNumberGenerator()
-    /// The caller waiting for the operation in flight.
-    private var waiting: EventLoopPromise<ClientStateMachine.Completion>?
+    private var runner: ClientRunner!
     private var pendingControls: [UInt64: EventLoopPromise<ControlReply?>] = [:]
     private var stats = UDPClientStats()
 
@@ -92,7 +89,7 @@ public final class UDPClient: @unchecked Sendable {
         self.clientID = clientID
         let policy = ClientStateMachine.Policy(attemptTimeout: UInt64(NodeConfig.nanoseconds(attemptTimeout)),
                                                backoff: UInt64(NodeConfig.nanoseconds(backoff)))
-        self.machine = ClientStateMachine(client: clientID, members: nodeIDs, policy: policy)
+        let machine = ClientStateMachine(client: clientID, members: nodeIDs, policy: policy)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         self.eventLoop = group.next()
@@ -118,7 +115,13 @@ public final class UDPClient: @unchecked Sendable {
             try? group.syncShutdownGracefully()
             throw UDPClientError(describeBindError(error, address: "\(host):0"))
         }
-        try? eventLoop.submit { handlerBox.client = self }.wait()
+        try? eventLoop.submit {
+            handlerBox.client = self
+            self.runner = ClientRunner(machine: machine, loop: self.eventLoop) { [unowned self] request, to in
+                guard let address = self.nodes[to] else { return }
+                self.write(WireCodec.encode(.clientRequest(request)), to: address)
+            }
+        }.wait()
     }
 
     deinit {
@@ -138,13 +141,19 @@ public final class UDPClient: @unchecked Sendable {
     /// The node the client believes leads (0 if it does not know).
     public var leaderHint: NodeID {
         guard !isClosed else { return noNode }
-        return (try? eventLoop.submit { self.machine.leaderGuess }.wait()) ?? noNode
+        return (try? eventLoop.submit { self.runner.machine.leaderGuess }.wait()) ?? noNode
     }
 
     /// A snapshot of the counters.
     public var statistics: UDPClientStats {
         guard !isClosed else { return stats }
-        return (try? eventLoop.submit { self.stats }.wait()) ?? UDPClientStats()
+        return (try? eventLoop.submit { () -> UDPClientStats in
+            var s = self.stats
+            s.requestsSent = self.runner.stats.requestsSent
+            s.redirects = self.runner.stats.redirects
+            s.attemptTimeouts = self.runner.stats.attemptTimeouts
+            return s
+        }.wait()) ?? UDPClientStats()
     }
 
     /// Replies that arrived for requests already finished.
@@ -159,7 +168,7 @@ public final class UDPClient: @unchecked Sendable {
         }
         guard first else { return }
         try? eventLoop.submit {
-            self.carryOut(self.machine.abandon("client closed"))
+            self.runner.abandon("client closed")
             for p in self.pendingControls.values { p.succeed(nil) }
             self.pendingControls.removeAll()
         }.wait()
@@ -174,7 +183,7 @@ public final class UDPClient: @unchecked Sendable {
     public func cancel() {
         cancelled.withLockedValue { $0 = true }
         guard !isClosed else { return }
-        _ = try? eventLoop.submit { self.carryOut(self.machine.abandon("unanswered")) }.wait()
+        _ = try? eventLoop.submit { self.runner.abandon("unanswered") }.wait()
     }
 
     /// Whether `cancel()` was called.
@@ -203,12 +212,10 @@ public final class UDPClient: @unchecked Sendable {
         }
         let deadline = UInt64(NodeConfig.nanoseconds(timeout))
         let future = try? eventLoop.submit { () -> EventLoopFuture<ClientStateMachine.Completion> in
-            let promise = self.eventLoop.makePromise(of: ClientStateMachine.Completion.self)
-            self.waiting = promise
-            self.carryOut(self.machine.start(op, via: via, timeout: deadline, rng: &self.rng))
+            let future = self.runner.start(op, via: via, timeout: deadline)
             // Checked on the loop, so a `cancel()` racing with this start cannot be missed.
-            if self.isCancelled { self.carryOut(self.machine.abandon("unanswered")) }
-            return promise.futureResult
+            if self.isCancelled { self.runner.abandon("unanswered") }
+            return future
         }.wait()
         guard let future, let done = try? future.wait() else { return refused("client closed") }
         return done
@@ -276,28 +283,6 @@ public final class UDPClient: @unchecked Sendable {
 
     // MARK: - Event loop
 
-    /// Do what the state machine asked (on the event loop).
-    private func carryOut(_ actions: [ClientStateMachine.Action]) {
-        for action in actions {
-            switch action {
-            case .send(let request, let to):
-                guard let address = nodes[to] else { continue }
-                stats.requestsSent += 1
-                write(WireCodec.encode(.clientRequest(request)), to: address)
-            case .startTimer(let timer, let after):
-                eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: after))) {
-                    let next = self.machine.timerFired(timer, rng: &self.rng)
-                    if timer.kind == .attempt, !next.isEmpty { self.stats.attemptTimeouts += 1 }
-                    self.carryOut(next)
-                }
-            case .finish(let done):
-                stats.redirects += done.redirects
-                waiting?.succeed(done)
-                waiting = nil
-            }
-        }
-    }
-
     fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
         guard let message = try? WireCodec.decode(envelope.data.readableBytesView),
               let from = byAddress[envelope.remoteAddress] else {
@@ -310,12 +295,10 @@ public final class UDPClient: @unchecked Sendable {
                 stats.ignoredDatagrams += 1
                 return
             }
-            guard machine.currentRequest?.seq == reply.seq else {
+            if !runner.receive(reply, from: from) {
                 // An answer to a request already finished or abandoned.
                 stats.duplicateReplies += 1
-                return
             }
-            carryOut(machine.receive(reply, from: from, rng: &rng))
         case .controlReply(let reply, let id):
             guard let promise = pendingControls.removeValue(forKey: id) else {
                 stats.duplicateReplies += 1

@@ -135,7 +135,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let historyBox = NIOLockedValueBox(History())
-    private var currentWorkload: UDPWorkload?
+    private var currentWorkload: ThreadedWorkload?
     private var workloadCount = 0
     private var rng: SeededRandom
     private var processes: [NodeID: ChildProcess] = [:]
@@ -728,7 +728,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
 
     public func choose(_ n: Int) -> Int { Int(rng.next(upperBound: UInt64(n))) }
 
-    /// Start `spec` on real clients: one thread and one `UDPClient` per client (see `UDPWorkload`).
+    /// Start `spec` on real clients: one thread and one `UDPClient` per client (see `ThreadedWorkload`).
     public func startWorkload(_ spec: WorkloadSpec) throws(ClusterError) {
         if let w = currentWorkload, w.running { throw ClusterError("a workload is already running; `workload stop` first") }
         try spec.validate()
@@ -737,13 +737,9 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         let first: ClientID = ownsProcesses ? ClientID(100 + 100 * workloadCount)
                                             : ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
         let started = self.started
-        let w: UDPWorkload
-        do {
-            w = try UDPWorkload(spec: spec, makeClient: { (id: ClientID) throws(UDPClientError) -> UDPClient in try self.makeClient(id) }, firstClient: first, seed: seed,
-                                history: historyBox, now: { nanos(ContinuousClock.now - started) })
-        } catch {
-            throw ClusterError("workload: \(error.message)")
-        }
+        let w = try ThreadedWorkload(spec: spec, makeClient: { (id: ClientID) throws(ClusterError) -> any BlockingClient in
+            do { return try self.makeClient(id) } catch { throw ClusterError("workload: \(error)") }
+        }, firstClient: first, seed: seed, history: historyBox, now: { nanos(ContinuousClock.now - started) })
         workloadCount += 1
         currentWorkload = w
         w.start()
@@ -783,7 +779,8 @@ func nanos(_ d: Duration) -> UInt64 {
     return UInt64(max(0, c.seconds)) * 1_000_000_000 + UInt64(max(0, c.attoseconds / 1_000_000_000))
 }
 
-private func sleepFor(_ d: Duration) {
+/// Sleep for `d`, resuming after signals.
+func sleepFor(_ d: Duration) {
     let ns = nanos(d)
     guard ns > 0 else { return }
     var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))

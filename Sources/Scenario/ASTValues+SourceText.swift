@@ -64,7 +64,7 @@ extension IntOperand {
 }
 
 extension ClusterConfig {
-    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns]]`.
+    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`.
     public var sourceText: String {
         var out = "cluster \(nodes)"
         if let seed { out += " seed \(seed)" }
@@ -73,6 +73,7 @@ extension ClusterConfig {
         if let latency { out += " latency " + Literals.formatDurationRange(latency) }
         if transport == .udp { out += " udp" }
         if netns { out += " netns" }
+        if let command { out += " exec " + Literals.quoted(command) }
         return out
     }
 }

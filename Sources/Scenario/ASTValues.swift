@@ -27,13 +27,15 @@ public struct Link: Sendable, Hashable {
     }
 }
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns]]`.
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`.
 /// Durations in nanoseconds; nil means the executor's default.
 public struct ClusterConfig: Sendable, Hashable {
-    /// Simulated nodes or local `raftd` processes over UDP.
+    /// Simulated nodes, local `raftd` processes over UDP, or processes of a command speaking
+    /// Maelstrom's protocol.
     public enum Transport: String, Sendable, Hashable {
         case simulated
         case udp
+        case exec
     }
 
     /// Number of nodes (ids 1...nodes).
@@ -50,11 +52,13 @@ public struct ClusterConfig: Sendable, Hashable {
     public var transport: Transport
     /// `udp netns`: each node in a network namespace of its own, with faults made by the kernel.
     public var netns: Bool
+    /// `exec "CMD"`: the command that starts one node.
+    public var command: String?
 
     /// Creates a cluster configuration.
     public init(nodes: Int, seed: UInt64? = nil, election: ClosedRange<UInt64>? = nil,
                 heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated,
-                netns: Bool = false) {
+                netns: Bool = false, command: String? = nil) {
         self.nodes = nodes
         self.seed = seed
         self.election = election
@@ -62,6 +66,8 @@ public struct ClusterConfig: Sendable, Hashable {
         self.latency = latency
         self.transport = transport
         self.netns = netns
+        self.command = command
+        if command != nil { self.transport = .exec }
     }
 }
 

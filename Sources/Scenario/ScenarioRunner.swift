@@ -85,6 +85,7 @@ public struct ScenarioRunner {
                 result.status = .failed
                 result.failure = error
                 result.errorText = error.render(source: sourceLine(source, error.location.line))
+                    + Self.processLogs(of: exec.cluster)
             }
         } catch {
             result.status = .parseError
@@ -101,6 +102,17 @@ public struct ScenarioRunner {
         result.statements = exec.statementsRun
         result.output = lines
         return result
+    }
+
+    /// For a failure on nodes raftsh cannot inspect (exec clusters): the end of each node's log.
+    static func processLogs(of cluster: (any Cluster)?) -> String {
+        guard let c = cluster as? any ProcessLogs, !(c is any StateInspection) else { return "" }
+        var out = ""
+        for id in c.nodeIDs {
+            let tail = c.processLog(of: id, lines: 5) ?? ""
+            out += "\nstandard error of node \(id):" + (tail.isEmpty ? " (empty)" : "\n" + tail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+        }
+        return out
     }
 
     func sourceLine(_ source: String, _ line: Int) -> String? {

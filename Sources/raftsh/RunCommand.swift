@@ -47,6 +47,10 @@ struct Run: ParsableCommand {
                              discussion: "Every namespace, rule and folder is removed when the scenario ends, on failure, on signals, and (stale ones) at the next start."))
     var netns = false
 
+    @Option(help: ArgumentHelp("Run on processes of this command speaking Maelstrom's protocol (e.g. \"raftd --maelstrom\"): only scenarios whose `# modes:` header lists exec; every `cluster` line becomes exec.",
+                               valueName: "CMD"))
+    var exec: String?
+
     @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
     var noFsync = false
 
@@ -81,7 +85,9 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write("raftsh run: --netns: \(why)\n".data(using: .utf8)!)
             throw ExitCode(2)
         }
-        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, fsync: !noFsync)
+        if exec != nil && udp { throw ValidationError("--exec runs foreign nodes, --udp/--netns raftd processes: pick one") }
+        let mode = exec != nil ? "exec" : udp ? "udp" : "sim"
+        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync)
         defer { factory.shutdownAll() }
         runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         var skipped = 0
@@ -92,26 +98,24 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write("raftsh run: cannot read \(file) as UTF-8 text\n".data(using: .utf8)!)
                 throw ExitCode(2)
             }
-            if udp {
-                let modes = ScenarioRunner.modes(of: source)
-                if !modes.contains("udp") {
-                    skipped += 1
-                    if !quiet {
-                        print("SKIP  \(file)  (not marked udp; modes: \(modes.sorted().joined(separator: " ")))")
-                    }
-                    continue
+            let modes = ScenarioRunner.modes(of: source)
+            if !modes.contains(mode) {
+                skipped += 1
+                if !quiet {
+                    print("SKIP  \(file)  (not marked \(mode); modes: \(modes.sorted().joined(separator: " ")))")
                 }
+                continue
             }
             for s in seedValues {
                 let r = runner.run(file: file, source: source, seed: s)
-                let onUDP = factory.lastWasUDP
+                let onUDP = factory.lastKind == .udp || factory.lastKind == .exec
                 // Every raftd of this scenario ends here, passed or failed.
                 factory.shutdownAll()
                 results.append(r)
                 if verbose || trace { for line in r.output { print(line) } }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
                 let figures = onUDP
-                    ? "udp  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
+                    ? "\(factory.lastKind!.rawValue)  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
                     : "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(TimeFormat.seconds(r.clusterTime))\(wall)"
                 switch r.status {
                 case .passed:
@@ -119,7 +123,8 @@ struct Run: ParsableCommand {
                 case .failed:
                     print("FAIL  \(file)  \(figures)")
                     print(indent(r.errorText ?? ""))
-                    print("  reproduce: raftsh run \(onUDP && udp ? (netns ? "--netns " : "--udp ") : "")\(file) --seed \(r.seed)")
+                    let flag = exec.map { "--exec \(shellQuoted($0)) " } ?? (onUDP && udp ? (netns ? "--netns " : "--udp ") : "")
+                    print("  reproduce: raftsh run \(flag)\(file) --seed \(r.seed)")
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))
@@ -129,7 +134,7 @@ struct Run: ParsableCommand {
         }
         let passed = results.filter { $0.status == .passed }.count
         // Exactly `N passed, N failed[, N skipped]`: CI parses this line.
-        print("\(passed) passed, \(results.count - passed) failed" + (udp ? ", \(skipped) skipped" : ""))
+        print("\(passed) passed, \(results.count - passed) failed" + (mode != "sim" || skipped > 0 ? ", \(skipped) skipped" : ""))
         if let junit {
             try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
         }
@@ -142,3 +147,8 @@ struct Run: ParsableCommand {
     }
 }
 
+/// `s` in single quotes for a POSIX shell when it has anything but plain characters.
+func shellQuoted(_ s: String) -> String {
+    let plain = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,".contains($0) }
+    return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

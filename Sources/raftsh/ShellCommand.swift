@@ -42,6 +42,10 @@ struct Shell: ParsableCommand {
                                valueName: "nodes"))
     var connect: String?
 
+    @Option(help: ArgumentHelp("Start processes of this command speaking Maelstrom's protocol instead of simulating (e.g. \"raftd --maelstrom\", \"python3 node.py\").",
+                               valueName: "CMD"))
+    var exec: String?
+
     @Option(name: .customLong("cluster-key"), help: "The cluster key of the nodes given with --connect.")
     var clusterKey: String = NodeConfig.defaultClusterKey
 
@@ -51,6 +55,9 @@ struct Shell: ParsableCommand {
     func validate() throws {
         if nodes < 1 || nodes > 64 { throw ValidationError("--nodes must be between 1 and 64") }
         if (udp || netns) && connect != nil { throw ValidationError("--udp starts nodes, --connect attaches to running ones: pick one") }
+        if exec != nil && (udp || netns || connect != nil) {
+            throw ValidationError("--exec starts foreign nodes: it does not go with --udp, --netns or --connect")
+        }
         if netns, let why = NamespaceNetwork.unavailableReason() { throw ValidationError("--netns: \(why)") }
     }
 
@@ -83,7 +90,7 @@ struct Shell: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, fsync: !noFsync, attached: attached)
+        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync, attached: attached)
         defer { factory.shutdownAll() }
         session.executor.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         // The attached nodes are the session's cluster from the first line on.

@@ -1,14 +1,14 @@
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns]]`: a fresh cluster
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`: a fresh cluster
 /// (the variables of `let` are forgotten).
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp [netns]]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root).",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp [netns] | exec \"CMD\"]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "udp", "netns"],
+            keywords: ["seed", "election", "heartbeat", "latency", "udp", "netns", "exec"],
             category: .cluster),
     ]
 
@@ -25,7 +25,7 @@ public struct ClusterCommand: ScenarioCommand {
         var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
         var seen: Set<String> = []
         var netnsLocation: SourceLocation?
-        let options = ["seed", "election", "heartbeat", "latency", "udp", "netns"]
+        let options = ["seed", "election", "heartbeat", "latency", "udp", "netns", "exec"]
         while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
@@ -35,8 +35,19 @@ public struct ClusterCommand: ScenarioCommand {
             case "netns":
                 config.netns = true
                 netnsLocation = p.tokens[p.position - 1].location
+            case "exec":
+                let token = try p.require("the command after 'exec'", expected: "a quoted command such as \"python3 node.py\"")
+                guard case .string(let command) = token.kind, !command.isEmpty else {
+                    throw p.failure("expected the node command in quotes, found \(LineParser.describe(token))", at: token.location,
+                                    expected: "a quoted command such as \"python3 node.py\"")
+                }
+                config.command = command
+                config.transport = .exec
             default: config.transport = .udp
             }
+        }
+        if config.command != nil && (seen.contains("udp") || config.netns) {
+            throw p.failure("a cluster is either udp or exec, not both", at: p.tokens[0].location, expected: "udp or exec")
         }
         if let netnsLocation, config.transport != .udp {
             throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
