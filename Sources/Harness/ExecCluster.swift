@@ -49,7 +49,8 @@ public struct ExecClusterOptions: Sendable {
 /// standard error is kept in the run folder (`log N` shows it). Each process gets `RAFTSH_NODE_ID`
 /// (`n3`) and `RAFTSH_NODE_DIR` (a folder of its own in the run folder, kept across its restarts)
 /// in its environment, so a command can persist state: `raftd --maelstrom --data "$RAFTSH_NODE_DIR"`. `fail` is SIGKILL, `restart`
-/// starts the command again and sends `init` again, `pause`/`resume` are SIGSTOP/SIGCONT. Time is
+/// starts the command again and sends `init` again, `pause`/`resume` are SIGSTOP/SIGCONT, each to
+/// the node's whole process group (the shell that runs the command and what it started). Time is
 /// real. What raftsh cannot know about a foreign node (its role, term, log) it does not claim: the
 /// cluster has no `StateInspection` and no `InvariantChecking`, so lines that need them fail as
 /// "not available on exec clusters". Malformed output (not JSON, unknown destination, a reply to
@@ -129,14 +130,17 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
 
     // MARK: - Processes
 
-    /// The command line of one node: through `setpriv --pdeathsig KILL` where it exists, so the node
-    /// dies with the shell even when it ignores the end of its standard input.
+    /// The command line of one node: bash (which runs a simple command in its own process, by
+    /// exec) or sh, through `setpriv --pdeathsig KILL` where it exists, so the node dies with the
+    /// shell even when it ignores the end of its standard input.
     private var commandLine: (String, [String]) {
+        let fm = FileManager.default
+        let shell = fm.isExecutableFile(atPath: "/bin/bash") ? "/bin/bash" : "/bin/sh"
         let setpriv = "/usr/bin/setpriv"
-        if FileManager.default.isExecutableFile(atPath: setpriv) {
-            return (setpriv, ["--pdeathsig", "KILL", "--", "/bin/sh", "-c", options.command])
+        if fm.isExecutableFile(atPath: setpriv) {
+            return (setpriv, ["--pdeathsig", "KILL", "--", shell, "-c", options.command])
         }
-        return ("/bin/sh", ["-c", options.command])
+        return (shell, ["-c", options.command])
     }
 
     /// Start node `id`'s process (on the event loop's thread, which lives as long as the cluster:
@@ -202,7 +206,7 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
         isShutDown = true
         currentWorkload?.stop()
         for id in nodeIDs {
-            processes.removeValue(forKey: id)?.terminate()
+            processes.removeValue(forKey: id)?.terminate(group: true)
         }
         onLoop { for id in self.nodeIDs { self.router.detach(id) } }
         loopRunning.withLockedValue { $0 = false }
@@ -321,8 +325,8 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
         noticeExit(id)
         guard states[id] != .down else { return }
         if let p = processes.removeValue(forKey: id) {
-            p.terminate()
-            emit("node \(id): SIGKILL pid \(p.pid)")
+            p.terminate(group: true)
+            emit("node \(id): SIGKILL process group \(p.pid)")
         }
         states[id] = .down
         onLoop { self.router.detach(id) }
@@ -335,7 +339,7 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
             try spawn(id)
             try awaitInit(id)
         } catch {
-            if let p = processes.removeValue(forKey: id) { p.terminate() }
+            if let p = processes.removeValue(forKey: id) { p.terminate(group: true) }
             states[id] = .down
             onLoop { self.router.detach(id) }
             throw ClusterError("restart \(id): \(error.message)")
@@ -345,18 +349,18 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
     public func pause(_ id: NodeID) throws(ClusterError) {
         noticeExit(id)
         guard states[id] == .up, let p = processes[id] else { return }
-        p.signal(SIGSTOP)
+        p.signalGroup(SIGSTOP)
         states[id] = .paused
         onLoop { self.router.slots[id]?.state = .paused }
-        emit("node \(id): SIGSTOP pid \(p.pid)")
+        emit("node \(id): SIGSTOP process group \(p.pid)")
     }
 
     public func resume(_ id: NodeID) throws(ClusterError) {
         guard states[id] == .paused, let p = processes[id] else { return }
-        p.signal(SIGCONT)
+        p.signalGroup(SIGCONT)
         states[id] = .up
         onLoop { self.router.slots[id]?.state = .up }
-        emit("node \(id): SIGCONT pid \(p.pid)")
+        emit("node \(id): SIGCONT process group \(p.pid)")
     }
 
     // MARK: - Network

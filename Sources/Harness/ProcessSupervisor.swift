@@ -55,7 +55,10 @@ enum ChildTable {
     static func killAllFromSignalContext() {
         for i in 0..<capacity {
             let pid = slots[i]
-            if pid > 0 { _ = kill(pid, SIGKILL) }
+            if pid > 0 {
+                _ = kill(-pid, SIGKILL)  // its process group (children lead their own)
+                _ = kill(pid, SIGKILL)
+            }
         }
     }
 }
@@ -205,11 +208,22 @@ public final class ChildProcess: @unchecked Sendable {
         return kill(pid, sig) == 0
     }
 
-    /// SIGKILL the child (SIGCONT too, in case it was stopped) and reap it. Safe to call twice.
-    public func terminate() {
+    /// Send `sig` to the child's whole process group (it leads one of its own: a command run
+    /// through a shell has the shell and what it started in it) unless the child was reaped.
+    @discardableResult
+    public func signalGroup(_ sig: Int32) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard waitStatus == nil else { return false }
+        return kill(-pid, sig) == 0
+    }
+
+    /// SIGKILL the child (with `group`, its whole process group) and reap it. Safe to call twice.
+    public func terminate(group: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         guard waitStatus == nil else { return }
+        if group { _ = kill(-pid, SIGKILL) }
         _ = kill(pid, SIGKILL)
         reapLocked(blocking: true)
     }

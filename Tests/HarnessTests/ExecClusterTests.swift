@@ -129,3 +129,63 @@ struct ExecClusterTests {
         for pid in pids { #expect(kill(pid, 0) != 0, "process \(pid) outlived its cluster") }
     }
 }
+
+/// Exec nodes die with raftsh, however it dies: the parent-death signal (`setpriv`), the end of
+/// their standard input, and the cleanup handlers; the run folder goes with the guardian.
+@Suite("Exec nodes do not outlive raftsh", .serialized)
+struct ExecNoOrphansTests {
+    @Test(.timeLimit(.minutes(1)), arguments: [SIGKILL, SIGTERM])
+    func nodesEndWithTheShell(_ sig: Int32) throws {
+        let raftd = try #require(try? ProcessSupervisor.locateRaftd(), "build raftd first")
+        let raftsh = URL(fileURLWithPath: raftd).deletingLastPathComponent().appendingPathComponent("raftsh").path
+        let dir = NSTemporaryDirectory() + "raftsh-exec-orphans-\(getpid())-\(sig)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scenario = "\(dir)/hold.scn"
+        try "cluster 3 exec \"python3 \(packageRoot)/scenarios/exec/local_dict.py\"\nwait 60s\n"
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let shell = try ChildProcess.spawn(raftsh, ["run", "--verbose", scenario], logPath: "\(dir)/raftsh.log")
+        defer { shell.terminate() }
+        var nodes: [pid_t] = []
+        var folder: String?
+        let up = (0..<200).contains { _ in
+            nodes = descendants(of: shell.pid).filter { $0.name.hasPrefix("python") }.map(\.pid)
+            // The run folder is the parent of the node folder each node gets in its environment.
+            folder = nodes.first.flatMap { pid in
+                (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")))
+                    .flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\0").first { $0.hasPrefix("RAFTSH_NODE_DIR=") } }
+                    .map { URL(fileURLWithPath: String($0.dropFirst("RAFTSH_NODE_DIR=".count))).deletingLastPathComponent().path }
+            }
+            if nodes.count == 3 && folder != nil { return true }
+            usleep(50_000)
+            return false
+        }
+        defer { for pid in nodes { kill(pid, SIGKILL) } }
+        try #require(up, "the nodes did not start: \((try? String(contentsOfFile: "\(dir)/raftsh.log", encoding: .utf8)) ?? "")")
+        #expect(shell.signal(sig))
+        let gone = (0..<100).contains { _ in
+            if nodes.allSatisfy({ kill($0, 0) != 0 }) && !FileManager.default.fileExists(atPath: folder!) { return true }
+            usleep(20_000)
+            return false
+        }
+        #expect(gone, "left behind: nodes \(nodes.filter { kill($0, 0) == 0 }), folder \(FileManager.default.fileExists(atPath: folder!) ? folder! : "-")")
+    }
+
+    /// Every process below `pid` (children, grandchildren…), with its command name.
+    private func descendants(of pid: pid_t) -> [(pid: pid_t, name: String)] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var parent: [pid_t: pid_t] = [:], names: [pid_t: String] = [:]
+        for e in entries {
+            guard let p = pid_t(e), let stat = try? String(contentsOfFile: "/proc/\(e)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            names[p] = String(stat[stat.index(after: open)..<close])
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, let pp = pid_t(fields[1]) { parent[p] = pp }
+        }
+        return names.keys.sorted().filter { p in
+            var q = parent[p]
+            while let x = q, x > 1 { if x == pid { return true }; q = parent[x] }
+            return false
+        }.map { ($0, names[$0]!) }
+    }
+}
