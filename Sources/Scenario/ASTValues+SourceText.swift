@@ -79,11 +79,12 @@ extension ClusterConfig {
 }
 
 extension WorkloadConfig {
-    /// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]`.
+    /// `workload start clients N [requests N] [ratio R] [ops OP[:W],...] [keys N] [rate N/s] [value-size B]`.
     public var sourceText: String {
         var out = "workload start clients \(clients)"
         if let requests { out += " requests \(requests)" }
         if let ratio { out += " ratio " + Literals.formatNumber(ratio) }
+        if let mix { out += " ops " + mix.map(\.sourceText).joined(separator: ",") }
         if let keys { out += " keys \(keys)" }
         if let rate { out += " rate " + Literals.formatNumber(rate) + "/s" }
         if let valueSize { out += " value-size \(valueSize)" }

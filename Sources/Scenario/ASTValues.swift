@@ -1,3 +1,4 @@
+import ClusterModel
 /// Options of a client operation: `via NODE` sends to that node only,
 /// `timeout DURATION` bounds the wait.
 public struct ClientOptions: Sendable, Hashable {
@@ -86,6 +87,8 @@ public struct WorkloadConfig: Sendable, Hashable {
     public var rate: Double?
     /// Bytes per value written.
     public var valueSize: Int?
+    /// `ops get:6,put:2,...`: the operations and their weights (nil: `ratio`'s gets and puts).
+    public var mix: [WorkloadMixItem]?
 
     /// Creates a workload configuration.
     public init(clients: Int, requests: Int? = nil, ratio: Double? = nil, keys: Int? = nil, rate: Double? = nil,
@@ -96,6 +99,20 @@ public struct WorkloadConfig: Sendable, Hashable {
         self.ratio = ratio
         self.keys = keys
         self.rate = rate
+    }
+}
+
+/// One operation of `ops` and its weight.
+public struct WorkloadMixItem: Sendable, Hashable {
+    public var operation: WorkloadOperation
+    public var weight: Double
+    public init(operation: WorkloadOperation, weight: Double) {
+        self.operation = operation
+        self.weight = weight
+    }
+    /// `get:6`, or `get` for weight 1.
+    public var sourceText: String {
+        weight == 1 ? operation.rawValue : operation.rawValue + ":" + Literals.formatNumber(weight)
     }
 }
 

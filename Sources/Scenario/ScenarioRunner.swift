@@ -1,5 +1,6 @@
 import Foundation
 import ClusterModel
+import Check
 
 /// The outcome of one scenario under one seed.
 public struct ScenarioResult: Sendable {
@@ -19,6 +20,8 @@ public struct ScenarioResult: Sendable {
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
+    /// The client history of the last cluster the scenario ran on (nil if it made none).
+    public var history: History?
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -95,6 +98,7 @@ public struct ScenarioRunner {
         let d = clock.now - start
         result.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         if let c = exec.cluster {
+            result.history = c.history
             result.seed = c.seed
             result.steps = c.steps
             result.clusterTime = c.now

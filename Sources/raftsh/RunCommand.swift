@@ -30,6 +30,10 @@ struct Run: ParsableCommand {
     @Option(help: "Write a JUnit XML report to this file.")
     var junit: String?
 
+    @Option(help: ArgumentHelp("Write each scenario's client history to this folder in Jepsen's EDN form (FILE.edn, or FILE-seed-N.edn with --seeds), for Knossos, Elle or `raftsh check`.",
+                               valueName: "DIR"))
+    var history: String?
+
     @Flag(help: "Print every message and state change, and every line's answer.")
     var trace = false
 
@@ -112,6 +116,18 @@ struct Run: ParsableCommand {
                 // Every raftd of this scenario ends here, passed or failed.
                 factory.shutdownAll()
                 results.append(r)
+                if let history, let h = r.history {
+                    let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                    let name = seeds != nil ? "\(base)-seed-\(r.seed).edn" : "\(base).edn"
+                    do {
+                        try FileManager.default.createDirectory(atPath: history, withIntermediateDirectories: true)
+                        try HistoryEDN.write(h).write(toFile: (history as NSString).appendingPathComponent(name), atomically: true,
+                                                      encoding: .utf8)
+                    } catch {
+                        FileHandle.standardError.write("raftsh run: cannot write the history to \(history): \(error.localizedDescription)\n".data(using: .utf8)!)
+                        throw ExitCode(2)
+                    }
+                }
                 if verbose || trace { for line in r.output { print(line) } }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
                 let figures = onUDP
