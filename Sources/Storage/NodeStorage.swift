@@ -198,7 +198,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         switch walKind {
         case .directory:
             log = try recoverLog(walDirectory: walDir, snapshotDirectory: snapDir, io: io)
-            let scan = try scanWAL(walDirectory: walDir, io: io)
+            let scan = log.wal
             scanSegments = scan.segments
             for (i, n) in scan.segments.enumerated() { segmentMax[n] = scan.segmentMaxIndex[i] }
             lastSegmentSize = scan.lastSegmentSize
@@ -277,6 +277,15 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
             hardState: hardState, recoveryNote: note, snapshotFiles: log.snapshots,
             firstSegment: scanSegments.first ?? number, segmentMaxIndex: segmentMax)
         return storage
+    }
+
+    /// Everything a `Ready` asks to store, in order: its snapshot (`saveSnapshot`), then its entries
+    /// and hard state (`save(hardState:entries:sync:)`); nothing when it holds none of these.
+    public func save(_ rd: Ready) throws(StorageError) {
+        if let s = rd.snapshot { try saveSnapshot(s, replacingLog: rd.installsSnapshot) }
+        if rd.hardState != nil || !rd.entries.isEmpty {
+            try save(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+        }
     }
 
     /// One Ready's worth of storage work. `entries` replace any stored entries from

@@ -42,6 +42,8 @@ struct RecoveredLog {
     var temporaryFiles: [String] = []
     /// A line for the node's log about a snapshot that could not be used.
     var snapshotNote: String?
+    /// The segments as recovery found them (their records dropped once replayed).
+    var wal = WALScan()
 }
 
 /// Reads every segment of `walDirectory`, without writing anything. Throws on corruption that a
@@ -249,6 +251,8 @@ func recoverLog(walDirectory: String, snapshotDirectory: String, io: DiskIO) thr
         chosen = log
     }
     var log = chosen!
+    log.wal = scan
+    log.wal.records = []
     log.snapshots = valid.sorted()
     log.corruptFiles = corruptPaths
     log.temporaryFiles = temporary
