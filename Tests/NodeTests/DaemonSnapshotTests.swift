@@ -35,7 +35,8 @@ struct DaemonSnapshotTests {
         }
         #expect(caughtUp, "node \(lagging) did not catch up")
         let installed = cluster.daemons[lagging].map { d in eventually(within: .seconds(2)) { d.currentCounters().snapshotsInstalled >= 1 } }
-        #expect(installed == true, "node \(lagging) caught up without installing a snapshot")
+        let seen = "\(String(describing: cluster.daemons[lagging]?.currentCounters())) \(String(describing: status(client, lagging)))"
+        #expect(installed == true, "node \(lagging) caught up without installing a snapshot: \(seen)")
         #expect((status(client, lagging)?.firstIndex ?? 0) > 10)
 
         // The snapshot control request, then a restart of every node from snapshots and log.
