@@ -138,11 +138,10 @@ func describeOutcome(_ outcome: OperationOutcome, of op: KVOperation) -> String 
     }
 }
 
-/// A key or value as typed in the scenario language, quoted only when it would be ambiguous.
+/// A key or value as typed in the scenario language, quoted only when it would be ambiguous
+/// (`ValueText.display`).
 func renderValue(_ s: String) -> String {
-    let plain = !s.isEmpty && s != "none"
-        && !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "#" })
-    return plain ? s : String(reflecting: s)
+    ValueText.display(s)
 }
 
 /// Nanoseconds as milliseconds with three decimals, e.g. `12.345ms`.

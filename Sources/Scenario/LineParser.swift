@@ -12,6 +12,8 @@ public struct LineParser {
     var nodeCount: Int
     /// Variables bound so far (options plus earlier `let` lines).
     var variables: Set<String>
+    /// Variables a `cluster` line forgot, with the line that did (for the error's words).
+    var forgottenVariables: [String: Int] = [:]
 
     var tokens: [Token] = []
     var position = 0

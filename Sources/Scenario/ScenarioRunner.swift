@@ -19,6 +19,9 @@ public struct ScenarioResult: Sendable {
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
+    /// The lines of the commands written to be seen (`report`, `status`, `log`, `history`,
+    /// `faults`, `echo`): what `raftsh run` prints without `--verbose`.
+    public var shown: [String] = []
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -70,7 +73,9 @@ public struct ScenarioRunner {
         var opts = options
         opts.seedOverride = seed
         var lines: [String] = []
+        var shown: [String] = []
         let exec = Executor(options: opts) { lines.append($0) }
+        exec.shown = { shown.append($0) }
         if let makeCluster { exec.makeCluster = makeCluster }
         let clock = ContinuousClock()
         let start = clock.now
@@ -100,6 +105,7 @@ public struct ScenarioRunner {
         }
         result.statements = exec.statementsRun
         result.output = lines
+        result.shown = shown
         return result
     }
 

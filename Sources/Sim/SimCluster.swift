@@ -290,7 +290,8 @@ public final class SimCluster {
         stats.redirects += done.redirects
         let r = OperationResult(c.id, op: done.request.op, outcome: outcome, invoked: c.invoked, completed: now,
                                 index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
-                                failure: done.outcome.failure?.description)
+                                failure: done.outcome.failure?.description, reason: done.outcome.failure,
+                                seq: done.request.seq)
         results[c.id] = r
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {

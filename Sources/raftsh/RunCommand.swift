@@ -33,10 +33,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Print every message and state change, and every line's answer.")
     var trace = false
 
-    @Flag(help: "Print every line's answer.")
+    @Flag(help: "Print every line's answer (without it, only what report, status, log, history, faults and echo print).")
     var verbose = false
 
-    @Flag(help: "Print only failures and the summary.")
+    @Flag(help: "Print only failures and the summary (not even what report, status, log, history, faults and echo print).")
     var quiet = false
 
     @Flag(help: ArgumentHelp("Run on local raftd processes over UDP: only scenarios whose `# modes:` header lists udp (the others are skipped); every `cluster` line becomes UDP.",
@@ -99,7 +99,12 @@ struct Run: ParsableCommand {
                 // Every raftd of this scenario ends here, passed or failed.
                 factory.shutdownAll()
                 results.append(r)
-                if verbose || trace { for line in r.output { print(line) } }
+                if verbose || trace {
+                    for line in r.output { print(line) }
+                } else if !quiet {
+                    // Lines written to be seen (report, status, log, history, faults, echo).
+                    for line in r.shown { print(line) }
+                }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
                 let figures = onUDP
                     ? "udp  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"

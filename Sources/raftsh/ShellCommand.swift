@@ -46,7 +46,9 @@ struct Shell: ParsableCommand {
     var noFsync = false
 
     func validate() throws {
-        if nodes < 1 || nodes > 64 { throw ValidationError("--nodes must be between 1 and 64") }
+        if nodes < 1 || nodes > ClusterLimits.maxNodes {
+            throw ValidationError("--nodes: a cluster has \(ClusterLimits.nodeRange) (got \(nodes))")
+        }
         if udp && connect != nil { throw ValidationError("--udp starts nodes, --connect attaches to running ones: pick one") }
     }
 

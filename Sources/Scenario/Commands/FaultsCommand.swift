@@ -14,6 +14,9 @@ public struct FaultsCommand: BareCommand {
             category: .inspection),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// A `faults` line.
     public init() {}
 

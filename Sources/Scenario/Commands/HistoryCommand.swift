@@ -12,6 +12,9 @@ public struct HistoryCommand: BareCommand {
             category: .inspection),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// A `history` line.
     public init() {}
 

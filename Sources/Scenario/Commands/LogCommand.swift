@@ -10,6 +10,9 @@ public struct LogCommand: ScenarioCommand {
             category: .inspection),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// The node.
     public var node: NodeSelector
 
@@ -29,6 +32,6 @@ public struct LogCommand: ScenarioCommand {
     /// Prints the node's log (see `LogTable`).
     public func execute(in x: ExecutionContext) throws {
         let c = try x.inspection("log")
-        for id in try x.resolve(node) { x.output(LogTable.render(c, id)) }
+        x.output(LogTable.render(c, try x.resolveOne(node, for: "log")))
     }
 }

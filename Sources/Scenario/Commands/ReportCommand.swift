@@ -10,6 +10,9 @@ public struct ReportCommand: BareCommand {
             category: .workload),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// A `report` line.
     public init() {}
 

@@ -10,6 +10,9 @@ public struct StatusCommand: BareCommand {
             category: .inspection),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// A `status` line.
     public init() {}
 

@@ -16,7 +16,7 @@ enum LogTable {
             case .config: text = "config"
             case .normal:
                 if let cmd = try? Command.decode(e.data) {
-                    text = "\(cmd.op.sourceText)  (client \(cmd.client) #\(cmd.seq))"
+                    text = "\(cmd.op.displayText)  (client \(cmd.client) #\(cmd.seq))"
                 } else {
                     text = "<\(e.data.count) bytes>"
                 }

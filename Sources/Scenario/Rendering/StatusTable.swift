@@ -8,7 +8,9 @@ enum StatusTable {
         var rows = [["node", "role", "term", "commit", "applied", "last", "state", "group"]]
         for id in c.nodeIDs {
             let st = c.status(of: id)
-            rows.append([String(id), st.role?.rawValue ?? "-", String(st.term), String(st.commit),
+            // A paused node plays no role while frozen: its role shows in parentheses.
+            let role = st.role.map { st.state == .paused ? "(\($0.rawValue))" : $0.rawValue } ?? "-"
+            rows.append([String(id), role, String(st.term), String(st.commit),
                          st.state == .down ? "-" : String(st.applied), String(st.lastIndex), st.state.rawValue,
                          st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-"])
         }
@@ -24,7 +26,7 @@ enum StatusTable {
     static func paint(_ cell: String, _ col: Int) -> String? {
         switch (col, cell) {
         case (1, "leader"): return "\u{1B}[1;32m"
-        case (1, "candidate"), (1, "pre-candidate"): return "\u{1B}[33m"
+        case (1, "candidate"), (1, "precandidate"): return "\u{1B}[33m"
         case (6, "down"): return "\u{1B}[31m"
         case (6, "paused"): return "\u{1B}[35m"
         case (_, _) where col == 0: return "\u{1B}[1m"
