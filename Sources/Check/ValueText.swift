@@ -1,3 +1,5 @@
+import KV
+
 /// How every output shows a key or a value: as typed in the scenario language when that is
 /// unambiguous, else in double quotes with `\" \\ \n \r \t` escaped and any other control or
 /// invisible formatting character written `\u{1B}`, so that one value is always one visible token
@@ -7,6 +9,17 @@ public enum ValueText {
     /// The empty string and the string `none` are quoted (`none` alone means absent).
     public static func display(_ s: String) -> String {
         needsQuotes(s) ? quoted(s) : s
+    }
+
+    /// An operation as outputs show it: `put x 1`, `get "a b"`, `cas k 1 2`.
+    public static func operation(_ op: KVOperation) -> String {
+        switch op {
+        case .put(let k, let v): return "put \(display(k)) \(display(v))"
+        case .get(let k): return "get \(display(k))"
+        case .delete(let k): return "delete \(display(k))"
+        case .cas(let k, let from, let to): return "cas \(display(k)) \(display(from)) \(display(to))"
+        case .append(let k, let v): return "append \(display(k)) \(display(v))"
+        }
     }
 
     /// Whether `s` must be quoted to print as one unambiguous token.
