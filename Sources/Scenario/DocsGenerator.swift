@@ -65,6 +65,10 @@ public enum DocsGenerator {
 
             \(LanguageReference.faults)
 
+            ## Machine-readable output
+
+            \(LanguageReference.json)
+
             ## Defaults
 
             | setting | default | where it acts |

@@ -98,6 +98,25 @@ enum LanguageReference {
         `--verbose`, nothing but failures with `--quiet`.
         """
 
+    static let json = """
+        `status --json`, `log NODE --json`, `history --json` and `report --json` print one JSON document \
+        on one line instead of the table, for tools (`raftsh -c "status --json" | jq .leader`). Times are \
+        nanoseconds since the cluster started (`*_ns`); keys are written in a fixed order.
+        - `status`: `time_ns`, `time` (`t=0.312s`), `leader` (null when there is none), `leader_term`, \
+        `nodes` (each `id`, `state` up/down/paused, `role` (null when down), `term`, `commit`, `applied` \
+        (null when down), `last_index`, `group` (null: no partition; 0: isolated)), `faults` (the lines \
+        `faults` prints).
+        - `log NODE`: `node`, `state`, `commit`, `entries` (null when the node is down; each `index`, `term`, \
+        `kind` command/no-op/config, for commands `client`, `seq`, `op`, `key`, `value`, then `committed`).
+        - `history`: `operations`, each `id`, `client`, `op`, `key`, `value` (writes), `invoke_ns`, \
+        `complete_ns` (null: never answered), `outcome` (ok; fail: had no effect; unknown: a write that \
+        may have applied; cas-failed) and for reads `found` and `read`.
+        - `report`: `metrics` (each name `expect metric` takes: counts, latencies in nanoseconds, \
+        `throughput` per second; `messages` and `messages_per_op` null on real nodes), `linearizable`, \
+        `leader_history` (each `node`, `term`, `from_ns`, `to_ns`; null on real nodes); all null before \
+        any workload.
+        """
+
     /// Every default, in one table (name, value, where it acts).
     static var defaults: [(String, String, String)] {
         let sim = SimConfig()

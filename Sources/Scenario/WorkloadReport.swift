@@ -109,6 +109,24 @@ public struct WorkloadReport {
         }
     }
 
+    /// `report --json`: `workload` (`running`), `metrics` (every name of `metricNames`: counts,
+    /// durations in nanoseconds, `throughput` per second; `messages` and `messages_per_op` null when
+    /// not recorded), `linearizable`, and `leader_history` (each `node`, `term`, `from_ns`, `to_ns`;
+    /// null when not recorded).
+    var json: JSONValue {
+        let metrics: [(String, JSONValue)] = Self.metricNames.map { name in
+            if !recordsNetwork && (name == "messages" || name == "messages_per_op") { return (name, .null) }
+            let m = metric(name)!
+            let whole = ["mean", "median", "p90", "p99", "max"].contains(name) || m.value == m.value.rounded()
+            return (name, whole && name != "throughput" && name != "messages_per_op" ? .uint(UInt64(m.value)) : .double(m.value))
+        }
+        let history: JSONValue = recordsNetwork
+            ? .array(leaderHistory.map { .object([("node", .uint($0.node)), ("term", .uint($0.term)),
+                                                  ("from_ns", .uint($0.from)), ("to_ns", .uint($0.to))]) })
+            : .null
+        return .object([("metrics", .object(metrics)), ("linearizable", .bool(linearizable)), ("leader_history", history)])
+    }
+
     public var text: String {
         var rows: [[String]] = [["figure", "value"]]
         let labels = [("messages sent between servers", "messages"), ("get requests", "gets"), ("put requests", "puts"),

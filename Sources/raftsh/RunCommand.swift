@@ -79,8 +79,9 @@ struct Run: ParsableCommand {
         let tty = isatty(STDOUT_FILENO) == 1
         var results: [ScenarioResult] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file), let source = String(data: data, encoding: .utf8) else {
-                FileHandle.standardError.write("raftsh run: cannot read \(file) as UTF-8 text\n".data(using: .utf8)!)
+            let source: String
+            do { source = try FileText.read(file) } catch {
+                FileHandle.standardError.write("raftsh run: \(error)\n".data(using: .utf8)!)
                 throw ExitCode(2)
             }
             if udp {
@@ -115,7 +116,7 @@ struct Run: ParsableCommand {
                 case .failed:
                     print("FAIL  \(file)  \(figures)")
                     print(indent(r.errorText ?? ""))
-                    print("  reproduce: raftsh run \(onUDP && udp ? "--udp " : "")\(file) --seed \(r.seed)")
+                    print("  reproduce: " + JUnitReport.reproduceLine(r, forcedUDP: onUDP && udp))
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))
@@ -127,7 +128,12 @@ struct Run: ParsableCommand {
         // Exactly `N passed, N failed[, N skipped]`: CI parses this line.
         print("\(passed) passed, \(results.count - passed) failed" + (udp ? ", \(skipped) skipped" : ""))
         if let junit {
-            try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
+            do {
+                try FileText.write(JUnitReport.xml(results, reproduce: { JUnitReport.reproduceLine($0, forcedUDP: udp) }), to: junit)
+            } catch {
+                FileHandle.standardError.write("raftsh run: --junit: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
         }
         if results.contains(where: { $0.status == .parseError }) { throw ExitCode(2) }
         if passed != results.count { throw ExitCode(1) }

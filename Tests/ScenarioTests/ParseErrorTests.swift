@@ -105,27 +105,26 @@ import Testing
         #expect(error.render().contains("^"))
     }
 
+    /// A parse error is one line and the caret block (the source line, the caret and what was
+    /// expected after it): three lines in all.
     @Test func renderedErrorHasCaretUnderColumn() throws {
         let error = try #require(parseError("cluster 5\nput x 1\nfail 9\n"))
         #expect(error.render() == """
             t.scn:3:6: error: node 9 is out of range: the cluster has 5 nodes
             fail 9
-                 ^
-            expected: a node id from 1 to 5
+                 ^ expected: a node id from 1 to 5
             """)
         let unknown = try #require(parseError("  pu x 1"))
         #expect(unknown.render() == """
             t.scn:1:3: error: unknown command 'pu'; did you mean 'put'?
               pu x 1
-              ^
-            expected: a command such as cluster, put, get, fail, wait or expect; type 'help' for the list
+              ^ expected: a command such as cluster, put, get, fail, wait or expect; type 'help' for the list
             """)
         let missing = try #require(parseError("put x"))
         #expect(missing.render() == """
             t.scn:1:6: error: missing VALUE for 'put'
             put x
-                 ^
-            expected: put KEY VALUE [via NODE] [timeout DURATION]
+                 ^ expected: put KEY VALUE [via NODE] [timeout DURATION]
             """)
     }
 

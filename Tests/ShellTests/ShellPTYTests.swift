@@ -112,6 +112,62 @@ struct ShellPTYTests {
         #expect(run.stdout.contains("1 passed, 0 failed"), "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
     }
 
+    @Test("save writes what happened: an interrupted wait as the wait that ran, failed lines as comments, no help; the replay gives the same answers at the same times")
+    func saveWritesWhatHappened() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+        let file = home.file("s.scn")
+
+        var prompts = 1
+        func run(_ line: String) throws {
+            shell.sendLine(line)
+            prompts += 1
+            try shell.waitForPrompt(prompts)
+        }
+        try run("put x 1")
+        try run("fail leader")
+        try run("wait until leader within 2s")
+        try run("expect get x == 2")            // fails, after a read that the replay must make too
+        shell.sendLine("wait 10h")
+        usleep(300_000)
+        shell.send(Key.ctrlC)                    // stops the wait after some virtual time
+        prompts += 1
+        try shell.waitForPrompt(prompts, timeout: 60)
+        #expect(shell.screen.text.contains("error: interrupted after"), "\(shell.dump())")
+        try run("get x")
+        try run("help put")
+        try run("pu x 1")
+        try run("status")
+        try run("save \(file)")
+        let session = shell.screen.lines
+        shell.sendLine("quit")
+        _ = try shell.waitForExit()
+
+        let saved = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(saved.contains("\n# failed: expect get x == 2\nget x timeout 5s\n"), "\(saved)")
+        #expect(saved.contains("\n# interrupted: wait 10h\nwait "), "\(saved)")
+        #expect(!saved.contains("\nwait 10h"), "the interrupted wait is saved as the wait that ran:\n\(saved)")
+        #expect(saved.contains("\n# error: pu x 1\n"), "\(saved)")
+        #expect(!saved.contains("help"), "help lines are not saved:\n\(saved)")
+
+        // Every answer of the session (a line stamped with its time) comes back, in order, from the
+        // replay: the same values, latencies and times, the read after the interrupted wait included.
+        let replay = try runRaftsh(["run", "--verbose", file], home: home)
+        #expect(replay.status == 0, "stdout:\n\(replay.stdout)\nstderr:\n\(replay.stderr)\nscenario:\n\(saved)")
+        let stamped = session.filter { $0.contains("[t=") && !$0.hasPrefix("raftsh> ") }
+        #expect(stamped.count >= 5, "\(shell.dump())")
+        var rest = Substring(replay.stdout)
+        for line in stamped {
+            guard let r = rest.range(of: line) else {
+                Issue.record("'\(line)' is not in the replay (in order):\n\(replay.stdout)\nscenario:\n\(saved)")
+                break
+            }
+            rest = rest[r.upperBound...]
+        }
+    }
+
     @Test("history persists: a new session's Up-arrow recalls the previous session's lines")
     func historyPersists() throws {
         let home = try TempDir()
@@ -173,27 +229,64 @@ struct ShellPTYTests {
         try shell.waitForPrompt(3)
     }
 
-    @Test("Tab with several candidates lists them under the line and redraws it")
+    @Test("Tab with several candidates lists them under the line and redraws it; after fail: nodes, not keys")
     func tabListsCandidates() throws {
         let home = try TempDir()
         defer { home.remove() }
         let shell = try startShell(home: home)
         defer { shell.terminate() }
 
-        shell.send("ge" + Key.tab)
-        try shell.waitUntil("'ge' to complete to 'get '") { $0.cursorLine == "raftsh> get" }
-        shell.send(Key.tab)
+        shell.sendLine("put k1 1")
         try shell.waitForPrompt(2)
-        try shell.waitUntil("the line to be redrawn after the list") { $0.cursorLine == "raftsh> get" }
+        shell.send("fai" + Key.tab)
+        try shell.waitUntil("'fai' to complete to 'fail '") { $0.cursorLine == "raftsh> fail" }
+        shell.send(Key.tab)
+        try shell.waitForPrompt(3)
+        try shell.waitUntil("the line to be redrawn after the list") { $0.cursorLine == "raftsh> fail" }
         let lines = shell.screen.lines
-        let first = try #require(lines.firstIndex(of: "raftsh> get"), "\(shell.dump())")
-        let listed = lines[(first + 1)...].prefix { !$0.hasPrefix("raftsh> ") }.flatMap { $0.split(separator: " ").map(String.init) }
-        for word in ["leader", "follower", "1", "5"] {
+        let first = try #require(lines.lastIndex(of: "raftsh> fail"), "\(shell.dump())")
+        let before = try #require(lines[..<first].lastIndex { $0.hasPrefix("raftsh> fail") }, "\(shell.dump())")
+        let listed = lines[(before + 1)..<first].flatMap { $0.split(separator: " ").map(String.init) }
+        for word in ["leader", "follower", "followers", "all", "rest", "1", "5"] {
             #expect(listed.contains(word), "'\(word)' not listed\n\(shell.dump())")
         }
+        #expect(!listed.contains("k1"), "a key offered after 'fail'\n\(shell.dump())")
         // The redrawn line still works.
-        shell.send("x" + Key.enter)
-        try shell.waitUntil("an answer to 'get x'") { $0.lines.contains { $0 == "none" || $0.hasPrefix("none ") } }
+        shell.send("3" + Key.enter)
+        try shell.waitFor("node 3 crashed")
+    }
+
+    @Test("completion follows the line: keys after get (the workload's too), until then conditions after wait")
+    func completionFollowsTheLine() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        // A workload uses keys k0 and k1; `get k` then completes among them.
+        shell.sendLine("workload start clients 1 requests 20 keys 2")
+        try shell.waitForPrompt(2)
+        shell.sendLine("wait 2s")
+        try shell.waitForPrompt(3)
+        shell.send("get k" + Key.tab)
+        try shell.waitForPrompt(4)
+        try shell.waitUntil("the line to be redrawn after the list") { $0.cursorLine == "raftsh> get k" }
+        let lines = shell.screen.lines
+        let row = try #require(lines.lastIndex(of: "raftsh> get k"), "\(shell.dump())")
+        let before = try #require(lines[..<row].lastIndex(of: "raftsh> get k"), "\(shell.dump())")
+        let listed = lines[(before + 1)..<row].flatMap { $0.split(separator: " ").map(String.init) }
+        #expect(listed == ["k0", "k1"], "\(shell.dump())")
+        shell.send(Key.ctrlC)
+        try shell.waitForPrompt(5)
+
+        shell.send("wait un" + Key.tab)
+        try shell.waitUntil("'wait un' to complete to 'wait until '") { $0.cursorLine == "raftsh> wait until" }
+        shell.send("conv" + Key.tab)
+        try shell.waitUntil("'conv' to complete to 'converged '") { $0.cursorLine == "raftsh> wait until converged" }
+        shell.send("w" + Key.tab)
+        try shell.waitUntil("'w' to complete to 'within '") { $0.cursorLine == "raftsh> wait until converged within" }
+        shell.send("2s" + Key.enter)
+        try shell.waitFor("converged: leader")
     }
 
     @Test("piped input: a failed expectation exits 1, a parse error exits 2, a clean run exits 0")

@@ -1,13 +1,13 @@
 import Check
 
 /// `history`: the client history.
-public struct HistoryCommand: BareCommand {
+public struct HistoryCommand: ScenarioCommand {
     /// The row of `history`.
     public static let specs = [
         CommandSpec(
             name: "history",
-            synopsis: "history",
-            summary: "Print the client history: each request's invocation, response and times.",
+            synopsis: "history [--json]",
+            summary: "Print the client history: each request's invocation, response and times. --json prints one JSON document instead.",
             example: "history",
             category: .inspection),
     ]
@@ -15,12 +15,39 @@ public struct HistoryCommand: BareCommand {
     /// Written to be seen: `raftsh run` prints it without `--verbose`.
     public static var printsInRuns: Bool { true }
 
+    /// Whether to print JSON.
+    public var json: Bool
+
     /// A `history` line.
-    public init() {}
+    public init(json: Bool = false) {
+        self.json = json
+    }
+
+    /// Reads an optional `--json`.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        json = p.acceptJSONFlag()
+    }
+
+    /// `history` or `history --json`.
+    public var sourceText: String { json ? "history --json" : "history" }
 
     /// Prints every client operation so far.
     public func execute(in x: ExecutionContext) throws {
         let ops = try x.cluster().history.operations
+        if json {
+            x.output(Self.json(ops).text)
+            return
+        }
         x.output(ops.isEmpty ? "no operations yet" : Check.describe(ops))
+    }
+
+    /// `history --json`: `operations`, each `id`, `client`, the operation (`op`, `key`, `value`),
+    /// `invoke_ns`, `complete_ns` (null: never answered), `outcome` (`ok`, `fail`: had no effect,
+    /// `unknown`: a write that may have applied) and, for reads, `found` and `read`.
+    static func json(_ ops: [HistoryOperation]) -> JSONValue {
+        .object([("operations", .array(ops.map { op in
+            .object([("id", .int(op.id)), ("client", .uint(op.client))] + OperationJSON.fields(op.op)
+                + [("invoke_ns", .uint(op.invoke)), ("complete_ns", .uint(op.complete))] + OperationJSON.outcome(op.outcome))
+        }))])
     }
 }

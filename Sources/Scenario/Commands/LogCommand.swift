@@ -4,8 +4,8 @@ public struct LogCommand: ScenarioCommand {
     public static let specs = [
         CommandSpec(
             name: "log",
-            synopsis: "log NODE",
-            summary: "Print a node's log: index, term and command of each entry.",
+            synopsis: "log NODE [--json]",
+            summary: "Print a node's log: index, term and command of each entry, and whether it is committed. --json prints one JSON document instead.",
             example: "log 3",
             category: .inspection),
     ]
@@ -15,23 +15,28 @@ public struct LogCommand: ScenarioCommand {
 
     /// The node.
     public var node: NodeSelector
+    /// Whether to print JSON.
+    public var json: Bool
 
     /// A `log` line.
-    public init(node: NodeSelector) {
+    public init(node: NodeSelector, json: Bool = false) {
         self.node = node
+        self.json = json
     }
 
-    /// Reads one node.
+    /// Reads one node and an optional `--json`.
     public init(parsing p: inout LineParser) throws(ParseError) {
         node = try p.parseSelector("NODE", single: true).selector
+        json = p.acceptJSONFlag()
     }
 
-    /// `log NODE`.
-    public var sourceText: String { "log " + node.sourceText }
+    /// `log NODE`, `log NODE --json`.
+    public var sourceText: String { "log " + node.sourceText + (json ? " --json" : "") }
 
     /// Prints the node's log (see `LogTable`).
     public func execute(in x: ExecutionContext) throws {
         let c = try x.inspection("log")
-        x.output(LogTable.render(c, try x.resolveOne(node, for: "log")))
+        let id = try x.resolveOne(node, for: "log")
+        x.output(json ? LogTable.json(c, id).text : LogTable.render(c, id))
     }
 }

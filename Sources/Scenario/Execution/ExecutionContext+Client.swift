@@ -1,3 +1,4 @@
+import Check
 import RaftCore
 import KV
 import ClusterModel
@@ -27,7 +28,10 @@ extension ExecutionContext {
 
     /// Records that `d` of cluster time passed while the line ran (see `Executor.ranSource`).
     func recordTimePassed(_ d: UInt64) {
-        if d > 0 { executor.ran("wait " + Literals.formatDuration(d)) }
+        guard d > 0 else { return }
+        let exact = Literals.formatDuration(d)
+        // An odd duration is written to the nanosecond; a comment says it the short way.
+        executor.ran("wait " + exact + (exact.hasSuffix("ns") || exact.hasSuffix("us") ? "  # \(TimeFormat.duration(d))" : ""))
     }
 
     /// Runs `op` and prints its outcome, latency and time (`put`, `get`, `delete`).

@@ -31,10 +31,17 @@ public struct ExecutionContext {
     /// `  [t=1.234s]`: the cluster's time, appended to answers.
     func stamp() -> String { "  [\(TimeFormat.instant(executor.cluster?.now ?? 0))]" }
 
-    /// A failure of this statement, at the cluster's time and with its seed.
+    /// A failure of this statement, at the cluster's time, with the seed when it reproduces the
+    /// run (a simulated cluster).
     func failure(_ message: String, expected: String? = nil, seen: String? = nil) -> ScenarioFailure {
-        ScenarioFailure(location: statement.location, message: message, expected: expected, seen: seen,
-                        time: executor.cluster?.now ?? 0, seed: executor.cluster?.seed ?? options.seed)
+        let c = executor.cluster
+        return ScenarioFailure(location: statement.location, message: message, expected: expected, seen: seen,
+                               time: c?.now ?? 0, seed: c?.kind == .simulated ? c?.seed : nil)
+    }
+
+    /// A failure that no time or seed explains (a file that cannot be written).
+    func plainFailure(_ message: String) -> ScenarioFailure {
+        ScenarioFailure(location: statement.location, message: message, time: nil, seed: nil)
     }
 
     /// The cluster, making the default one on first use.

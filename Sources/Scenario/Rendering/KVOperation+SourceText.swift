@@ -15,14 +15,5 @@ extension KVOperation {
     }
 
     /// The operation as outputs show it: keys and values through `ValueText.display`.
-    var displayText: String {
-        switch self {
-        case .put(let k, let v): return "put \(ValueText.display(k)) \(ValueText.display(v))"
-        case .get(let k): return "get \(ValueText.display(k))"
-        case .delete(let k): return "delete \(ValueText.display(k))"
-        case .cas(let k, let from, let to):
-            return "cas \(ValueText.display(k)) \(ValueText.display(from)) \(ValueText.display(to))"
-        case .append(let k, let v): return "append \(ValueText.display(k)) \(ValueText.display(v))"
-        }
-    }
+    var displayText: String { ValueText.operation(self) }
 }

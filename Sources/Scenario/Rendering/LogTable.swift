@@ -26,4 +26,30 @@ enum LogTable {
         }
         return "log of node \(id) (\(entries.count) entries, commit \(st.commit)):\n" + TextTable.render(rows)
     }
+
+    /// `log N --json`: `node`, `state`, `commit`, and `entries` (null when the node is down), each
+    /// `index`, `term`, `kind` (`command`, `no-op`, `config`), `committed`, and for commands
+    /// `client`, `seq` and the operation (`op`, `key`, `value`).
+    static func json(_ c: any StateInspection, _ id: NodeID) -> JSONValue {
+        let st = c.status(of: id)
+        guard let entries = c.logEntries(of: id) else {
+            return .object([("node", .uint(id)), ("state", .string(st.state.rawValue)), ("commit", .uint(st.commit)), ("entries", .null)])
+        }
+        let items: [JSONValue] = entries.map { e in
+            var fields: [(String, JSONValue)] = [("index", .uint(e.index)), ("term", .uint(e.term))]
+            switch e.kind {
+            case .noop: fields.append(("kind", .string("no-op")))
+            case .config: fields.append(("kind", .string("config")))
+            case .normal:
+                fields.append(("kind", .string("command")))
+                if let cmd = try? Command.decode(e.data) {
+                    fields += [("client", .uint(cmd.client)), ("seq", .uint(cmd.seq))] + OperationJSON.fields(cmd.op)
+                }
+            }
+            fields.append(("committed", .bool(e.index <= st.commit)))
+            return .object(fields)
+        }
+        return .object([("node", .uint(id)), ("state", .string(st.state.rawValue)), ("commit", .uint(st.commit)),
+                        ("entries", .array(items))])
+    }
 }

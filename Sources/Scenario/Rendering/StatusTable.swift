@@ -1,3 +1,4 @@
+import Check
 import ClusterModel
 
 /// The table `status` prints: node, role, term, commit, applied, last index, up/down, partition
@@ -16,10 +17,38 @@ enum StatusTable {
         }
         var leaderText = ""
         if let c = c as? any StateInspection {
-            leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader")
+            leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.status(of: $0).term)" } ?? "no leader")
+        }
+        // The faults in force, as `faults` prints them, on one line.
+        if let n = c as? any NetworkControl {
+            let faults = FaultsCommand.lines(of: n.network) + FaultsCommand.nodeLines(of: c)
+            if !faults.isEmpty { leaderText += "\nfaults: " + faults.joined(separator: "; ") }
         }
         let painter: ((String, Int) -> String?)? = color ? { paint($0, $1) } : nil
         return TextTable.render(rows, paint: painter) + leaderText
+    }
+
+    /// `status --json`: `time_ns`, `time`, `leader` (null when none), `leader_term`, `nodes` (each
+    /// `id`, `state`, `role` (null when down), `term`, `commit`, `applied`, `last_index`, `group`
+    /// (null: no partition; 0: isolated)) and `faults` (the lines `faults` prints).
+    static func json(_ c: any Cluster) -> JSONValue {
+        let leader = (c as? any StateInspection)?.leader
+        let nodes: [JSONValue] = c.nodeIDs.map { id in
+            let st = c.status(of: id)
+            return .object([
+                ("id", .uint(id)), ("state", .string(st.state.rawValue)), ("role", .string(st.role?.rawValue)),
+                ("term", .uint(st.term)), ("commit", .uint(st.commit)),
+                ("applied", st.state == .down ? .null : .uint(st.applied)), ("last_index", .uint(st.lastIndex)),
+                ("group", st.group.map { .int($0) } ?? .null),
+            ])
+        }
+        var faults: [String] = []
+        if let n = c as? any NetworkControl { faults = FaultsCommand.lines(of: n.network) + FaultsCommand.nodeLines(of: c) }
+        return .object([
+            ("time_ns", .uint(c.now)), ("time", .string(TimeFormat.instant(c.now))),
+            ("leader", .uint(leader)), ("leader_term", .uint(leader.map { c.status(of: $0).term })),
+            ("nodes", .array(nodes)), ("faults", .array(faults.map { .string($0) })),
+        ])
     }
 
     /// ANSI colors of the status table's cells: leaders, candidates, down and paused nodes, ids.
