@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "CheckTests", dependencies: ["TestSupport", "Check", "KV", "RaftCore"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Check", "KV", "RaftCore"]),
         .testTarget(name: "SimTests", dependencies: ["TestSupport", "Sim", "ClusterModel", "Check", "KV", "RaftCore"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim", "Check", "RaftCore"]),
         .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "RaftCore", "KV"]),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "RaftCore"]),
         // Helpers for tests on real nodes: ports, temporary directories, in-process daemon clusters.

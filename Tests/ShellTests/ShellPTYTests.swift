@@ -168,6 +168,82 @@ struct ShellPTYTests {
         }
     }
 
+    @Test("COMMAND --help prints what help COMMAND prints; help covers quit and save")
+    func dashDashHelpIsHelp() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        func answer(_ line: String, prompt: Int) throws -> [String] {
+            shell.sendLine(line)
+            try shell.waitForPrompt(prompt)
+            let lines = shell.screen.lines
+            let start = try #require(lines.lastIndex(of: "raftsh> " + line), "\(shell.dump())")
+            return Array(lines[(start + 1)...].prefix { !$0.hasPrefix("raftsh>") })
+        }
+        let help = try answer("help wait", prompt: 2)
+        #expect(help.first == "wait DURATION", "\(shell.dump())")
+        #expect(try answer("wait --help", prompt: 3) == help)
+        #expect(try answer("help quit", prompt: 4).first == "quit")
+        #expect(try answer("save --help", prompt: 5).first == "save FILE")
+        let overview = try answer("help", prompt: 6)
+        #expect(overview.contains { $0.hasPrefix("  quit ") } && overview.contains { $0.hasPrefix("  save ") })
+        #expect(overview.allSatisfy { $0.count <= 80 }, "help wraps at 80 columns\n\(shell.dump())")
+    }
+
+    @Test("errors are short: a parse error is one line and the caret block; a failed line says what and when")
+    func errorsAreShort() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try startShell(home: home)
+        defer { shell.terminate() }
+
+        shell.sendLine("get x via 9")
+        try shell.waitForPrompt(2)
+        var lines = shell.screen.lines
+        var at = try #require(lines.lastIndex(of: "raftsh> get x via 9"), "\(shell.dump())")
+        #expect(Array(lines[(at + 1)...].prefix { !$0.hasPrefix("raftsh>") }) == [
+            "<prompt>:1:11: error: node 9 is out of range: the cluster has 5 nodes",
+            "get x via 9",
+            "          ^ expected: a node id from 1 to 5",
+        ], "\(shell.dump())")
+
+        shell.sendLine("expect get x == 1")
+        try shell.waitForPrompt(3)
+        lines = shell.screen.lines
+        at = try #require(lines.lastIndex(of: "raftsh> expect get x == 1"), "\(shell.dump())")
+        let failure = Array(lines[(at + 1)...].prefix { !$0.hasPrefix("raftsh>") })
+        #expect(failure.count == 4, "\(shell.dump())")
+        #expect(failure.first == "<prompt>:2:1: error: expectation failed: expect get x == 1")
+        #expect(failure.last?.hasPrefix("at t=") == true && failure.last?.hasSuffix(" with seed 42") == true)
+
+        shell.sendLine("save /nope/s.scn")
+        try shell.waitForPrompt(4)
+        lines = shell.screen.lines
+        at = try #require(lines.lastIndex(of: "raftsh> save /nope/s.scn"), "\(shell.dump())")
+        #expect(Array(lines[(at + 1)...].prefix { !$0.hasPrefix("raftsh>") }) == [
+            "<prompt>:3:1: error: cannot write /nope/s.scn: no such file or directory",
+        ], "no time, no seed for a file error\n\(shell.dump())")
+    }
+
+    @Test("raftsh -c runs the lines and exits with the codes of piped input")
+    func dashC() throws {
+        let home = try TempDir()
+        defer { home.remove() }
+        let ok = try runRaftsh(["-c", "put x \"a;b\"; get x"], home: home)
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" } == ["ok", "a;b"], "\(ok.stdout)")
+        let failed = try runRaftsh(["-c", "put x 1\nexpect get x == 2; get x"], home: home)
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stdout.split(separator: "\n").count == 2, "the line after a failure runs:\n\(failed.stdout)")
+        let bad = try runRaftsh(["-c", "pu x 1; put x 1"], home: home)
+        #expect(bad.status == 2, "\(bad.stdout)\(bad.stderr)")
+        #expect(bad.stderr.hasPrefix("<-c>:1:1: error: unknown command 'pu'"), "\(bad.stderr)")
+        let json = try runRaftsh(["-c", "put x 1; status --json"], home: home)
+        #expect(json.stdout.split(separator: "\n").last?.hasPrefix("{\"time_ns\":") == true, "\(json.stdout)")
+    }
+
     @Test("history persists: a new session's Up-arrow recalls the previous session's lines")
     func historyPersists() throws {
         let home = try TempDir()
