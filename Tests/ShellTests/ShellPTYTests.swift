@@ -168,6 +168,33 @@ struct ShellPTYTests {
         }
     }
 
+    @Test("the README's session block is the exact output of `make run` for its lines")
+    func readmeSessionIsRealOutput() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let readme = try String(contentsOf: url.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```\n$ make run\n"), "README has no `$ make run` block")
+        let end = try #require(readme.range(of: "\n```", range: start.upperBound..<readme.endIndex))
+        let block = readme[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let inputs = block.filter { $0.hasPrefix("raftsh> ") }.map { String($0.dropFirst("raftsh> ".count)) }
+        #expect(inputs.count >= 4)
+
+        // `make run` is the shell with no arguments (seed 42), on a terminal; NO_COLOR as in the README.
+        let home = try TempDir()
+        defer { home.remove() }
+        let shell = try PTYProcess(executable: try raftshBinary(), environment: shellEnvironment(home: home), columns: 100, rows: 60)
+        defer { shell.terminate() }
+        try shell.waitForPrompt(1)
+        for (i, line) in inputs.enumerated() {
+            shell.sendLine(line)
+            try shell.waitForPrompt(i + 2)
+        }
+        var screen = shell.screen.lines
+        #expect(screen.last == "raftsh>")
+        screen.removeLast()
+        #expect(screen == block, "the README's block differs from what the shell prints:\n\(screen.joined(separator: "\n"))")
+    }
+
     @Test("COMMAND --help prints what help COMMAND prints; help covers quit and save")
     func dashDashHelpIsHelp() throws {
         let home = try TempDir()

@@ -29,6 +29,22 @@ enum JSONValue {
         }
     }
 
+    /// The value as JSON text indented by two spaces per level (for files kept in the repository).
+    var pretty: String { pretty(indent: "") }
+
+    private func pretty(indent: String) -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let pairs) where !pairs.isEmpty:
+            return "{\n" + pairs.map { inner + Self.quote($0.0) + ": " + $0.1.pretty(indent: inner) }.joined(separator: ",\n")
+                + "\n" + indent + "}"
+        default:
+            return text
+        }
+    }
+
     /// `s` as a JSON string.
     static func quote(_ s: String) -> String {
         var out = "\""
