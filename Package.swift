@@ -53,7 +53,7 @@ let package = Package(
         ]),
         // The scenario language: lexer, parser, one file per command, executor over cluster capabilities, runner.
         .target(name: "Scenario", dependencies: [
-            "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Harness",
+            "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Wire", "Harness",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // libedit, reached through static inline wrappers for its varargs calls.

@@ -1,3 +1,4 @@
+import Wire
 /// Editor support for `.scn` files, generated from the command table so that editors highlight
 /// exactly the words the parser accepts: a Vim syntax file (`editors/vim/syntax/scn.vim`) and a
 /// TextMate grammar (`editors/vscode/syntaxes/scn.tmLanguage.json`, used by VS Code). A test
@@ -126,9 +127,9 @@ public enum EditorSyntax {
             "(?<![\\w$-])(" + list.map(escapeRegex).joined(separator: "|") + ")(?![\\w-])"
         }
         func rule(_ name: String, _ match: String) -> JSONValue {
-            .object([("name", .string(name)), ("match", .string(match))])
+            .fields([("name", .string(name)), ("match", .string(match))])
         }
-        let grammar: JSONValue = .object([
+        let grammar: JSONValue = .fields([
             ("$schema", .string("https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json")),
             ("name", .string("raftsh scenario")),
             ("scopeName", .string("source.scn")),
@@ -137,7 +138,7 @@ public enum EditorSyntax {
             ("patterns", .array([
                 rule("meta.preprocessor.modes.scn", "^#\\s*modes:.*$"),
                 rule("comment.line.number-sign.scn", "#.*$"),
-                .object([
+                .fields([
                     ("name", .string("string.quoted.double.scn")),
                     ("begin", .string("\"")), ("end", .string("\"")),
                     ("patterns", .array([rule("constant.character.escape.scn", "\\\\[\"\\\\nrt]")])),

@@ -1,3 +1,4 @@
+import Wire
 import RaftCore
 import KV
 import Check
@@ -118,13 +119,13 @@ public struct WorkloadReport {
             if !recordsNetwork && (name == "messages" || name == "messages_per_op") { return (name, .null) }
             let m = metric(name)!
             let whole = ["mean", "median", "p90", "p99", "max"].contains(name) || m.value == m.value.rounded()
-            return (name, whole && name != "throughput" && name != "messages_per_op" ? .uint(UInt64(m.value)) : .double(m.value))
+            return (name, whole && name != "throughput" && name != "messages_per_op" ? .count(UInt64(m.value)) : .double(m.value))
         }
         let history: JSONValue = recordsNetwork
-            ? .array(leaderHistory.map { .object([("node", .uint($0.node)), ("term", .uint($0.term)),
-                                                  ("from_ns", .uint($0.from)), ("to_ns", .uint($0.to))]) })
+            ? .array(leaderHistory.map { .fields([("node", .count($0.node)), ("term", .count($0.term)),
+                                                  ("from_ns", .count($0.from)), ("to_ns", .count($0.to))]) })
             : .null
-        return .object([("metrics", .object(metrics)), ("linearizable", .bool(linearizable)), ("leader_history", history)])
+        return .fields([("metrics", .fields(metrics)), ("linearizable", .bool(linearizable)), ("leader_history", history)])
     }
 
     public var text: String {

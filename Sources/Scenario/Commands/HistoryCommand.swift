@@ -1,7 +1,8 @@
+import Wire
 import Check
 
 /// `history`: the client history.
-public struct HistoryCommand: ScenarioCommand {
+public struct HistoryCommand: JSONFormCommand {
     /// The row of `history`.
     public static let specs = [
         CommandSpec(
@@ -18,24 +19,19 @@ public struct HistoryCommand: ScenarioCommand {
     /// Whether to print JSON.
     public var json: Bool
 
+    /// A line without `--json`.
+    public init() { self.init(json: false) }
+
     /// A `history` line.
-    public init(json: Bool = false) {
+    public init(json: Bool) {
         self.json = json
     }
-
-    /// Reads an optional `--json`.
-    public init(parsing p: inout LineParser) throws(ParseError) {
-        json = p.acceptJSONFlag()
-    }
-
-    /// `history` or `history --json`.
-    public var sourceText: String { json ? "history --json" : "history" }
 
     /// Prints every client operation so far.
     public func execute(in x: ExecutionContext) throws {
         let ops = try x.cluster().history.operations
         if json {
-            x.output(Self.json(ops).text)
+            x.output(Self.json(ops).description)
             return
         }
         x.output(ops.isEmpty ? "no operations yet" : Check.describe(ops))
@@ -45,9 +41,9 @@ public struct HistoryCommand: ScenarioCommand {
     /// `invoke_ns`, `complete_ns` (null: never answered), `outcome` (`ok`, `fail`: had no effect,
     /// `unknown`: a write that may have applied) and, for reads, `found` and `read`.
     static func json(_ ops: [HistoryOperation]) -> JSONValue {
-        .object([("operations", .array(ops.map { op in
-            .object([("id", .int(op.id)), ("client", .uint(op.client))] + OperationJSON.fields(op.op)
-                + [("invoke_ns", .uint(op.invoke)), ("complete_ns", .uint(op.complete))] + OperationJSON.outcome(op.outcome))
+        .fields([("operations", .array(ops.map { op in
+            .fields([("id", .int(Int64(op.id))), ("client", .count(op.client))] + OperationJSON.fields(op.op)
+                + [("invoke_ns", .count(op.invoke)), ("complete_ns", .count(op.complete))] + OperationJSON.outcome(op.outcome))
         }))])
     }
 }

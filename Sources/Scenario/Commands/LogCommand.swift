@@ -37,6 +37,6 @@ public struct LogCommand: ScenarioCommand {
     public func execute(in x: ExecutionContext) throws {
         let c = try x.inspection("log")
         let id = try x.resolveOne(node, for: "log")
-        x.output(json ? LogTable.json(c, id).text : LogTable.render(c, id))
+        x.output(json ? LogTable.json(c, id).description : LogTable.render(c, id))
     }
 }

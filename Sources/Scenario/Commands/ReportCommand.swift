@@ -1,5 +1,6 @@
+import Wire
 /// `report`: the workload figures.
-public struct ReportCommand: ScenarioCommand {
+public struct ReportCommand: JSONFormCommand {
     /// The row of `report`.
     public static let specs = [
         CommandSpec(
@@ -16,28 +17,23 @@ public struct ReportCommand: ScenarioCommand {
     /// Whether to print JSON.
     public var json: Bool
 
+    /// A line without `--json`.
+    public init() { self.init(json: false) }
+
     /// A `report` line.
-    public init(json: Bool = false) {
+    public init(json: Bool) {
         self.json = json
     }
-
-    /// Reads an optional `--json`.
-    public init(parsing p: inout LineParser) throws(ParseError) {
-        json = p.acceptJSONFlag()
-    }
-
-    /// `report` or `report --json`.
-    public var sourceText: String { json ? "report --json" : "report" }
 
     /// Prints the report of the running or last workload, or says there has been none.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.cluster()
         guard let w = c.workload else {
-            x.output(json ? JSONValue.object([("metrics", .null), ("linearizable", .null), ("leader_history", .null)]).text
+            x.output(json ? JSONValue.fields([("metrics", .null), ("linearizable", .null), ("leader_history", .null)]).description
                           : "no workload has run yet; start one with `workload start clients N`")
             return
         }
         let report = WorkloadReport(cluster: c, workload: w)
-        x.output(json ? report.json.text : report.text)
+        x.output(json ? report.json.description : report.text)
     }
 }

@@ -1,5 +1,5 @@
 /// `status`: a table of every node.
-public struct StatusCommand: ScenarioCommand {
+public struct StatusCommand: JSONFormCommand {
     /// The row of `status`.
     public static let specs = [
         CommandSpec(
@@ -16,22 +16,17 @@ public struct StatusCommand: ScenarioCommand {
     /// Whether to print JSON.
     public var json: Bool
 
+    /// A line without `--json`.
+    public init() { self.init(json: false) }
+
     /// A `status` line.
-    public init(json: Bool = false) {
+    public init(json: Bool) {
         self.json = json
     }
-
-    /// Reads an optional `--json`.
-    public init(parsing p: inout LineParser) throws(ParseError) {
-        json = p.acceptJSONFlag()
-    }
-
-    /// `status` or `status --json`.
-    public var sourceText: String { json ? "status --json" : "status" }
 
     /// Prints the status table (see `StatusTable`), or its JSON document.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.cluster()
-        x.output(json ? StatusTable.json(c).text : StatusTable.render(c, color: x.options.color) + x.stamp())
+        x.output(json ? StatusTable.json(c).description : StatusTable.render(c, color: x.options.color) + x.stamp())
     }
 }

@@ -1,3 +1,4 @@
+import Wire
 import RaftCore
 import KV
 import ClusterModel
@@ -33,23 +34,23 @@ enum LogTable {
     static func json(_ c: any StateInspection, _ id: NodeID) -> JSONValue {
         let st = c.status(of: id)
         guard let entries = c.logEntries(of: id) else {
-            return .object([("node", .uint(id)), ("state", .string(st.state.rawValue)), ("commit", .uint(st.commit)), ("entries", .null)])
+            return .fields([("node", .count(id)), ("state", .string(st.state.rawValue)), ("commit", .count(st.commit)), ("entries", .null)])
         }
         let items: [JSONValue] = entries.map { e in
-            var fields: [(String, JSONValue)] = [("index", .uint(e.index)), ("term", .uint(e.term))]
+            var fields: [(String, JSONValue)] = [("index", .count(e.index)), ("term", .count(e.term))]
             switch e.kind {
             case .noop: fields.append(("kind", .string("no-op")))
             case .config: fields.append(("kind", .string("config")))
             case .normal:
                 fields.append(("kind", .string("command")))
                 if let cmd = try? Command.decode(e.data) {
-                    fields += [("client", .uint(cmd.client)), ("seq", .uint(cmd.seq))] + OperationJSON.fields(cmd.op)
+                    fields += [("client", .count(cmd.client)), ("seq", .count(cmd.seq))] + OperationJSON.fields(cmd.op)
                 }
             }
             fields.append(("committed", .bool(e.index <= st.commit)))
-            return .object(fields)
+            return .fields(fields)
         }
-        return .object([("node", .uint(id)), ("state", .string(st.state.rawValue)), ("commit", .uint(st.commit)),
+        return .fields([("node", .count(id)), ("state", .string(st.state.rawValue)), ("commit", .count(st.commit)),
                         ("entries", .array(items))])
     }
 }

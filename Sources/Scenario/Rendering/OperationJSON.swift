@@ -1,3 +1,4 @@
+import Wire
 import KV
 import Check
 
@@ -19,8 +20,8 @@ enum OperationJSON {
     static func outcome(_ o: OperationOutcome) -> [(String, JSONValue)] {
         switch o {
         case .ok(.ok): return [("outcome", .string("ok"))]
-        case .ok(.value(let v)): return [("outcome", .string("ok")), ("found", .bool(v != nil)), ("read", .string(v))]
-        case .ok(.casFailed(let v)): return [("outcome", .string("cas-failed")), ("found", .bool(v != nil)), ("read", .string(v))]
+        case .ok(.value(let v)): return [("outcome", .string("ok")), ("found", .bool(v != nil)), ("read", .text(v))]
+        case .ok(.casFailed(let v)): return [("outcome", .string("cas-failed")), ("found", .bool(v != nil)), ("read", .text(v))]
         case .ok(.casMismatch): return [("outcome", .string("cas-failed"))]
         case .fail: return [("outcome", .string("fail"))]
         case .unknown: return [("outcome", .string("unknown"))]

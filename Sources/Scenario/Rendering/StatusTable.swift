@@ -1,3 +1,4 @@
+import Wire
 import Check
 import ClusterModel
 
@@ -35,18 +36,18 @@ enum StatusTable {
         let leader = (c as? any StateInspection)?.leader
         let nodes: [JSONValue] = c.nodeIDs.map { id in
             let st = c.status(of: id)
-            return .object([
-                ("id", .uint(id)), ("state", .string(st.state.rawValue)), ("role", .string(st.role?.rawValue)),
-                ("term", .uint(st.term)), ("commit", .uint(st.commit)),
-                ("applied", st.state == .down ? .null : .uint(st.applied)), ("last_index", .uint(st.lastIndex)),
-                ("group", st.group.map { .int($0) } ?? .null),
+            return .fields([
+                ("id", .count(id)), ("state", .string(st.state.rawValue)), ("role", .text(st.role?.rawValue)),
+                ("term", .count(st.term)), ("commit", .count(st.commit)),
+                ("applied", st.state == .down ? .null : .count(st.applied)), ("last_index", .count(st.lastIndex)),
+                ("group", st.group.map { .int(Int64($0)) } ?? .null),
             ])
         }
         var faults: [String] = []
         if let n = c as? any NetworkControl { faults = FaultsCommand.lines(of: n.network) + FaultsCommand.nodeLines(of: c) }
-        return .object([
-            ("time_ns", .uint(c.now)), ("time", .string(TimeFormat.instant(c.now))),
-            ("leader", .uint(leader)), ("leader_term", .uint(leader.map { c.status(of: $0).term })),
+        return .fields([
+            ("time_ns", .count(c.now)), ("time", .string(TimeFormat.instant(c.now))),
+            ("leader", .count(leader)), ("leader_term", .count(leader.map { c.status(of: $0).term })),
             ("nodes", .array(nodes)), ("faults", .array(faults.map { .string($0) })),
         ])
     }
