@@ -53,7 +53,7 @@ let package = Package(
         ]),
         // The scenario language: lexer, parser, one file per command, executor over cluster capabilities, runner.
         .target(name: "Scenario", dependencies: [
-            "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Harness",
+            "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Wire", "Harness",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // libedit, reached through static inline wrappers for its varargs calls.
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "CheckTests", dependencies: ["TestSupport", "Check", "KV", "RaftCore"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Check", "KV", "RaftCore"]),
         .testTarget(name: "SimTests", dependencies: ["TestSupport", "Sim", "ClusterModel", "Check", "KV", "RaftCore"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim", "Check", "RaftCore"]),
         .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "RaftCore", "KV"]),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "RaftCore"]),
         // Helpers for tests on real nodes: ports, temporary directories, in-process daemon clusters.

@@ -42,6 +42,7 @@ public enum CommandRegistry {
         LetCommand.self,
         RepeatCommand.self,
         SaveCommand.self,
+        QuitCommand.self,
     ]
 
     /// The condition types of `expect` and `wait until`, in table order.

@@ -83,6 +83,13 @@ extension LineParser {
         }
     }
 
+    /// An optional `--json` at the end of the line (`status --json`): whether it is there.
+    mutating func acceptJSONFlag() -> Bool {
+        if accept(word: "--json") { return true }
+        trailing.append("'--json'")
+        return false
+    }
+
     /// `none` or a value (the right-hand side of `get KEY ==` and `applied KEY ==`).
     mutating func parseExpectedValue() throws(ParseError) -> ExpectedValue {
         if accept(word: "none") { return .none }

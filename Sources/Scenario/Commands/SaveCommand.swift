@@ -38,6 +38,10 @@ public struct SaveCommand: ScenarioCommand {
         guard x.options.allowSave, let saveHandler = x.executor.saveHandler else {
             throw x.failure("`save` works at the prompt only")
         }
-        x.output(try saveHandler(file))
+        do {
+            x.output(try saveHandler(file))
+        } catch {
+            throw x.plainFailure("\(error)")
+        }
     }
 }
