@@ -51,6 +51,7 @@ public enum CommandRegistry {
         NoLeaderCondition.self,
         GetCondition.self,
         PutFailsCondition.self,
+        CasFailsCondition.self,
         RoleCondition.self,
         TermCondition.self,
         ConvergedCondition.self,

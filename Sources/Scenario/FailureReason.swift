@@ -22,7 +22,13 @@ extension LineParser {
             trailing.append("'with'")
             return nil
         }
-        let reasons = FailureReason.allCases.map(\.rawValue)
+        return try parseFailureReasonWord()
+    }
+
+    /// One of timeout, not-leader, no-quorum (and the words of `extra`, named in the error only),
+    /// `with` already read.
+    mutating func parseFailureReasonWord(extra: [String] = []) throws(ParseError) -> FailureReason {
+        let reasons = extra + FailureReason.allCases.map(\.rawValue)
         let expected = "a reason: " + reasons.joined(separator: ", ")
         let token = try require("a reason after 'with'", expected: expected)
         guard case .word(let word) = token.kind, let reason = FailureReason(rawValue: word) else {

@@ -129,6 +129,7 @@ import Testing
         #expect(complete("expect role 1 ") == ["!=", "=="])
         #expect(complete("expect role 1 == ") == ["candidate", "follower", "leader", "precandidate"])
         #expect(complete("expect put x 1 fails with ") == ["no-quorum", "not-leader", "timeout"])
+        #expect(complete("expect cas x 1 2 fails with ") == ["mismatch", "no-quorum", "not-leader", "timeout"])
         #expect(complete("let L = ").contains("term"))
         #expect(complete("partition 1 ") == ["|"])
         #expect(complete("block 1 ") == ["->"])

@@ -56,9 +56,35 @@ import Check
         #expect(report["linearizable"] as? Bool == true)
     }
 
+    @Test func historyEDNWritesWhatCheckReads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("raftsh-edn-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/h.edn"
+        let r = run("""
+            cluster 3 seed 4
+            put x 1
+            cas x 1 2
+            expect cas x 1 3 fails with mismatch
+            append y a
+            history --edn "\(file)"
+            """)
+        #expect(r.status == .passed, "\(r.errorText ?? "")")
+        #expect(r.output.contains("wrote 4 operations to \(file) (EDN)"), "\(r.output)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 8, "an invoke and a completion per operation:\n\(text)")
+        let back = try HistoryEDN.read(text)
+        #expect(back.operations.map(\.op) == [.put(key: "x", value: "1"), .cas(key: "x", from: "1", to: "2"),
+                                              .cas(key: "x", from: "1", to: "3"), .append(key: "y", value: "a")])
+        guard case .linearizable = LinearizabilityChecker().check(back) else { Issue.record("not linearizable"); return }
+        let bad = run("cluster 1\nhistory --edn /nonexistent-dir/h.edn")
+        #expect(bad.status == .failed)
+        #expect(bad.errorText?.contains("cannot write /nonexistent-dir/h.edn") == true, "\(bad.errorText ?? "")")
+    }
+
     @Test func jsonFlagsRoundTrip() throws {
-        let script = try Parser.parse("status --json\nlog 2 --json\nhistory --json\nreport --json\n", file: "j.scn")
-        #expect(script.sourceText == "status --json\nlog 2 --json\nhistory --json\nreport --json\n")
+        let script = try Parser.parse("status --json\nlog 2 --json\nhistory --json\nreport --json\nhistory --edn \"a b.edn\"\n", file: "j.scn")
+        #expect(script.sourceText == "status --json\nlog 2 --json\nhistory --json\nreport --json\nhistory --edn \"a b.edn\"\n")
     }
 
     @Test func commandDashDashHelpIsHelpCommand() throws {

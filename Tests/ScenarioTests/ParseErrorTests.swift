@@ -65,6 +65,9 @@ import Testing
         Case(source: "wait until put x 1 fails", line: 1, column: 12,
              message: "'wait until put ... fails' would write again at every poll, and a write that fails may still take effect"),
         Case(source: "expect put x 1 fails with crash", line: 1, column: 27, message: "unknown failure reason 'crash'"),
+        Case(source: "expect cas x 1 2 fails with crash", line: 1, column: 29, message: "unknown failure reason 'crash'"),
+        Case(source: "wait until cas x 1 2 fails", line: 1, column: 12,
+             message: "'wait until cas ... fails' would write again at every poll, and a write that fails may still take effect"),
         // variables live until the next cluster line
         Case(source: "let L = leader\ncluster 3\nfail $L", line: 3, column: 6,
              message: "'$L' was bound before the `cluster` line on line 2, which starts a fresh cluster and forgets every variable"),

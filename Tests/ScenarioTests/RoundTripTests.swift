@@ -46,6 +46,9 @@ import Testing
         expect get x via $L fails
         expect put x 2 fails
         expect put x "a b" via 1 timeout 2s fails
+        expect cas x 1 2 fails
+        expect cas x 1 "a b" via 1 timeout 2s fails with mismatch
+        expect cas x 1 2 fails with no-quorum
         expect role 3 == follower
         expect role 1,2 != precandidate
         expect term >= 2

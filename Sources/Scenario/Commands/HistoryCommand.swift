@@ -7,8 +7,8 @@ public struct HistoryCommand: JSONFormCommand {
     public static let specs = [
         CommandSpec(
             name: "history",
-            synopsis: "history [--json]",
-            summary: "Print the client history: each request's invocation, response and times. --json prints one JSON document instead.",
+            synopsis: "history [--json | --edn FILE]",
+            summary: "Print the client history: each request's invocation, response and times. --json prints one JSON document instead; --edn writes it to FILE in Jepsen's EDN form (one map per line, as raftsh check, Knossos and Elle read it).",
             example: "history",
             category: .inspection),
     ]
@@ -18,6 +18,8 @@ public struct HistoryCommand: JSONFormCommand {
 
     /// Whether to print JSON.
     public var json: Bool
+    /// The file to write the history to in EDN, or nil to print it.
+    public var ednFile: String?
 
     /// A line without `--json`.
     public init() { self.init(json: false) }
@@ -27,9 +29,40 @@ public struct HistoryCommand: JSONFormCommand {
         self.json = json
     }
 
-    /// Prints every client operation so far.
+    /// `history --edn FILE`.
+    public init(ednFile: String) {
+        self.json = false
+        self.ednFile = ednFile
+    }
+
+    /// Reads `--json` or `--edn FILE`, or nothing.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        if p.accept(word: "--edn") {
+            self.init(ednFile: try p.parseFileName())
+        } else {
+            self.init(json: p.acceptJSONFlag())
+            if !json { p.trailing.append("'--edn'") }
+        }
+    }
+
+    /// `history`, `history --json`, `history --edn FILE`.
+    public var sourceText: String {
+        "history" + (json ? " --json" : "") + (ednFile.map { " --edn " + Literals.quoteIfNeeded($0) } ?? "")
+    }
+
+    /// Prints every client operation so far, or writes them to the EDN file.
     public func execute(in x: ExecutionContext) throws {
-        let ops = try x.cluster().history.operations
+        let history = try x.cluster().history
+        if let ednFile {
+            do {
+                try FileText.write(HistoryEDN.write(history), to: ednFile)
+            } catch {
+                throw x.plainFailure("\(error)")
+            }
+            x.output("wrote \(history.operations.count) operations to \(ednFile) (EDN)")
+            return
+        }
+        let ops = history.operations
         if json {
             x.output(Self.json(ops).description)
             return

@@ -11,8 +11,9 @@ syntax keyword scnCommand append block cas cluster delay delete drop duplicate e
 syntax keyword scnCommand faults get heal help history isolate let log partition pause put quit
 syntax keyword scnCommand repeat report restart resume save status trace wait workload
 syntax keyword scnCondition applied converged invariants linearizable metric no role term unanswered
-syntax keyword scnKeyword clients election exec fails heartbeat in keys latency netns ops rate ratio
-syntax keyword scnKeyword requests seed start stop timeout udp until value-size via with within
+syntax keyword scnKeyword clients election exec fails heartbeat in keys latency mismatch netns ops
+syntax keyword scnKeyword rate ratio requests seed start stop timeout udp until value-size via with
+syntax keyword scnKeyword within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on
