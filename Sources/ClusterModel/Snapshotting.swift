@@ -5,8 +5,9 @@ import RaftCore
 public protocol Snapshotting: Cluster {
     /// Every node takes a snapshot every this many applied entries; nil: only when asked.
     var snapshotEvery: LogIndex? { get }
-    /// Makes node `id` take a snapshot now (compacting its log up to what it applied); returns its
-    /// index. Throws when the node is down or applied nothing since its latest snapshot.
+    /// Makes node `id` take a snapshot now (compacting its log up to what it applied), unless it
+    /// applied nothing since its latest one; returns the index of its latest snapshot then. Throws
+    /// when the node is down or does not answer.
     func takeSnapshot(_ id: NodeID) throws(ClusterError) -> LogIndex
     /// What the cluster counted of snapshots so far (nil fields: not known on this kind of cluster).
     var snapshotCounts: SnapshotCounts { get }

@@ -633,9 +633,8 @@ public final class RaftDaemon: @unchecked Sendable {
         case .logTail(let count):
             return .log(logTail(count: Int(count), of: server.raft.log))
         case .snapshot:
-            guard let index = server.takeSnapshot() else {
-                return .error("node \(config.id) applied nothing since its latest snapshot (index \(server.raft.log.offset))")
-            }
+            // Nothing applied since the latest snapshot: that one is the answer.
+            guard let index = server.takeSnapshot() else { return .snapshotTaken(index: server.raft.log.offset) }
             drain()
             return stopped ? .error("node is stopping") : .snapshotTaken(index: index)
         }

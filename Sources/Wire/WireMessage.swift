@@ -33,8 +33,8 @@ public enum ControlRequest: Sendable, Hashable {
     case localGet(key: String)
     /// The last `count` entries of the log (at most what fits in a datagram).
     case logTail(count: UInt32)
-    /// Take a snapshot of the applied state now and compact the log up to it (answered `ok` once
-    /// stored, or with an error when nothing was applied since the latest snapshot).
+    /// Take a snapshot of the applied state now and compact the log up to it, unless nothing was
+    /// applied since the latest one (answered `snapshotTaken` with the latest snapshot's index, once stored).
     case snapshot
 }
 

@@ -7,7 +7,7 @@ public struct SnapshotCommand: NodesCommand {
         CommandSpec(
             name: "snapshot",
             synopsis: "snapshot NODES",
-            summary: "Each of NODES takes a snapshot of what it applied now and compacts its log up to it (as `cluster … snapshot-every N` does by itself); a node that is down or applied nothing since its latest snapshot fails the line.",
+            summary: "Each of NODES takes a snapshot of what it applied now and compacts its log up to it (as `cluster … snapshot-every N` does by itself), unless it applied nothing since its latest snapshot; a node that is down fails the line.",
             example: "snapshot all",
             category: .inspection),
     ]
@@ -20,17 +20,23 @@ public struct SnapshotCommand: NodesCommand {
         self.nodes = nodes
     }
 
-    /// Asks each node for a snapshot; prints `node 1 took a snapshot at index 42`.
+    /// Asks each node for a snapshot; prints `node 1 took a snapshot at index 42`, or `node 1 applied
+    /// nothing since its snapshot at index 42`.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.snapshotting("snapshot")
         for id in try x.resolve(nodes) {
+            let before = c.status(of: id).snapshotIndex
             let index: UInt64
             do {
                 index = try c.takeSnapshot(id)
             } catch let error as ClusterError {
                 throw x.failure(error.message)
             }
-            x.output("node \(id) took a snapshot at index \(index)" + x.stamp())
+            if before == index {
+                x.output("node \(id) applied nothing since its snapshot at index \(index)" + x.stamp())
+            } else {
+                x.output("node \(id) took a snapshot at index \(index)" + x.stamp())
+            }
         }
     }
 }
