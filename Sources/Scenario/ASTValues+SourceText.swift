@@ -64,7 +64,7 @@ extension IntOperand {
 }
 
 extension ClusterConfig {
-    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp]`.
+    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp] [bug NAME]`.
     public var sourceText: String {
         var out = "cluster \(nodes)"
         if let seed { out += " seed \(seed)" }
@@ -72,6 +72,7 @@ extension ClusterConfig {
         if let heartbeat { out += " heartbeat " + Literals.formatDuration(heartbeat) }
         if let latency { out += " latency " + Literals.formatDurationRange(latency) }
         if transport == .udp { out += " udp" }
+        if let bug { out += " bug " + bug.name }
         return out
     }
 }

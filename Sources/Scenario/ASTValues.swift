@@ -1,3 +1,5 @@
+import RaftCore
+
 /// Options of a client operation: `via NODE` sends to that node only,
 /// `timeout DURATION` bounds the wait.
 public struct ClientOptions: Sendable, Hashable {
@@ -48,10 +50,14 @@ public struct ClusterConfig: Sendable, Hashable {
     public var latency: ClosedRange<UInt64>?
     /// Simulated (default) or UDP.
     public var transport: Transport
+    /// A known Raft mistake switched on (simulated clusters only), or nil.
+    public var bug: KnownBug?
 
     /// Creates a cluster configuration.
     public init(nodes: Int, seed: UInt64? = nil, election: ClosedRange<UInt64>? = nil,
-                heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated) {
+                heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated,
+                bug: KnownBug? = nil) {
+        self.bug = bug
         self.nodes = nodes
         self.seed = seed
         self.election = election

@@ -38,12 +38,15 @@ public final class ClusterFactory {
         let c = options.clusterOverride.apply(to: cfg)
         let made: any Cluster
         if forceUDP || c.transport == .udp {
+            if let bug = c.bug {
+                throw ClusterError("`bug \(bug.name)` exists in simulated clusters only; raftd has no known-bug switches")
+            }
             var o = UDPClusterOptions(nodes: c.nodes, seed: seed, fsync: fsync)
             if let e = c.election { o.election = .nanoseconds(Int64(e.lowerBound)) ... .nanoseconds(Int64(e.upperBound)) }
             if let h = c.heartbeat { o.heartbeat = .nanoseconds(Int64(h)) }
             made = try UDPCluster(options: o)
         } else {
-            made = try Executor.simulated(c, seed: seed)
+            made = try Executor.simulated(c, seed: seed, recordMessages: options.recordMessages)
         }
         shutdownAll()
         live.append(made)

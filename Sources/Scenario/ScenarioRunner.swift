@@ -1,5 +1,6 @@
 import Foundation
 import ClusterModel
+import Check
 
 /// The outcome of one scenario under one seed.
 public struct ScenarioResult: Sendable {
@@ -19,6 +20,10 @@ public struct ScenarioResult: Sendable {
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
+    /// Set when the file declares `# expect-failure: KIND` and failed that way (status `.passed`).
+    public var expectedFailure: FailureKind? = nil
+    /// The run's timeline, when the runner was asked for it and the cluster records one.
+    public var timeline: Timeline? = nil
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -28,6 +33,8 @@ public struct ScenarioRunner {
     public var trace = false
     /// Makes clusters for `cluster` lines (the simulator by default).
     public var makeCluster: ((ClusterConfig, UInt64, ExecutorOptions) throws -> any Cluster)?
+    /// Keep each run's timeline in its result (`raftsh run --timeline`).
+    public var recordTimeline = false
 
     public init(options: ExecutorOptions = ExecutorOptions()) { self.options = options }
 
@@ -65,10 +72,25 @@ public struct ScenarioRunner {
         return ["sim"]
     }
 
-    /// Parse and run one scenario.
+    /// The kind of failure a file declares it reproduces, in a `# expect-failure: KIND` header line
+    /// (the known-bug scenarios of `scenarios/bugs/`); nil when it must pass.
+    public static func expectedFailure(of source: String) -> FailureKind? {
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false).prefix(30) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("# expect-failure:") {
+                return FailureKind(t.dropFirst("# expect-failure:".count).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return nil
+    }
+
+    /// Parse and run one scenario. A file with an `# expect-failure: KIND` header passes when it
+    /// fails with that kind, and fails otherwise; it always runs with its own seed (a reproduction
+    /// is one run), whatever `seed` says.
     public func run(file: String, source: String, seed: UInt64?) -> ScenarioResult {
+        let expected = Self.expectedFailure(of: source)
         var opts = options
-        opts.seedOverride = seed
+        opts.seedOverride = expected == nil ? seed : nil
         var lines: [String] = []
         let exec = Executor(options: opts) { lines.append($0) }
         if let makeCluster { exec.makeCluster = makeCluster }
@@ -97,10 +119,41 @@ public struct ScenarioRunner {
             result.seed = c.seed
             result.steps = c.steps
             result.clusterTime = c.now
+            if recordTimeline, var t = (c as? any TimelineRecording)?.timeline {
+                t.title = "\(file) (seed \(c.seed))"
+                if let f = result.failure {
+                    t.notes.insert("failed at line \(f.location.line), \(TimeFormat.instant(f.time)): \(f.message.split(separator: "\n").first ?? "")", at: 0)
+                    t.highlight = f.time
+                }
+                result.timeline = t
+            }
         }
         result.statements = exec.statementsRun
         result.output = lines
+        if let expected { Self.judge(&result, expected: expected) }
         return result
+    }
+
+    /// A run of a file that must fail with `expected`: passed if it did, failed otherwise.
+    static func judge(_ r: inout ScenarioResult, expected: FailureKind) {
+        switch r.status {
+        case .parseError:
+            return
+        case .failed:
+            let kind = FailureKind(of: r.failure!)
+            if kind == expected {
+                r.status = .passed
+                r.expectedFailure = kind
+            } else {
+                r.errorText = "expected to fail with \(expected.name), but failed with \(kind.name):\n" + (r.errorText ?? "")
+            }
+        case .passed:
+            r.status = .failed
+            let message = "expected to fail with \(expected.name) (# expect-failure), but passed"
+            r.failure = ScenarioFailure(location: SourceLocation(file: r.file, line: 1, column: 1), message: message,
+                                        time: r.clusterTime, seed: r.seed)
+            r.errorText = "\(r.file): error: \(message)"
+        }
     }
 
     func sourceLine(_ source: String, _ line: Int) -> String? {

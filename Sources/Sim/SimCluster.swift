@@ -55,6 +55,10 @@ public final class SimCluster {
     public var interrupted = false
 
     var queue = EventQueue<Event>()
+    /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
+    var holds = MessageHolds()
+    /// The run's timeline (`timeline FILE.html`).
+    public let recorder = TimelineRecorder()
     private var netRNG: SeededRandom
     /// Draws for scenario choices such as which follower `fail follower` picks.
     public var choiceRNG: SeededRandom
@@ -75,6 +79,7 @@ public final class SimCluster {
         self.netRNG = SeededRandom(seed: config.seed, stream: "network")
         self.choiceRNG = SeededRandom(seed: config.seed, stream: "choices")
         self.nodes = config.nodeIDs.map { SimNode(id: $0) }
+        recorder.noteNetwork(network, nodes: config.nodeIDs, at: 0)
         for n in nodes { start(n) }
     }
 
@@ -152,6 +157,14 @@ public final class SimCluster {
         return stop == nil
     }
 
+    /// Run the next event if one is due by `t` (and no invariant broke); returns whether it did.
+    func runNext(until t: SimTime) -> Bool {
+        guard violation == nil, let next = queue.nextTime, next <= t, let (time, ev) = queue.pop() else { return false }
+        now = time
+        handle(ev)
+        return true
+    }
+
     /// Advance virtual time by `d`.
     public func run(for d: SimTime) { run(until: now + d) }
 
@@ -173,6 +186,8 @@ public final class SimCluster {
         n.state = .down
         n.inbox.removeAll()
         n.disk.crash()
+        recorder.mark(id, .crash, at: now)
+        recorder.noteState(id, process: .down, role: nil, term: n.disk.hardState.term, at: now)
         trace("node \(id) crashed")
         mix(0xC4A5, id)
     }
@@ -182,6 +197,7 @@ public final class SimCluster {
         let n = node(id)
         guard n.state == .down else { return }
         n.incarnation += 1
+        recorder.mark(id, .restart, at: now)
         start(n)
         trace("node \(id) restarted (term \(n.raft!.term), log \(n.raft!.log.lastIndex))")
         mix(0x2E57, id)
@@ -192,6 +208,8 @@ public final class SimCluster {
         let n = node(id)
         guard n.state == .up else { return }
         n.state = .paused
+        recorder.mark(id, .pause, at: now)
+        recorder.noteState(id, process: .paused, role: n.raft?.role, term: n.raft?.term ?? 0, at: now)
         trace("node \(id) paused")
     }
 
@@ -199,6 +217,8 @@ public final class SimCluster {
         let n = node(id)
         guard n.state == .paused else { return }
         n.state = .up
+        recorder.mark(id, .resume, at: now)
+        recorder.noteState(id, process: .up, role: n.raft?.role, term: n.raft?.term ?? 0, at: now)
         trace("node \(id) resumed")
         while let ev = n.inbox.popFirst() {
             handle(ev)
@@ -209,6 +229,7 @@ public final class SimCluster {
     /// Change the network's cuts and faults (takes effect for messages sent from now on).
     public func updateNetwork(_ change: (inout NetworkModel) -> Void) {
         change(&network)
+        recorder.noteNetwork(network, nodes: nodeIDs, at: now)
         trace(network.summary)
     }
 
@@ -336,6 +357,11 @@ public final class SimCluster {
                 stats.messagesDropped += 1
                 return
             }
+            if !holds.isEmpty, holds.take(m) {
+                mix(0x401D, m.from, m.to, UInt64(m.kind.rawValue))
+                trace("held \(m)")
+                return
+            }
             if n.state == .paused { n.inbox.append(ev); return }
             stats.messagesDelivered += 1
             mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
@@ -390,6 +416,7 @@ public final class SimCluster {
                          }
                      })
         if config.checkInvariants { checker.observe(server.raft, at: now) }
+        recorder.noteState(n.id, process: n.state, role: server.raft.role, term: server.raft.term, at: now)
     }
 
     private func send(_ m: Message) {
@@ -399,6 +426,7 @@ public final class SimCluster {
             return
         }
         let ds = network.deliveries(on: Link(m.from, m.to), rng: &netRNG)
+        if recorder.recordsMessages { recorder.noteMessage(m, at: now, delays: ds) }
         if ds.isEmpty { stats.messagesDropped += 1 }
         for d in ds { queue.schedule(.raft(m), at: now + d) }
     }

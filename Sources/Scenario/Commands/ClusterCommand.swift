@@ -1,14 +1,17 @@
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp]`: a fresh cluster
-/// (the variables of `let` are forgotten).
+import RaftCore
+
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp] [bug NAME]`: a fresh
+/// cluster (the variables of `let` are forgotten). `bug NAME` switches on one known Raft mistake in
+/// a simulated cluster (`KnownBug`); it is a parse error with `udp`.
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp.",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp] [bug NAME]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp. bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "udp"],
+            keywords: ["seed", "election", "heartbeat", "latency", "udp", "bug"] + KnownBug.allCases.map(\.name),
             category: .cluster),
     ]
 
@@ -24,14 +27,22 @@ public struct ClusterCommand: ScenarioCommand {
     public init(parsing p: inout LineParser) throws(ParseError) {
         var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
         var seen: Set<String> = []
-        while let word = try p.nextOption(["seed", "election", "heartbeat", "latency", "udp"], of: "cluster", seen: &seen) {
+        var udpToken: Token?
+        while let word = try p.nextOption(["seed", "election", "heartbeat", "latency", "udp", "bug"], of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
             case "election": config.election = try p.parseDurationRange("the election timeout", positive: true)
             case "heartbeat": config.heartbeat = try p.parseDuration("the heartbeat interval", positive: true)
             case "latency": config.latency = try p.parseDurationRange("the latency")
-            default: config.transport = .udp
+            case "bug": config.bug = try p.parseKnownBug()
+            default:
+                config.transport = .udp
+                udpToken = p.tokens[p.position - 1]
             }
+        }
+        if config.bug != nil, let udpToken {
+            throw p.failure("known-bug switches exist in simulated clusters only, not with 'udp'", at: udpToken.location,
+                            expected: "either 'udp' or 'bug NAME'")
         }
         p.nodeCount = config.nodes
         self.config = config
@@ -54,6 +65,16 @@ public struct ClusterCommand: ScenarioCommand {
 }
 
 extension LineParser {
+    /// The name of a known bug (`commit-old-term`, ...).
+    fileprivate mutating func parseKnownBug() throws(ParseError) -> KnownBug {
+        let names = KnownBug.allCases.map(\.name)
+        let expected = "a known bug: " + names.joined(separator: ", ")
+        let token = try require("the bug's name", expected: expected)
+        if case .word(let word) = token.kind, let bug = KnownBug(rawValue: word) { return bug }
+        let hint = if case .word(let word) = token.kind { Suggestions.hint(for: word, among: names) } else { "" }
+        throw failure("unknown bug \(Self.describe(token))" + hint, at: token.location, expected: expected)
+    }
+
     /// A seed: an integer from 0 to `UInt64.max`.
     fileprivate mutating func parseSeed() throws(ParseError) -> UInt64 {
         let expected = "an integer from 0 to \(UInt64.max)"
