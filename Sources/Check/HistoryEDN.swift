@@ -23,9 +23,9 @@ public enum HistoryEDN {
     public static func write(_ history: History) -> String {
         struct Event {
             var time: Timestamp
-            /// 0: the `:info` of an operation that never completed, placed just before its client's
-            /// next invocation (a process has one operation at a time); 1: an invocation;
-            /// 2: a completion (after invocations at one instant: touching operations stay concurrent).
+            /// 0: a completion placed just before its client's next invocation at the same instant
+            /// (a process has one operation at a time), or the `:info` of an operation that never
+            /// completed; 1: an invocation; 2: other completions (after invocations at one instant).
             var rank: Int
             var op: HistoryOperation
             var isCompletion: Bool { rank != 1 }
@@ -41,7 +41,9 @@ public enum HistoryEDN {
         for op in history.operations {
             events.append(Event(time: op.invoke, rank: 1, op: op))
             if let done = op.complete {
-                events.append(Event(time: done, rank: 2, op: op))
+                // Before its client's next invocation at the same instant (a process has one
+                // operation at a time); the times, read back, keep touching operations concurrent.
+                events.append(Event(time: done, rank: nextInvoke[op.id] == done ? 0 : 2, op: op))
             } else {
                 events.append(Event(time: nextInvoke[op.id] ?? end, rank: nextInvoke[op.id] == nil ? 2 : 0, op: op))
             }

@@ -74,6 +74,15 @@ public struct NodeConfig: Sendable, Hashable {
     public var fsync: Bool
     /// The byte cap of entries per append message; keeps every datagram under `WireCodec.maxDatagramBytes`.
     public var maxMessageBytes: Int
+    /// A UDP socket already bound to `listen` (inherited from the process that started the node, or
+    /// a `dup` of one a test holds), used instead of binding a new one; the node takes it over and
+    /// closes it when it stops. Whoever started the node can keep its own copy open between runs of
+    /// the node, so the port stays reserved across restarts and no other process can take it.
+    public var listenDescriptor: Int32?
+    /// Test only (`raftd --test-corrupt-log-at`, refused without `RAFTSH_TEST_HOOKS=1`): the
+    /// first put at this index or later is stored and applied with a different value on this node,
+    /// so that invariant checkers have something to catch.
+    public var testCorruptLogAt: LogIndex?
 
     /// The default cluster key.
     public static let defaultClusterKey = "raftsh"
@@ -94,6 +103,8 @@ public struct NodeConfig: Sendable, Hashable {
         self.explicitClusterID = clusterID
         self.fsync = fsync
         self.maxMessageBytes = maxMessageBytes
+        self.listenDescriptor = nil
+        self.testCorruptLogAt = nil
     }
 
     /// The member ids in order.
@@ -132,6 +143,8 @@ public struct NodeConfig: Sendable, Hashable {
             seen[a] = id
         }
         if !(0...65_535).contains(listen.port) { throw NodeConfigError("bad listen port \(listen.port)") }
+        if let fd = listenDescriptor, fd < 0 { throw NodeConfigError("bad listen descriptor \(fd)") }
+        if testCorruptLogAt == 0 { throw NodeConfigError("--test-corrupt-log-at takes an index from 1") }
         if dataDirectory.isEmpty { throw NodeConfigError("the data directory is empty") }
         if tick <= .zero { throw NodeConfigError("the tick must be longer than 0") }
         if heartbeat < tick {

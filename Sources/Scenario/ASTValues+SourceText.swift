@@ -64,7 +64,7 @@ extension IntOperand {
 }
 
 extension ClusterConfig {
-    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp] [bug NAME]`.
+    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"] [bug NAME]`.
     public var sourceText: String {
         var out = "cluster \(nodes)"
         if let seed { out += " seed \(seed)" }
@@ -72,17 +72,20 @@ extension ClusterConfig {
         if let heartbeat { out += " heartbeat " + Literals.formatDuration(heartbeat) }
         if let latency { out += " latency " + Literals.formatDurationRange(latency) }
         if transport == .udp { out += " udp" }
+        if netns { out += " netns" }
+        if let command { out += " exec " + Literals.quoted(command) }
         if let bug { out += " bug " + bug.name }
         return out
     }
 }
 
 extension WorkloadConfig {
-    /// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]`.
+    /// `workload start clients N [requests N] [ratio R] [ops OP[:W],...] [keys N] [rate N/s] [value-size B]`.
     public var sourceText: String {
         var out = "workload start clients \(clients)"
         if let requests { out += " requests \(requests)" }
         if let ratio { out += " ratio " + Literals.formatNumber(ratio) }
+        if let mix { out += " ops " + mix.map(\.sourceText).joined(separator: ",") }
         if let keys { out += " keys \(keys)" }
         if let rate { out += " rate " + Literals.formatNumber(rate) + "/s" }
         if let valueSize { out += " value-size \(valueSize)" }

@@ -10,6 +10,8 @@ public enum CommandRegistry {
         PutCommand.self,
         GetCommand.self,
         DeleteCommand.self,
+        CasCommand.self,
+        AppendCommand.self,
         // Faults
         FailCommand.self,
         RestartCommand.self,

@@ -24,6 +24,8 @@ public struct ScenarioResult: Sendable {
     public var expectedFailure: FailureKind? = nil
     /// The run's timeline, when the runner was asked for it and the cluster records one.
     public var timeline: Timeline? = nil
+    /// The client history of the last cluster the scenario ran on (nil if it made none).
+    public var history: History?
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -107,6 +109,7 @@ public struct ScenarioRunner {
                 result.status = .failed
                 result.failure = error
                 result.errorText = error.render(source: sourceLine(source, error.location.line))
+                    + Self.processLogs(of: exec.cluster)
             }
         } catch {
             result.status = .parseError
@@ -116,6 +119,7 @@ public struct ScenarioRunner {
         let d = clock.now - start
         result.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         if let c = exec.cluster {
+            result.history = c.history
             result.seed = c.seed
             result.steps = c.steps
             result.clusterTime = c.now
@@ -154,6 +158,17 @@ public struct ScenarioRunner {
                                         time: r.clusterTime, seed: r.seed)
             r.errorText = "\(r.file): error: \(message)"
         }
+    }
+
+    /// For a failure on nodes raftsh cannot inspect (exec clusters): the end of each node's log.
+    static func processLogs(of cluster: (any Cluster)?) -> String {
+        guard let c = cluster as? any ProcessLogs, !(c is any StateInspection) else { return "" }
+        var out = ""
+        for id in c.nodeIDs {
+            let tail = c.processLog(of: id, lines: 5) ?? ""
+            out += "\nstandard error of node \(id):" + (tail.isEmpty ? " (empty)" : "\n" + tail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+        }
+        return out
     }
 
     func sourceLine(_ source: String, _ line: Int) -> String? {

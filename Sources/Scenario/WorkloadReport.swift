@@ -24,8 +24,12 @@ public struct WorkloadReport {
     public let duration: UInt64
     public let leaderHistory: [LeaderSpan]
     public let linearizable: Bool
-    /// Whether `messages` and `leaderHistory` were recorded (not on real nodes).
+    /// Whether `messages` were counted.
     public let recordsNetwork: Bool
+    /// Whether `leaderHistory` was recorded (not on clusters that cannot tell who leads).
+    public let recordsLeaders: Bool
+    /// The kind of cluster, for "n/a on … clusters".
+    public let kind: ClusterKind
 
     /// Names accepted by `expect metric NAME …`.
     public static let metricNames = ["messages", "gets", "puts", "duplicates", "unanswered", "unanswered_gets",
@@ -47,11 +51,13 @@ public struct WorkloadReport {
         for l in latencies { _ = hist.record(max(l, 1_000)) }
         histogram = hist
         let recording = c as? any NetworkRecording
-        messages = recording?.messagesSent ?? 0
-        recordsNetwork = recording != nil
+        messages = (c as? any MessageCounting)?.messagesSent ?? 0
+        recordsNetwork = c is any MessageCounting
         duplicateResponses = c.duplicateReplies
         duration = (w.stoppedAt ?? c.now) - w.startedAt
         leaderHistory = recording?.leaderHistory ?? []
+        recordsLeaders = recording != nil
+        kind = c.kind
         let ids = Set(w.clientIDs)
         var h = History()
         for op in c.history.operations where ids.contains(op.client) {
@@ -119,12 +125,12 @@ public struct WorkloadReport {
                       ("throughput", "throughput"), ("messages per operation", "messages_per_op")]
         for (label, key) in labels {
             let unrecorded = !recordsNetwork && (key == "messages" || key == "messages_per_op")
-            rows.append([label, unrecorded ? "n/a over UDP" : metric(key)!.text])
+            rows.append([label, unrecorded ? "n/a on \(kind.rawValue) clusters" : metric(key)!.text])
         }
         rows.append(["linearizable", linearizable ? "yes" : "NO"])
         var out = TextTable.render(rows)
         out += "\n\nleader history:\n"
-        guard recordsNetwork else { return out + "n/a over UDP (not recorded on real nodes)" }
+        guard recordsLeaders else { return out + "n/a on \(kind.rawValue) clusters (they do not tell who leads)" }
         var lh = [["node", "term", "from", "to"]]
         for span in leaderHistory {
             lh.append([String(span.node), String(span.term), TimeFormat.instant(span.from),

@@ -28,7 +28,9 @@ import RaftCore
 //   4 error: reason string
 //   report: id u64 | role u8 (0 follower, 1 pre-candidate, 2 candidate, 3 leader) | term u64 |
 //   leader u64 | commit u64 | applied u64 | lastIndex u64 | lastTerm u64 | digest u64 |
-//   droppedMalformed u64 | droppedUnknown u64
+//   droppedMalformed u64 | droppedUnknown u64 | vote u64 | firstIndex u64 | commitTerm u64 |
+//   commitHash u64 | lastHash u64 | incarnation u64 | raftSent u64 | raftReceived u64 |
+//   droppedByFaults u64   (version 2 added everything from vote on)
 
 /// The smallest encoded entry: term, index, kind and an empty data length.
 private let minEntryBytes = 8 + 8 + 1 + 4
@@ -314,6 +316,15 @@ extension WireWriter {
         u64(r.digest)
         u64(r.droppedMalformed)
         u64(r.droppedUnknown)
+        u64(r.vote)
+        u64(r.firstIndex)
+        u64(r.commitTerm)
+        u64(r.commitHash)
+        u64(r.lastHash)
+        u64(r.incarnation)
+        u64(r.raftSent)
+        u64(r.raftReceived)
+        u64(r.droppedByFaults)
     }
 }
 
@@ -378,8 +389,20 @@ extension WireReader {
         let digest = try u64("digest")
         let droppedMalformed = try u64("droppedMalformed")
         let droppedUnknown = try u64("droppedUnknown")
+        let vote = try u64("vote")
+        let firstIndex = try u64("firstIndex")
+        let commitTerm = try u64("commitTerm")
+        let commitHash = try u64("commitHash")
+        let lastHash = try u64("lastHash")
+        let incarnation = try u64("incarnation")
+        let raftSent = try u64("raftSent")
+        let raftReceived = try u64("raftReceived")
+        let droppedByFaults = try u64("droppedByFaults")
         return NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
                           lastIndex: lastIndex, lastTerm: lastTerm, digest: digest,
-                          droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown)
+                          droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown,
+                          vote: vote, firstIndex: firstIndex, commitTerm: commitTerm, commitHash: commitHash,
+                          lastHash: lastHash, incarnation: incarnation, raftSent: raftSent,
+                          raftReceived: raftReceived, droppedByFaults: droppedByFaults)
     }
 }

@@ -22,8 +22,10 @@ import RaftCore
 /// field matches the datagram's size, the checksum, the type, and then parses the payload with
 /// every count and length checked against what remains (`malformed`). It never traps.
 public enum WireCodec {
-    /// The version byte this codec writes and accepts.
-    public static let version: UInt8 = 1
+    /// The version byte this codec writes and accepts. 2: the status report carries vote, first
+    /// index, chained log hashes, incarnation and message counters (a node of version 1 and one of
+    /// version 2 reject each other's datagrams, so they cannot be mixed in one cluster).
+    public static let version: UInt8 = 2
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000
     /// Header (magic, version, type, length) plus checksum: a datagram's size is this plus its payload.

@@ -72,6 +72,21 @@ struct Raftd: ParsableCommand {
         }
     }
 
+    @Option(name: .customLong("listen-fd"),
+            help: "Use this inherited UDP socket, already bound to the listen address, instead of binding one.")
+    var listenFD: Int32?
+
+    @Option(name: .customLong("parent-fd"),
+            help: "Exit when this inherited pipe reaches end-of-file: the process that started this node died.")
+    var parentFD: Int32?
+
+    /// Test only: see `NodeConfig.testCorruptLogAt`. Hidden, and refused without RAFTSH_TEST_HOOKS=1.
+    @Option(name: .customLong("test-corrupt-log-at"), help: .hidden)
+    var testCorruptLogAt: UInt64?
+
+    /// The environment variable that must be 1 for test-only options.
+    static let testHooksVariable = "RAFTSH_TEST_HOOKS"
+
     func makeConfig() throws(NodeConfigError) -> NodeConfig {
         let peerMap = try NodeConfig.parsePeers(peers ?? "")
         let id = self.id ?? 0
@@ -82,11 +97,22 @@ struct Raftd: ParsableCommand {
                                 heartbeat: try NodeConfig.parseDuration(heartbeat),
                                 tick: try NodeConfig.parseDuration(tick),
                                 clusterKey: clusterKey, clusterID: clusterID, fsync: !noFsync)
-        try config.validate()
-        return config
+        var c = config
+        c.listenDescriptor = listenFD
+        if let testCorruptLogAt {
+            guard let hooks = getenv(Raftd.testHooksVariable), String(cString: hooks) == "1" else {
+                throw NodeConfigError("--test-corrupt-log-at is a test hook: it needs \(Raftd.testHooksVariable)=1 in the environment")
+            }
+            c.testCorruptLogAt = testCorruptLogAt
+        }
+        try c.validate()
+        return c
     }
 
     func run() throws {
+        if let parentFD {
+            ParentWatch.start(fd: parentFD, log: logError)
+        }
         if maelstrom {
             var options = MaelstromOptions()
             do {

@@ -72,6 +72,22 @@ import KV
         }
     }
 
+    /// A client's next operation invoked at the instant its last one completed (the simulator does
+    /// that) still reads back as two operations of one process, one after the other.
+    @Test func backToBackOperationsOfOneClient() throws {
+        var h = History()
+        let a = h.invoke(client: 1, op: .put(key: "x", value: "1"), at: 0)
+        let other = h.invoke(client: 2, op: .get(key: "x"), at: 5)
+        h.complete(a, outcome: .ok(.ok), at: 5)
+        let b = h.invoke(client: 1, op: .cas(key: "x", from: "1", to: "2"), at: 5)
+        h.complete(b, outcome: .ok(.ok), at: 9)
+        h.complete(other, outcome: .ok(.value("2")), at: 9)
+        let back = try HistoryEDN.read(HistoryEDN.write(h))
+        #expect(back.operations.map(\.op) == [.put(key: "x", value: "1"), .get(key: "x"), .cas(key: "x", from: "1", to: "2")])
+        #expect(back.operations.map(\.complete) == [5, 9, 9])
+        #expect(LinearizabilityChecker().check(back).isLinearizable)
+    }
+
     @Test func readsJepsenIndependentTuplesAndSingleRegisters() throws {
         let jepsen = """
             {:type :invoke, :f :write, :value [0 3], :process 0, :time 10, :index 0}

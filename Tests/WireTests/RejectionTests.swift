@@ -91,7 +91,8 @@ struct RejectionTests {
         #expect(decodeError(magic) == .badMagic)
         #expect(decodeError([UInt8](repeating: 0, count: 64)) == .badMagic)
 
-        for v: UInt8 in [0, 2, 255] {
+        // Version 1 (reports without hashes and counters) is refused like any unknown version.
+        for v: UInt8 in [0, 1, 3, 255] {
             #expect(decodeError(WireCodec.frame(type: 2, payload: body, version: v)) == .unsupportedVersion(v))
         }
         for t: UInt8 in [0, 6, 7, 128, 255] {
@@ -169,6 +170,25 @@ struct RejectionTests {
             expected.role = role
             #expect(try WireCodec.decode(reframe(bytes, payload: p)) == .controlReply(.status(expected), id: 1))
         }
+    }
+
+    @Test("a status report of the version-1 shape, or cut anywhere, is rejected as malformed")
+    func shortReports() throws {
+        let report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 4,
+                                lastTerm: 2, digest: 5, droppedMalformed: 0, droppedUnknown: 0, vote: 1,
+                                firstIndex: 1, commitTerm: 2, commitHash: 6, lastHash: 7, incarnation: 8,
+                                raftSent: 9, raftReceived: 10, droppedByFaults: 11)
+        let bytes = WireCodec.encode(.controlReply(.status(report), id: 1))
+        let body = payload(of: bytes)
+        // Reply id 8, tag 1, then 11 version-1 fields (one of them the role byte) and 9 new u64 fields.
+        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9)
+        let versionOneShape = Array(body.dropLast(8 * 9))
+        #expect(isMalformed(reframe(bytes, payload: versionOneShape), "vote"))
+        for n in 0..<body.count {
+            #expect(decodeError(reframe(bytes, payload: Array(body.prefix(n)))) != nil, "cut at \(n)")
+        }
+        #expect(isMalformed(reframe(bytes, payload: body + [0]), "trailing"))
+        #expect(try WireCodec.decode(bytes) == .controlReply(.status(report), id: 1))
     }
 
     @Test("counts and lengths larger than what remains are rejected, not allocated")

@@ -108,7 +108,9 @@ struct RoundTripTests {
         ] + Role.allCases.map {
             .controlReply(.status(NodeReport(id: 1, role: $0, term: 2, leader: 3, commit: 4, applied: 5,
                                              lastIndex: 6, lastTerm: 7, digest: .max, droppedMalformed: 8,
-                                             droppedUnknown: 9)), id: 5)
+                                             droppedUnknown: 9, vote: 10, firstIndex: 11, commitTerm: 12,
+                                             commitHash: .max - 1, lastHash: 13, incarnation: .max,
+                                             raftSent: 14, raftReceived: 15, droppedByFaults: 16)), id: 5)
         }
         for m in samples {
             #expect(roundTrips(m), "\(m)")
@@ -127,7 +129,7 @@ struct RoundTripTests {
             2, 0, 0, 0, 0x61, 0x62,                          // key
             2, 0, 0, 0, 0xC3, 0xA9,                          // value
         ]
-        let header: [UInt8] = [0x52, 0x46, 1, 2, UInt8(payload.count), 0, 0, 0]
+        let header: [UInt8] = [0x52, 0x46, WireCodec.version, 2, UInt8(payload.count), 0, 0, 0]
         let crc = CRC32C.checksum(header + payload)
         let trailer = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
         #expect(bytes == header + payload + trailer)

@@ -1,17 +1,17 @@
 import RaftCore
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp] [bug NAME]`: a fresh
-/// cluster (the variables of `let` are forgotten). `bug NAME` switches on one known Raft mistake in
-/// a simulated cluster (`KnownBug`); it is a parse error with `udp`.
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"] [bug NAME]`:
+/// a fresh cluster (the variables of `let` are forgotten). `bug NAME` switches on one known Raft
+/// mistake in a simulated cluster (`KnownBug`); it is a parse error with `udp` or `exec`.
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp] [bug NAME]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded, or N local raftd processes with udp. bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp [netns] | exec \"CMD\"] [bug NAME]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "udp", "bug"] + KnownBug.allCases.map(\.name),
+            keywords: ["seed", "election", "heartbeat", "latency", "udp", "netns", "exec", "bug"] + KnownBug.allCases.map(\.name),
             category: .cluster),
     ]
 
@@ -27,22 +27,42 @@ public struct ClusterCommand: ScenarioCommand {
     public init(parsing p: inout LineParser) throws(ParseError) {
         var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
         var seen: Set<String> = []
-        var udpToken: Token?
-        while let word = try p.nextOption(["seed", "election", "heartbeat", "latency", "udp", "bug"], of: "cluster", seen: &seen) {
+        var netnsLocation: SourceLocation?
+        var bugLocation: SourceLocation?
+        let options = ["seed", "election", "heartbeat", "latency", "udp", "netns", "exec", "bug"]
+        while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
             case "election": config.election = try p.parseDurationRange("the election timeout", positive: true)
             case "heartbeat": config.heartbeat = try p.parseDuration("the heartbeat interval", positive: true)
             case "latency": config.latency = try p.parseDurationRange("the latency")
-            case "bug": config.bug = try p.parseKnownBug()
-            default:
-                config.transport = .udp
-                udpToken = p.tokens[p.position - 1]
+            case "bug":
+                bugLocation = p.tokens[p.position - 1].location
+                config.bug = try p.parseKnownBug()
+            case "netns":
+                netnsLocation = p.tokens[p.position - 1].location
+                config.netns = true
+            case "exec":
+                let token = try p.require("the command after 'exec'", expected: "a quoted command such as \"python3 node.py\"")
+                guard case .string(let command) = token.kind, !command.isEmpty else {
+                    throw p.failure("expected the node command in quotes, found \(LineParser.describe(token))", at: token.location,
+                                    expected: "a quoted command such as \"python3 node.py\"")
+                }
+                config.command = command
+                config.transport = .exec
+            default: config.transport = .udp
             }
         }
-        if config.bug != nil, let udpToken {
-            throw p.failure("known-bug switches exist in simulated clusters only, not with 'udp'", at: udpToken.location,
-                            expected: "either 'udp' or 'bug NAME'")
+        if config.command != nil && (seen.contains("udp") || config.netns) {
+            throw p.failure("a cluster is either udp or exec, not both", at: p.tokens[0].location, expected: "udp or exec")
+        }
+        if let netnsLocation, config.transport != .udp {
+            throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
+                            expected: "'udp'")
+        }
+        if let bugLocation, config.transport != .simulated {
+            throw p.failure("known-bug switches exist in simulated clusters only, not with '\(config.transport == .udp ? "udp" : "exec")'",
+                            at: bugLocation, expected: "either 'bug NAME' or '\(config.transport == .udp ? "udp" : "exec")'")
         }
         p.nodeCount = config.nodes
         self.config = config

@@ -1,3 +1,4 @@
+import ClusterModel
 /// `log NODE`: a node's log.
 public struct LogCommand: ScenarioCommand {
     /// The row of `log`.
@@ -5,7 +6,7 @@ public struct LogCommand: ScenarioCommand {
         CommandSpec(
             name: "log",
             synopsis: "log NODE",
-            summary: "Print a node's log: index, term and command of each entry.",
+            summary: "Print a node's log: index, term and command of each entry (on exec clusters: the node's standard error).",
             example: "log 3",
             category: .inspection),
     ]
@@ -28,6 +29,13 @@ public struct LogCommand: ScenarioCommand {
 
     /// Prints the node's log (see `LogTable`).
     public func execute(in x: ExecutionContext) throws {
+        if let logs = try x.cluster() as? any ProcessLogs, !(logs is any StateInspection) {
+            for id in try x.resolve(node) {
+                let text = logs.processLog(of: id, lines: 50) ?? ""
+                x.output("standard error of node \(id) (last 50 lines):" + (text.isEmpty ? " (empty)" : "\n" + text))
+            }
+            return
+        }
         let c = try x.inspection("log")
         for id in try x.resolve(node) { x.output(LogTable.render(c, id)) }
     }

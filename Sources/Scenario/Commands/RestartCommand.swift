@@ -29,8 +29,12 @@ public struct RestartCommand: NodesCommand {
                 continue
             }
             try c.restart(id)
-            let st = c.status(of: id)
-            x.output("node \(id) restarted (term \(st.term), log \(st.lastIndex))" + x.stamp())
+            if c is any StateInspection {
+                let st = c.status(of: id)
+                x.output("node \(id) restarted (term \(st.term), log \(st.lastIndex))" + x.stamp())
+            } else {
+                x.output("node \(id) restarted" + x.stamp())
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 import ClusterModel
 
-/// `workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]` (clients
-/// run in the background while later lines run) and `workload stop`.
+/// `workload start clients N [requests N] [ratio R | ops OP[:W],...] [keys N] [rate N/s] [value-size B]`
+/// (clients run in the background while later lines run) and `workload stop`.
 public struct WorkloadCommand: ScenarioCommand {
     /// The two forms.
     public enum Action: Sendable, Hashable {
@@ -15,10 +15,10 @@ public struct WorkloadCommand: ScenarioCommand {
     public static let specs = [
         CommandSpec(
             name: "workload start",
-            synopsis: "workload start clients N [requests N] [ratio R] [keys N] [rate N/s] [value-size B]",
-            summary: "Start N clients in the background: N requests in all (default 500), R = share of gets 0..1 (0.8), K keys (16), at most N/s started across all clients, B-byte values (8); later lines run while they do.",
+            synopsis: "workload start clients N [requests N] [ratio R | ops OP[:WEIGHT],...] [keys N] [rate N/s] [value-size B]",
+            summary: "Start N clients in the background: N requests in all (default 500), R = share of gets 0..1 (0.8) or a mix of get, put, cas, append, delete with weights (ops get:6,put:2,cas:1,append:1; no weight is 1), K keys (16), at most N/s started across all clients, B-byte values (8); later lines run while they do.",
             example: "workload start clients 8 requests 500 ratio 0.8 keys 16 rate 100/s",
-            keywords: ["clients", "requests", "ratio", "keys", "rate", "value-size"],
+            keywords: ["clients", "requests", "ratio", "ops", "keys", "rate", "value-size"],
             category: .workload),
         CommandSpec(
             name: "workload stop",
@@ -51,7 +51,7 @@ public struct WorkloadCommand: ScenarioCommand {
         }
         var config = WorkloadConfig(clients: 0)
         var seen: Set<String> = []
-        let options = ["clients", "requests", "ratio", "keys", "rate", "value-size"]
+        let options = ["clients", "requests", "ratio", "ops", "keys", "rate", "value-size"]
         while let word = try p.nextOption(options, of: "workload", seen: &seen) {
             switch word {
             case "clients": config.clients = try p.parseInteger("the number of clients", in: 1...10_000)
@@ -59,10 +59,15 @@ public struct WorkloadCommand: ScenarioCommand {
             case "ratio": config.ratio = try p.parseNumber("the get ratio", in: 0...1)
             case "keys": config.keys = try p.parseInteger("the number of keys", in: 1...1_000_000_000)
             case "value-size": config.valueSize = try p.parseInteger("the value size in bytes", in: 1...16_384)
+            case "ops": config.mix = try p.parseMix()
             default: config.rate = try p.parseRate()
             }
         }
         try p.finishLine()
+        if seen.contains("ratio") && seen.contains("ops") {
+            throw p.failure("give either 'ratio' (gets and puts) or 'ops' (a mix), not both", at: p.tokens[0].location,
+                            expected: p.synopsis)
+        }
         guard seen.contains("clients") else {
             throw p.failure("missing 'clients N' for 'workload start'", at: p.missingLocation, expected: p.synopsis)
         }
@@ -88,8 +93,10 @@ public struct WorkloadCommand: ScenarioCommand {
             if let k = w.keys { spec.keys = k }
             spec.rate = w.rate
             if let b = w.valueSize { spec.valueSize = b }
+            spec.mix = w.mix?.map { WorkloadMixEntry($0.operation, share: $0.weight) }
             try c.startWorkload(spec)
-            x.output("workload started: \(spec.clients) clients, \(spec.requests) requests, ratio \(spec.readRatio), \(spec.keys) keys" + x.stamp())
+            let mix = w.mix.map { "ops " + $0.map(\.sourceText).joined(separator: ",") } ?? "ratio \(spec.readRatio)"
+            x.output("workload started: \(spec.clients) clients, \(spec.requests) requests, \(mix), \(spec.keys) keys" + x.stamp())
         case .stop:
             guard c.workload != nil else { throw x.failure("no workload is running") }
             c.stopWorkload()
@@ -99,6 +106,37 @@ public struct WorkloadCommand: ScenarioCommand {
 }
 
 extension LineParser {
+    /// `OP[:WEIGHT],...` with OP one of get, put, cas, append, delete, each at most once.
+    fileprivate mutating func parseMix() throws(ParseError) -> [WorkloadMixItem] {
+        let names = WorkloadOperation.allCases.map(\.rawValue)
+        let expected = "operations with optional weights such as get:6,put:2,cas:1,append:1"
+        var items: [WorkloadMixItem] = []
+        repeat {
+            let token = try require("an operation after 'ops'", expected: expected)
+            guard case .word(let word) = token.kind else {
+                throw failure("expected an operation, found \(Self.describe(token))", at: token.location, expected: expected)
+            }
+            let parts = word.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let op = WorkloadOperation(rawValue: String(parts[0])) else {
+                throw failure("unknown operation '\(parts[0])'" + Suggestions.hint(for: String(parts[0]), among: names),
+                              at: token.location, expected: expected)
+            }
+            var weight = 1.0
+            if parts.count == 2 {
+                guard let w = Literals.parseNumber(String(parts[1])), w > 0, w.isFinite else {
+                    throw failure("the weight of \(op.rawValue) must be a number above 0, not '\(parts[1])'", at: token.location,
+                                  expected: expected)
+                }
+                weight = w
+            }
+            guard !items.contains(where: { $0.operation == op }) else {
+                throw failure("'\(op.rawValue)' given twice", at: token.location, expected: expected)
+            }
+            items.append(WorkloadMixItem(operation: op, weight: weight))
+        } while accept(.comma)
+        return items
+    }
+
     /// A rate such as `100/s` (or a bare number), greater than 0.
     fileprivate mutating func parseRate() throws(ParseError) -> Double {
         let expected = "a rate such as 100/s"

@@ -10,15 +10,17 @@ enum OperationText {
     static func describe(_ r: OperationResult) -> String {
         let lat = TimeFormat.duration(r.latency)
         let by = r.node != noNode ? "  node \(r.node)" : ""
+        // Nodes that do not report a log index (exec clusters) answer without one.
+        let at = r.index != 0 ? "  index \(r.index)" : ""
         switch r.outcome {
         case .ok(.ok):
-            return "ok  index \(r.index)\(by)  \(lat)"
+            return "ok\(at)\(by)  \(lat)"
         case .ok(.value(let v)):
-            return "\(value(v))  index \(r.index)\(by)  \(lat)"
+            return "\(value(v))\(at)\(by)  \(lat)"
         case .ok(.casFailed(let v)):
-            return "cas failed: current value \(value(v))  index \(r.index)\(by)  \(lat)"
+            return "cas failed: current value \(value(v))\(at)\(by)  \(lat)"
         case .ok(.casMismatch):
-            return "cas failed: another value  index \(r.index)\(by)  \(lat)"
+            return "cas failed: another value\(at)\(by)  \(lat)"
         case .fail, .unknown:
             let why = r.failure ?? "failed"
             let note = r.outcome == .unknown ? " (outcome unknown)" : ""

@@ -70,6 +70,10 @@ struct UDPBench: ParsableCommand {
         #endif
         print("raftsh bench udp — \(build), loopback, fsync \(noFsync ? "off" : "on"), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(valueSize)-byte values")
+        // The floor, measured now, in the file system the nodes' data directories are in.
+        let floor = try Floor.measure(directory: NSTemporaryDirectory())
+        print(floor.text)
+        var ratios: [String] = []
         var rows: [[String]] = [["nodes", "run", "puts", "puts/s", "p50", "p99", "max", "failed"]]
         for n in sizes {
             let cluster = try UDPCluster(options: UDPClusterOptions(nodes: n, seed: 1, fsync: !noFsync))
@@ -81,27 +85,24 @@ struct UDPBench: ParsableCommand {
             let addrs = cluster.addresses
             var nextClient: ClientID = 1_000
 
-            // Warm-up, then one client, one put at a time.
+            // One client, one put at a time.
             let one = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
             nextClient += 1
-            for i in 0..<20 { _ = one.perform(.put(key: "warm\(i)", value: value(i)), timeout: .seconds(5)) }
-            var seq = Sample()
-            let seqStart = ContinuousClock.now
-            for i in 0..<ops {
-                let t0 = ContinuousClock.now
-                let r = one.perform(.put(key: "s\(i % 64)", value: value(i)), timeout: .seconds(5))
-                if case .ok = r.outcome { seq.record(ns(ContinuousClock.now - t0)) } else { seq.failed += 1 }
-            }
-            let seqWall = ContinuousClock.now - seqStart
+            let (seq, seqWall) = PutLoad.sequential(RaftdPutTarget(one), ops: ops, valueSize: valueSize)
             one.close()
             rows.append(["\(n)", "1 client, sequential", "\(seq.count)", rate(seq.count, seqWall)]
                         + seq.figures + ["\(seq.failed)"])
             printProgress(rows.last!)
+            ratios.append("\(n) nodes, sequential puts: p50 \(floor.ratio(seq.percentile(50))) of the floor, "
+                          + "p99 \(floor.ratio(seq.percentile(99)))")
 
             // Concurrent clients.
             for c in counts {
-                let (s, wall) = try concurrent(clients: c, for: runFor, addrs: addrs, key: cluster.clusterKey, firstClient: nextClient)
+                var made: [UDPClient] = []
+                for i in 0..<c { made.append(try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient + ClientID(i))) }
                 nextClient += ClientID(c)
+                let (s, wall) = PutLoad.concurrent(made.map(RaftdPutTarget.init), for: runFor, valueSize: valueSize)
+                for m in made { m.close() }
                 rows.append(["\(n)", "\(c) clients, \(NodeConfig.format(runFor))", "\(s.count)", rate(s.count, wall)]
                             + s.figures + ["\(s.failed)"])
                 printProgress(rows.last!)
@@ -145,120 +146,23 @@ struct UDPBench: ParsableCommand {
         print("")
         print(table(rows))
         print("")
+        for r in ratios { print(r) }
+        print("")
         print("p50/p99/max: latency of successful puts (client send to acknowledgement). failover: SIGKILL of the")
         print("leader to the next acknowledged put by a client retrying every 25ms.")
-    }
-
-    private func value(_ i: Int) -> String {
-        let s = "v\(i)-"
-        return s + String(repeating: "x", count: max(0, valueSize - s.utf8.count))
     }
 
     private func printProgress(_ row: [String]) {
         FileHandle.standardError.write((row.joined(separator: "  ") + "\n").data(using: .utf8)!)
     }
+}
 
-    /// `clients` threads, each with its own UDPClient, doing puts until `d` has passed.
-    private func concurrent(clients: Int, for d: Duration, addrs: [NodeID: String], key: String,
-                            firstClient: ClientID) throws -> (Sample, Duration) {
-        var made: [UDPClient] = []
-        for i in 0..<clients {
-            made.append(try UDPClient(nodes: addrs, clusterKey: key, clientID: firstClient + ClientID(i)))
-        }
-        defer { for c in made { c.close() } }
-        // Each client learns the leader before the clock starts.
-        for c in made { _ = c.perform(.get(key: "warm0"), timeout: .seconds(5)) }
-        let results = Box(Array(repeating: Sample(), count: clients))
-        let group = DispatchGroup()
-        let start = ContinuousClock.now
-        let deadline = start + d
-        for i in 0..<clients {
-            let client = made[i]
-            let vs = valueSize
-            group.enter()
-            let thread = Thread {
-                var s = Sample()
-                var n = 0
-                while ContinuousClock.now < deadline {
-                    n += 1
-                    let t0 = ContinuousClock.now
-                    let v = "c\(i)-\(n)-"
-                    let r = client.perform(.put(key: "k\(i)-\(n % 16)", value: v + String(repeating: "x", count: max(0, vs - v.utf8.count))),
-                                           timeout: .seconds(5))
-                    if case .ok = r.outcome { s.record(ns(ContinuousClock.now - t0)) } else { s.failed += 1 }
-                }
-                results.set(i, s)
-                group.leave()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-        group.wait()
-        let wall = ContinuousClock.now - start
-        var all = Sample()
-        for s in results.all() { all.merge(s) }
-        return (all, wall)
+/// raftd through its own client.
+final class RaftdPutTarget: PutTarget, @unchecked Sendable {
+    let client: UDPClient
+    init(_ client: UDPClient) { self.client = client }
+    func put(key: String, value: String) -> Bool {
+        if case .ok = client.perform(.put(key: key, value: value), timeout: .seconds(5)).outcome { return true }
+        return false
     }
-}
-
-/// Latencies of one run.
-private struct Sample {
-    var latencies: [UInt64] = []
-    var failed = 0
-    var count: Int { latencies.count }
-
-    mutating func record(_ ns: UInt64) { latencies.append(ns) }
-    mutating func merge(_ o: Sample) {
-        latencies += o.latencies
-        failed += o.failed
-    }
-
-    /// p50, p99, max through HdrHistogram (3 significant digits).
-    var figures: [String] {
-        guard !latencies.isEmpty else { return ["-", "-", "-"] }
-        var h = Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 3_600_000_000_000,
-                                  numberOfSignificantValueDigits: .three)
-        for l in latencies { _ = h.record(max(l, 1_000)) }
-        return [ms(h.valueAtPercentile(50)), ms(h.valueAtPercentile(99)), ms(latencies.max()!)]
-    }
-}
-
-private final class Box: @unchecked Sendable {
-    private let lock = NSLock()
-    private var samples: [Sample]
-    init(_ s: [Sample]) { samples = s }
-    func set(_ i: Int, _ s: Sample) {
-        lock.lock()
-        samples[i] = s
-        lock.unlock()
-    }
-    func all() -> [Sample] {
-        lock.lock()
-        defer { lock.unlock() }
-        return samples
-    }
-}
-
-private func ns(_ d: Duration) -> UInt64 {
-    let c = d.components
-    return UInt64(max(0, c.seconds)) * 1_000_000_000 + UInt64(max(0, c.attoseconds / 1_000_000_000))
-}
-
-private func ms(_ ns: UInt64) -> String {
-    let v = Double(ns) / 1e6
-    return v < 10 ? String(format: "%.2fms", v) : String(format: "%.1fms", v)
-}
-
-private func rate(_ count: Int, _ d: Duration) -> String {
-    let s = Double(ns(d)) / 1e9
-    return s > 0 ? String(format: "%.0f", Double(count) / s) : "-"
-}
-
-private func table(_ rows: [[String]]) -> String {
-    var widths = Array(repeating: 0, count: rows[0].count)
-    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-    return rows.map { r in
-        r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }
-            .joined()
-    }.joined(separator: "\n")
 }

@@ -5,9 +5,24 @@ import KV
 import Check
 import ClusterModel
 
-/// A `WorkloadSpec` run against real nodes on real time (`workload start` on a UDP cluster).
+/// A client that runs one operation at a time to its end, blocking its caller: `UDPClient` for
+/// UDP clusters, `ExecClient` for exec clusters. Both run the shared `ClientStateMachine`.
+public protocol BlockingClient: AnyObject, Sendable {
+    /// This client's id in requests and in the history.
+    var clientID: ClientID { get }
+    /// Run `op` to completion (to `via` only, or to whoever leads) within `timeout`.
+    func perform(_ op: KVOperation, timeout: Duration, via: NodeID?) -> ClientStateMachine.Completion
+    /// Cut short the operation in progress, from any thread; later ones end at once too.
+    func cancel()
+    /// Release the client's resources.
+    func close()
+    /// Replies that arrived for requests already finished.
+    var duplicateReplies: Int { get }
+}
+
+/// A `WorkloadSpec` run against real nodes on real time (`workload start` on a UDP or exec cluster).
 ///
-/// One thread and one `UDPClient` (its own socket and client id) per client, each with at most one
+/// One thread and one `BlockingClient` (its own client id) per client, each with at most one
 /// operation in flight, issuing operations by `Sim.Workload`'s rules: `requests` in all, a fraction
 /// `readRatio` of gets, keys `k0 … k(keys-1)` from a generator seeded like the simulator's, unique put
 /// values, and at most `rate` starts per second across all clients. Each operation is retried by its
@@ -15,7 +30,7 @@ import ClusterModel
 /// until it is answered, its `opTimeout` passes, or the workload stops. `stop()` cancels the attempts
 /// in flight: those operations are unanswered (a write's outcome unknown, a read failed). Invocations
 /// and completions go into the cluster's history. Thread-safe.
-public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
+public final class ThreadedWorkload: WorkloadRun, @unchecked Sendable {
     public let spec: WorkloadSpec
     public let clientIDs: [ClientID]
 
@@ -32,23 +47,23 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
-    private let clients: [UDPClient]
+    private let clients: [any BlockingClient]
     private let history: NIOLockedValueBox<History>
     private let now: @Sendable () -> UInt64
     private let finished = DispatchGroup()
     private let stopLock = NSLock()
 
-    /// Clients numbered from `firstClient`, sending to the nodes at `addresses`; operations are
-    /// recorded into `history` with times from `now` (nanoseconds since the cluster started).
-    init(spec: WorkloadSpec, addresses: [NodeID: String], clusterKey: String, firstClient: ClientID, seed: UInt64,
-         history: NIOLockedValueBox<History>, now: @escaping @Sendable () -> UInt64) throws(UDPClientError) {
+    /// Clients numbered from `firstClient`, each made by `makeClient`; operations are recorded
+    /// into `history` with times from `now` (nanoseconds since the cluster started).
+    init(spec: WorkloadSpec, makeClient: (ClientID) throws(ClusterError) -> any BlockingClient, firstClient: ClientID,
+         seed: UInt64, history: NIOLockedValueBox<History>, now: @escaping @Sendable () -> UInt64) throws(ClusterError) {
         self.spec = spec
         let ids = (0..<spec.clients).map { firstClient + ClientID($0) }
         self.clientIDs = ids
-        var made: [UDPClient] = []
+        var made: [any BlockingClient] = []
         for cid in ids {
             do {
-                made.append(try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid))
+                made.append(try makeClient(cid))
             } catch {
                 for c in made { c.close() }
                 throw error
@@ -70,7 +85,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
     public var startedAt: UInt64 { state.withLockedValue { $0.startedAt } }
     public var stoppedAt: UInt64? { state.withLockedValue { $0.stoppedAt } }
     /// Replies the workload's clients got for operations already finished.
-    public var duplicateReplies: Int { clients.reduce(0) { $0 + $1.statistics.duplicateReplies } }
+    public var duplicateReplies: Int { clients.reduce(0) { $0 + $1.duplicateReplies } }
 
     /// Start the client threads.
     public func start() {
@@ -112,7 +127,7 @@ public final class UDPWorkload: WorkloadRun, @unchecked Sendable {
         for c in clients { c.close() }
     }
 
-    private func clientLoop(_ client: UDPClient, _ cid: ClientID) {
+    private func clientLoop(_ client: any BlockingClient, _ cid: ClientID) {
         let opTimeout: Duration = spec.opTimeout.map { .nanoseconds(Int64(clamping: $0)) } ?? .seconds(86_400)
         while true {
             // Take the next operation and its start time (the rate limit spaces starts out).
