@@ -100,6 +100,15 @@ struct MessageControlTests {
     @Test func knownBugsAreSimulatedOnly() {
         let e = parseError("cluster 3 udp bug stale-read\n")
         #expect(e?.message.contains("simulated clusters only") == true, "\(e?.message ?? "parsed")")
+        let x = parseError("cluster 3 exec \"python3 node.py\" bug vote-twice\n")
+        #expect(x?.message.contains("simulated clusters only, not with 'exec'") == true, "\(x?.message ?? "parsed")")
+        // A cluster made udp or exec from the command line (`raftsh run --udp/--exec`) is refused
+        // before any process starts.
+        for factory in [ClusterFactory(forceUDP: true), ClusterFactory(forceExec: "python3 node.py")] {
+            #expect(throws: ClusterError.self) {
+                _ = try factory.make(ClusterConfig(nodes: 3, bug: .staleRead), seed: 1, options: ExecutorOptions())
+            }
+        }
         let u = parseError("cluster 3 bug stale-reads\n")
         #expect(u?.message.contains("unknown bug") == true)
         #expect(u?.message.contains("stale-read") == true, "suggests the closest name")
