@@ -65,6 +65,17 @@ public struct NetworkModel: Sendable {
         return true
     }
 
+    /// Why a server-to-server message from `from` cannot reach `to` under the current cuts, in words
+    /// (`cut by the partition`, `node 3 is isolated`, `blocked 1 -> 2`); nil when it can.
+    public func cut(_ from: NodeID, _ to: NodeID) -> String? {
+        if from == to { return nil }
+        if isolated.contains(from) { return "cut: node \(from) is isolated" }
+        if isolated.contains(to) { return "cut: node \(to) is isolated" }
+        if blocked.contains(Link(from, to)) { return "cut: blocked \(from) -> \(to)" }
+        if let a = groupOf[from], let b = groupOf[to], a != b { return "cut by the partition" }
+        return nil
+    }
+
     /// The partition group of `node` as status tables show it: 1-based, 0 when the node is isolated,
     /// nil when there is no partition.
     public func group(of node: NodeID) -> Int? {

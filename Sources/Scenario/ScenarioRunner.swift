@@ -17,6 +17,8 @@ public struct ScenarioResult: Sendable {
     public var steps: Int
     /// Cluster time at the end (virtual in simulation).
     public var clusterTime: UInt64
+    /// The kind of the last cluster the scenario ran on (nil if it made none).
+    public var clusterKind: ClusterKind? = nil
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
@@ -26,6 +28,9 @@ public struct ScenarioResult: Sendable {
     public var timeline: Timeline? = nil
     /// The client history of the last cluster the scenario ran on (nil if it made none).
     public var history: History?
+    /// The lines of the commands written to be seen (`report`, `status`, `log`, `history`,
+    /// `faults`, `echo`): what `raftsh run` prints without `--verbose`.
+    public var shown: [String] = []
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -47,7 +52,7 @@ public struct ScenarioRunner {
         for p in paths {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-                throw ClusterError("no such file or folder: \(p)")
+                throw ClusterError("cannot read \(p): no such file or folder")
             }
             if isDir.boolValue {
                 guard let e = fm.enumerator(atPath: p) else { continue }
@@ -94,7 +99,9 @@ public struct ScenarioRunner {
         var opts = options
         opts.seedOverride = expected == nil ? seed : nil
         var lines: [String] = []
+        var shown: [String] = []
         let exec = Executor(options: opts) { lines.append($0) }
+        exec.shown = { shown.append($0) }
         if let makeCluster { exec.makeCluster = makeCluster }
         let clock = ContinuousClock()
         let start = clock.now
@@ -123,10 +130,11 @@ public struct ScenarioRunner {
             result.seed = c.seed
             result.steps = c.steps
             result.clusterTime = c.now
+            result.clusterKind = c.kind
             if recordTimeline, var t = (c as? any TimelineRecording)?.timeline {
                 t.title = "\(file) (seed \(c.seed))"
                 if let f = result.failure {
-                    t.notes.insert("failed at line \(f.location.line), \(TimeFormat.instant(f.time)): \(f.message.split(separator: "\n").first ?? "")", at: 0)
+                    t.notes.insert("failed at line \(f.location.line)" + (f.time.map { ", " + TimeFormat.instant($0) } ?? "") + ": \(f.message.split(separator: "\n").first ?? "")", at: 0)
                     t.highlight = f.time
                 }
                 result.timeline = t
@@ -134,6 +142,7 @@ public struct ScenarioRunner {
         }
         result.statements = exec.statementsRun
         result.output = lines
+        result.shown = shown
         if let expected { Self.judge(&result, expected: expected) }
         return result
     }
@@ -180,7 +189,10 @@ public struct ScenarioRunner {
 
 /// JUnit XML for CI dashboards.
 public enum JUnitReport {
-    public static func xml(_ results: [ScenarioResult]) -> String {
+    /// The report of `results`; each `<failure>` holds the error and the line that reproduces the
+    /// run (`reproduce` gives it; by default `raftsh run FILE --seed N`).
+    public static func xml(_ results: [ScenarioResult],
+                           reproduce: (ScenarioResult) -> String = { reproduceLine($0) }) -> String {
         let failures = results.filter { $0.status == .failed }.count
         let errors = results.filter { $0.status == .parseError }.count
         let total = results.reduce(0.0) { $0 + $1.wallSeconds }
@@ -193,7 +205,8 @@ public enum JUnitReport {
             case .passed:
                 out += "/>\n"
             case .failed:
-                out += ">\n      <failure message=\"\(escape(r.failure?.message ?? ""))\">\(escape(r.errorText ?? ""))</failure>\n    </testcase>\n"
+                let text = (r.errorText ?? "") + "\nreproduce: " + reproduce(r)
+                out += ">\n      <failure message=\"\(escape(r.failure?.message ?? ""))\">\(escape(text))</failure>\n    </testcase>\n"
             case .parseError:
                 out += ">\n      <error message=\"\(escape(r.parseError?.message ?? ""))\">\(escape(r.errorText ?? ""))</error>\n    </testcase>\n"
             }
@@ -203,6 +216,16 @@ public enum JUnitReport {
     }
 
     static func escape(_ s: String) -> String { xmlEscape(s) }
+
+    /// The one command that runs `r`'s scenario again as it ran: `raftsh run FILE --seed N` in
+    /// simulation; on real nodes, whose runs no seed reproduces, without the seed (and with
+    /// the runner's flag, such as `--udp`, `--netns` or `--exec CMD`, when the run was forced onto
+    /// real nodes).
+    public static func reproduceLine(_ r: ScenarioResult, runnerFlag: String? = nil) -> String {
+        if let runnerFlag { return "raftsh run \(runnerFlag) \(r.file)" }
+        if let kind = r.clusterKind, kind != .simulated { return "raftsh run \(r.file)" }
+        return "raftsh run \(r.file) --seed \(r.seed)"
+    }
 }
 
 /// `s` with XML's five special characters escaped (JUnit reports, SVG charts).

@@ -67,6 +67,9 @@ public final class SimCluster {
     private var results: [ClientID: OperationResult] = [:]
     private var timers: [Int: () -> Void] = [:]
     private var nextTimer = 0
+    /// The message a node is stepping (nil while it ticks), so the trace can say why a leader
+    /// stepped down.
+    private var stepping: Message?
 
     /// The id of the client that interactive operations use.
     public static let interactiveClient: ClientID = 1
@@ -148,6 +151,11 @@ public final class SimCluster {
             if let stop, stop() { return violation == nil }
             n &+= 1
             if n & 1023 == 0, let interrupted = interruptCheck, interrupted() {
+                // Finish the events of this instant too, so the state is that of `run(until: now)`:
+                // a `wait` of the time that passed replays the interrupted run exactly.
+                while violation == nil, let next = queue.nextTime, next == now {
+                    handle(queue.pop()!.1)
+                }
                 self.interrupted = true
                 return false
             }
@@ -291,8 +299,12 @@ public final class SimCluster {
             switch action {
             case .send(let request, let to):
                 stats.clientRequests += 1
-                if traceSink != nil { trace("client \(c.id) -> node \(to): \(request.op) #\(request.seq)") }
-                for d in network.deliveries(on: nil, rng: &netRNG) {
+                let ds = network.deliveries(on: nil, rng: &netRNG)
+                if traceSink != nil {
+                    let fate = ds.isEmpty ? " (lost: drop \(percent(network.faults.loss)))" : ds.count > 1 ? " (duplicated)" : ""
+                    trace("client \(c.id) -> node \(to): \(ValueText.operation(request.op)) #\(request.seq)\(fate)")
+                }
+                for d in ds {
                     queue.schedule(.request(request, to: to), at: now + d)
                 }
             case .startTimer(let timer, let after):
@@ -311,7 +323,8 @@ public final class SimCluster {
         stats.redirects += done.redirects
         let r = OperationResult(c.id, op: done.request.op, outcome: outcome, invoked: c.invoked, completed: now,
                                 index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
-                                failure: done.outcome.failure?.description)
+                                failure: done.outcome.failure?.description, reason: done.outcome.failure,
+                                seq: done.request.seq)
         results[c.id] = r
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {
@@ -349,12 +362,16 @@ public final class SimCluster {
             queue.schedule(.tick(id, incarnation: inc), at: now + config.tick)
             guard n.state == .up else { return }
             mix(0x71, id)
+            stepping = nil
             n.raft!.tick()
             drain(n)
         case .raft(let m):
             let n = node(m.to)
             guard network.connected(m.from, m.to), n.state != .down else {
                 stats.messagesDropped += 1
+                if traceSink != nil {
+                    trace("dropped \(m): " + (n.state == .down ? "node \(m.to) is down" : network.cut(m.from, m.to) ?? "cut"))
+                }
                 return
             }
             if !holds.isEmpty, holds.take(m) {
@@ -366,8 +383,10 @@ public final class SimCluster {
             stats.messagesDelivered += 1
             mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
             if traceSink != nil { trace("\(m)") }
+            stepping = m
             n.raft!.step(m)
             drain(n)
+            stepping = nil
         case .request(let req, let to):
             let n = node(to)
             guard n.state != .down else { return }
@@ -380,14 +399,19 @@ public final class SimCluster {
             mix(0x9E, r.client, r.seq, from)
             guard let c = clients[r.client], c.machine.currentRequest?.seq == r.seq else {
                 stats.duplicateReplies += 1
+                if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (late or duplicate: ignored)") }
                 return
             }
-            if traceSink != nil { trace("node \(from) -> client \(r.client): \(r.outcome) #\(r.seq)") }
+            if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq)") }
             carryOut(c.machine.receive(r, from: from, rng: &c.rng), for: c)
         case .clientTimer(let cid, let timer):
             guard let c = clients[cid] else { return }
             let actions = c.machine.timerFired(timer, rng: &c.rng)
-            if timer.kind == .attempt, !actions.isEmpty { stats.clientTimeouts += 1 }
+            if timer.kind == .attempt, !actions.isEmpty {
+                stats.clientTimeouts += 1
+                if traceSink != nil { trace("client \(cid): no answer in \(TimeFormat.duration(config.clientAttemptTimeout)), trying again") }
+            }
+            if timer.kind == .deadline, !actions.isEmpty, traceSink != nil { trace("client \(cid): timed out") }
             carryOut(actions, for: c)
         case .timer(let id):
             if let action = timers.removeValue(forKey: id) {
@@ -398,10 +422,26 @@ public final class SimCluster {
     }
 
     private func sendReply(_ r: ClientReply, from: NodeID) {
-        for d in network.deliveries(on: nil, rng: &netRNG) {
+        let ds = network.deliveries(on: nil, rng: &netRNG)
+        if ds.isEmpty, traceSink != nil {
+            trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (lost: drop \(percent(network.faults.loss)))")
+        }
+        for d in ds {
             queue.schedule(.reply(r, from: from), at: now + d)
         }
     }
+
+    /// A server's answer as the trace shows it (values escaped).
+    private func reply(_ o: ReplyOutcome) -> String {
+        switch o {
+        case .done(.value(let v)): return "value " + (v.map(ValueText.display) ?? "none")
+        case .done(.casFailed(let v)): return "cas failed, current " + (v.map(ValueText.display) ?? "none")
+        default: return o.description
+        }
+    }
+
+    /// A probability as a percentage, for the trace.
+    private func percent(_ p: Double) -> String { TimeFormat.fixed(p * 100, p * 100 == (p * 100).rounded() ? 0 : 1) + "%" }
 
     /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
     private func drain(_ n: SimNode) {
@@ -423,11 +463,17 @@ public final class SimCluster {
         stats.messagesSent += 1
         guard network.connected(m.from, m.to) else {
             stats.messagesDropped += 1
+            if traceSink != nil { trace("dropped \(m): " + (network.cut(m.from, m.to) ?? "cut")) }
             return
         }
         let ds = network.deliveries(on: Link(m.from, m.to), rng: &netRNG)
         if recorder.recordsMessages { recorder.noteMessage(m, at: now, delays: ds) }
-        if ds.isEmpty { stats.messagesDropped += 1 }
+        if ds.isEmpty {
+            stats.messagesDropped += 1
+            if traceSink != nil { trace("dropped \(m): lost (drop \(percent(network.faults(on: Link(m.from, m.to)).loss)))") }
+        } else if ds.count > 1, traceSink != nil {
+            trace("duplicated \(m)")
+        }
         for d in ds { queue.schedule(.raft(m), at: now + d) }
     }
 
@@ -437,8 +483,21 @@ public final class SimCluster {
             leaderHistory.append(LeaderSpan(id, term: term, from: now, to: nil))
             trace("node \(id) became leader (term \(term))")
         } else {
+            let led = leaderHistory.last(where: { $0.node == id && $0.to == nil })
             closeLeaderSpan(id)
-            if traceSink != nil { trace("node \(id) is \(ss.role.rawValue) (term \(term))") }
+            if traceSink != nil {
+                var why = ""
+                if let led {
+                    if let m = stepping, m.term > led.term {
+                        why = ": stepped down, saw term \(m.term) in \(m.kind) from node \(m.from)"
+                    } else if stepping == nil {
+                        why = ": stepped down, CheckQuorum (fewer than a quorum heard from in an election timeout)"
+                    } else {
+                        why = ": stepped down"
+                    }
+                }
+                trace("node \(id) is \(ss.role.rawValue) (term \(term))\(why)")
+            }
         }
     }
 

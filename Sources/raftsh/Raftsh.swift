@@ -29,7 +29,7 @@ struct Raftsh: ParsableCommand {
               raftsh bench sim                        simulator speed
               raftsh bench udp                        real nodes: latency, throughput, failover
             """,
-        subcommands: [Shell.self, Run.self, ExploreCommand.self, CheckCommand.self, SweepCommand.self, Bench.self],
+        subcommands: [Shell.self, Run.self, ExploreCommand.self, CheckCommand.self, SweepCommand.self, Bench.self, DocsCommand.self],
         defaultSubcommand: Shell.self
     )
 }

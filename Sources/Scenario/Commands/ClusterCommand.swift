@@ -1,15 +1,17 @@
 import RaftCore
+import Sim
 
 /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"] [bug NAME]`:
-/// a fresh cluster (the variables of `let` are forgotten). `bug NAME` switches on one known Raft
-/// mistake in a simulated cluster (`KnownBug`); it is a parse error with `udp` or `exec`.
+/// a fresh cluster (the variables of `let` are forgotten: a `$NAME` bound above a `cluster` line is
+/// a parse error below it). `bug NAME` switches on one known Raft mistake in a simulated cluster
+/// (`KnownBug`); it is a parse error with `udp` or `exec`.
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
             synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [udp [netns] | exec \"CMD\"] [bug NAME]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
+            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
             keywords: ["seed", "election", "heartbeat", "latency", "udp", "netns", "exec", "bug"] + KnownBug.allCases.map(\.name),
             category: .cluster),
@@ -65,6 +67,9 @@ public struct ClusterCommand: ScenarioCommand {
                             at: bugLocation, expected: "either 'bug NAME' or '\(config.transport == .udp ? "udp" : "exec")'")
         }
         p.nodeCount = config.nodes
+        // A fresh cluster forgets the variables of `let`: later lines cannot use them.
+        for name in p.variables { p.forgottenVariables[name] = p.tokens.first?.location.line }
+        p.variables = []
         self.config = config
     }
 

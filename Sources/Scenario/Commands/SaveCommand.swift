@@ -20,7 +20,7 @@ public struct SaveCommand: ScenarioCommand {
 
     /// Reads the file name, bare or quoted.
     public init(parsing p: inout LineParser) throws(ParseError) {
-        file = try p.parseFileName(example: "session.scn")
+        file = try p.parseFileName()
     }
 
     /// `save FILE`.
@@ -31,6 +31,10 @@ public struct SaveCommand: ScenarioCommand {
         guard x.options.allowSave, let saveHandler = x.executor.saveHandler else {
             throw x.failure("`save` works at the prompt only")
         }
-        x.output(try saveHandler(file))
+        do {
+            x.output(try saveHandler(file))
+        } catch {
+            throw x.plainFailure("\(error)")
+        }
     }
 }

@@ -152,7 +152,7 @@ public final class Explorer: @unchecked Sendable {
         if let failure {
             // Line numbers of the file: the scenario starts after this header.
             let headerLines = out.count + 2
-            out.append("failed at line \(failure.location.line + headerLines) at \(TimeFormat.instant(failure.time)): "
+            out.append("failed at line \(failure.location.line + headerLines)" + (failure.time.map { " at " + TimeFormat.instant($0) } ?? "") + ": "
                        + (failure.message.split(separator: "\n").first.map(String.init) ?? ""))
         }
         out.append("invariants are checked after every step; reproduce: raftsh run \(file)")
@@ -170,7 +170,7 @@ public final class Explorer: @unchecked Sendable {
         guard var t = (exec.cluster as? any TimelineRecording)?.timeline else { return nil }
         t.title = title
         if let f = failed ?? failure {
-            t.notes.insert("failed at \(TimeFormat.instant(f.time)): \(f.message.split(separator: "\n").first ?? "")", at: 0)
+            t.notes.insert("failed" + (f.time.map { " at " + TimeFormat.instant($0) } ?? "") + ": \(f.message.split(separator: "\n").first ?? "")", at: 0)
             t.highlight = f.time
         }
         return t

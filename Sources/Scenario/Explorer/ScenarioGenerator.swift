@@ -196,7 +196,8 @@ public struct ScenarioGenerator: Sendable {
 
         func crashLine() {
             let leader = cluster.leader
-            let followers = notDown.filter { $0 != leader }
+            // `follower` picks a running node (not down, not paused) other than the leader.
+            let followers = up.filter { $0 != leader }
             let r = rng.next(upperBound: UInt64(10))
             if leader != nil, r < 5 {
                 emit("fail leader")
@@ -246,7 +247,7 @@ public struct ScenarioGenerator: Sendable {
             if enabled(.pause) { options.append("pause leader") }
             guard !options.isEmpty else { waitLine(); return }
             var line = pick(options)
-            if line == "fail follower" && !notDown.contains(where: { $0 != cluster.leader }) { line = "fail leader" }
+            if line == "fail follower" && !up.contains(where: { $0 != cluster.leader }) { line = "fail leader" }
             emit(line)
             last = line == "fail leader" ? "fail leader" : "leader fault"
         }
@@ -265,7 +266,7 @@ public struct ScenarioGenerator: Sendable {
             switch rng.next(upperBound: UInt64(6)) {
             case 0 where leader != nil:
                 emit("partition leader | rest")
-            case 1 where leader != nil && notDown.count >= 2:
+            case 1 where leader != nil && up.contains(where: { $0 != leader }):
                 emit("partition leader,follower | rest")
             case 2:
                 emit("isolate \(pick(ids))")
