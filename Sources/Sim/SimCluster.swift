@@ -299,7 +299,7 @@ public final class SimCluster {
             switch action {
             case .send(let request, let to):
                 stats.clientRequests += 1
-                let ds = network.deliveries(on: nil, rng: &netRNG)
+                let ds = fate(on: nil)
                 if traceSink != nil {
                     let fate = ds.isEmpty ? " (lost: drop \(percent(network.faults.loss)))" : ds.count > 1 ? " (duplicated)" : ""
                     trace("client \(c.id) -> node \(to): \(ValueText.operation(request.op)) #\(request.seq)\(fate)")
@@ -422,7 +422,7 @@ public final class SimCluster {
     }
 
     private func sendReply(_ r: ClientReply, from: NodeID) {
-        let ds = network.deliveries(on: nil, rng: &netRNG)
+        let ds = fate(on: nil)
         if ds.isEmpty, traceSink != nil {
             trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (lost: drop \(percent(network.faults.loss)))")
         }
@@ -459,6 +459,14 @@ public final class SimCluster {
         recorder.noteState(n.id, process: n.state, role: server.raft.role, term: server.raft.term, at: now)
     }
 
+    /// The network model's verdict on one message (nil link: a client's), drawn from the network's
+    /// generator. The generator is copied out and back so that reading `network` needs no copy of it.
+    private func fate(on link: Link?) -> Deliveries {
+        var rng = netRNG
+        defer { netRNG = rng }
+        return network.deliveries(on: link, rng: &rng)
+    }
+
     private func send(_ m: Message) {
         stats.messagesSent += 1
         guard network.connected(m.from, m.to) else {
@@ -466,7 +474,7 @@ public final class SimCluster {
             if traceSink != nil { trace("dropped \(m): " + (network.cut(m.from, m.to) ?? "cut")) }
             return
         }
-        let ds = network.deliveries(on: Link(m.from, m.to), rng: &netRNG)
+        let ds = fate(on: Link(m.from, m.to))
         if recorder.recordsMessages { recorder.noteMessage(m, at: now, delays: ds) }
         if ds.isEmpty {
             stats.messagesDropped += 1

@@ -45,7 +45,7 @@ public final class TimelineRecorder {
     }
 
     /// `m` was sent at `time`; copies arrive after `delays` (none: lost).
-    func noteMessage(_ m: Message, at time: Timestamp, delays: [Timestamp]) {
+    func noteMessage(_ m: Message, at time: Timestamp, delays: Deliveries) {
         guard recordsMessages, messages.count < messageLimit else { return }
         if delays.isEmpty {
             messages.append(Timeline.Arrow(from: m.from, to: m.to, kind: m.kind, sent: time, arrives: nil, label: m.description))
