@@ -158,9 +158,9 @@ struct ExplorerTests {
     static let budgets: [(KnownBug, UInt64)] = [
         (.noTruncate, 10),      // found at seed 1
         (.staleRead, 30),       // seed 8
-        (.noVoteCheck, 30),     // seed 6
+        (.noVoteCheck, 20),     // seed 5
         (.ackBeforeSync, 20),   // seed 4
-        (.commitOldTerm, 500),  // seed 236
+        (.commitOldTerm, 60),   // seed 22
         (.voteTwice, 1300),     // seed 634
     ]
 
