@@ -73,7 +73,7 @@ struct MessageControlTests {
         let exec = Executor { out.append($0) }
         try exec.run(try Parser.parse("cluster 3 seed 5\nstep\n", file: "s.scn"))
         let first = out.last!
-        #expect(first.contains("pre-candidate") || first.contains("prevote"), "\(first)")
+        #expect(first.contains("precandidate") || first.contains("prevote"), "\(first)")
         let t0 = exec.cluster!.now
         try exec.run(try Parser.parse("step 6\n", file: "s.scn"))
         #expect(out.last!.split(separator: "\n").count >= 6)

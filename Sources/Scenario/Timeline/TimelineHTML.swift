@@ -44,7 +44,7 @@ public enum TimelineHTML {
             <div class="legend">
             <span><span class="sw" style="background:#2e7d32"></span>leader</span>
             <span><span class="sw" style="background:#ef6c00"></span>candidate</span>
-            <span><span class="sw" style="background:#fbc02d"></span>pre-candidate</span>
+            <span><span class="sw" style="background:#fbc02d"></span>precandidate</span>
             <span><span class="sw" style="background:#90caf9"></span>follower</span>
             <span><span class="sw" style="background:#555"></span>down</span>
             <span><span class="sw" style="background:#9fb0c4"></span>paused</span>

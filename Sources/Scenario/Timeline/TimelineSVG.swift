@@ -140,7 +140,7 @@ struct TimelineSVG {
             switch s.role {
             case .leader?: return ("#2e7d32", "leader")
             case .candidate?: return ("#ef6c00", "candidate")
-            case .preCandidate?: return ("#fbc02d", "pre-candidate")
+            case .preCandidate?: return ("#fbc02d", "precandidate")
             case .follower?, nil: return ("#90caf9", "follower")
             }
         }
