@@ -13,7 +13,7 @@ BIN        := .build/release/raftsh
 
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test bench install clean
+.PHONY: all deps build run test bench install clean timeline-png
 
 all: build
 
@@ -54,6 +54,11 @@ test: build
 
 bench: build
 	$(BIN) bench sim
+
+# The README's picture: the timeline of proposal-metrics-2 as headless Chromium draws it
+# (scripts/ensure-chromium.sh installs Debian's chromium through apt when it is missing).
+timeline-png: build
+	sh scripts/timeline-screenshot.sh scenarios/proposal-metrics-2.scn docs/timeline-proposal-metrics-2.png
 
 # Installs raftsh and raftd (raftsh finds raftd next to itself) into $(PREFIX)/bin.
 install: build

@@ -117,6 +117,36 @@ public protocol NetworkRecording: MessageCounting {
     var leaderHistory: [LeaderSpan] { get }
 }
 
+/// Messages between servers can be held on a link, then released in order or dropped, and time can
+/// advance one visible event at a time (`hold`, `release`, `drop held`, `held`, `step`).
+public protocol MessageControl: Cluster {
+    /// Hold messages of `kinds` (nil: every kind) on each of `links`: from now on such messages,
+    /// including those already in flight, queue at the receiver's end instead of being delivered.
+    /// Holding more kinds on a link adds to what it holds.
+    func hold(_ links: [Link], kinds: Set<Message.Kind>?)
+    /// Stop holding on `links` and deliver what was held there, link by link in the order given,
+    /// each link's messages in the order they arrived. Returns the messages delivered.
+    func release(_ links: [Link]) -> [Message]
+    /// Stop holding on `links` and discard what was held there. Returns the messages discarded.
+    func dropHeld(_ links: [Link]) -> [Message]
+    /// The messages held now on `links` (nil: on every link, links in order), oldest first per link.
+    func heldMessages(on links: [Link]?) -> [Message]
+    /// The holds in force, links in order: the kinds held on each (nil: every kind).
+    var holds: [(link: Link, kinds: Set<Message.Kind>?)] { get }
+    /// Run events until one does something that can be seen (a message delivered or held, a reply,
+    /// a role change) or `limit` passes; returns what happened, one line each, with the time.
+    func step(within limit: Timestamp) -> [String]
+}
+
+/// The cluster records a timeline as it runs: roles and terms per node, crashes, restarts and
+/// pauses, cuts, client operations and, when asked, messages (`timeline FILE.html`).
+public protocol TimelineRecording: Cluster {
+    /// Whether messages between servers are recorded too (costly on long runs).
+    var recordsMessages: Bool { get set }
+    /// What was recorded up to now.
+    var timeline: Timeline { get }
+}
+
 /// Messages between servers are counted (an exec cluster routes them all, so it counts them even
 /// though it cannot tell who leads).
 public protocol MessageCounting: Cluster {

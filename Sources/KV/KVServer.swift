@@ -114,6 +114,10 @@ public final class KVServer {
             return [reply(request, .notLeader(leader: failure == nil ? raft.leader : noNode))]
         }
         if request.op.isRead {
+            if raft.config.bug == .staleRead {
+                // The known bug `stale-read`: answer from local state, no ReadIndex round.
+                return [reply(request, .done(.value(store.get(request.op.key))), index: store.appliedIndex)]
+            }
             let context = nextContext
             nextContext = nextContext == .max ? 1 : nextContext + 1
             do {

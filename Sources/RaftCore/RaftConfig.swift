@@ -18,10 +18,13 @@ public struct RaftConfig: Sendable, Hashable {
     public var maxInflight: Int
     /// At most this many bytes of entries per append message (at least one entry is always sent).
     public var maxMessageBytes: Int
+    /// One classic Raft mistake switched on, for the simulator's known-bug switches; nil (always, in
+    /// `raftd`) for correct Raft.
+    public var bug: KnownBug?
 
     public init(id: NodeID, voters: [NodeID], electionTicksMin: Int = 15, electionTicksMax: Int = 30,
                 heartbeatTicks: Int = 5, preVote: Bool = true, checkQuorum: Bool = true,
-                maxInflight: Int = 64, maxMessageBytes: Int = 64 * 1024) {
+                maxInflight: Int = 64, maxMessageBytes: Int = 64 * 1024, bug: KnownBug? = nil) {
         self.id = id
         self.voters = voters
         self.electionTicksMin = electionTicksMin
@@ -31,6 +34,7 @@ public struct RaftConfig: Sendable, Hashable {
         self.checkQuorum = checkQuorum
         self.maxInflight = maxInflight
         self.maxMessageBytes = maxMessageBytes
+        self.bug = bug
     }
 
     /// Throws `RaftError.invalidConfig` with a message a person can act on.

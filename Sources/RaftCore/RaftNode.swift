@@ -249,7 +249,9 @@ public final class RaftNode {
             unsentSnapshot = nil
         }
         rd.entries = log.unstableEntries
-        rd.mustSync = !rd.entries.isEmpty || rd.snapshot != nil || hs.needsSync(comparedTo: lastHardState)
+        // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.
+        rd.mustSync = (!rd.entries.isEmpty && config.bug != .ackBeforeSync) || rd.snapshot != nil
+            || (hs.needsSync(comparedTo: lastHardState) && config.bug != .voteTwice)
         rd.messages = outbox
         rd.committedEntries = log.entriesToApply
         rd.readStates = readStates
@@ -329,7 +331,7 @@ public final class RaftNode {
         }
         progress[id]!.match = log.stabled
         // A no-op of the new term, so that earlier entries can commit by counting it (§5.4.2).
-        appendOwn(Entry(term: term, index: log.lastIndex + 1, kind: .noop))
+        if !countsOldTermReplicas { appendOwn(Entry(term: term, index: log.lastIndex + 1, kind: .noop)) }
         broadcastAppend()
     }
 
@@ -409,7 +411,7 @@ public final class RaftNode {
         let isPre = m.kind == .preVote
         let canVote = vote == m.from || (vote == noNode && leader == noNode) || (isPre && m.term > term)
         let responseKind: Message.Kind = isPre ? .preVoteResponse : .voteResponse
-        if canVote && log.isUpToDate(index: m.index, term: m.logTerm) {
+        if canVote && (log.isUpToDate(index: m.index, term: m.logTerm) || config.bug == .noVoteCheck) {
             // A granted pre-vote answers in the term it was asked about, so the asker can count it.
             send(Message(kind: responseKind, from: id, to: m.from, term: m.term))
             if !isPre {
@@ -477,7 +479,9 @@ public final class RaftNode {
             return
         }
         if log.matchTerm(m.index, m.logTerm) {
-            let lastNew = log.appendFromLeader(m.entries)
+            // The known bug `no-truncate`: keep what conflicts, take only what lies past our log.
+            let taken = config.bug == .noTruncate ? m.entries.filter { $0.index > log.lastIndex } : m.entries
+            let lastNew = log.appendFromLeader(taken)
             // Commit only what we know matches the leader: up to the last entry this message covered.
             log.commit(to: min(m.commit, m.index + LogIndex(m.entries.count)))
             _ = lastNew
@@ -673,12 +677,16 @@ public final class RaftNode {
         var matches = config.voters.map { progress[$0]?.match ?? 0 }
         matches.sort(by: >)
         let candidate = matches[config.quorum - 1]
-        guard candidate > log.committed, log.term(at: candidate) == term else { return false }
+        guard candidate > log.committed, countsOldTermReplicas || log.term(at: candidate) == term else { return false }
         log.commit(to: candidate)
         let deferred = readOnly.takeDeferred()
         for ctx in deferred { startRead(ctx) }
         return true
     }
+
+    /// The known bug `commit-old-term` (Figure 8): commit entries of earlier terms by counting
+    /// replicas, and so append no no-op on election.
+    private var countsOldTermReplicas: Bool { config.bug == .commitOldTerm }
 
     private func startRead(_ context: ReadContext) {
         readOnly.add(context: context, index: log.committed, leader: id)

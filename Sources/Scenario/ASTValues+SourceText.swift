@@ -64,7 +64,7 @@ extension IntOperand {
 }
 
 extension ClusterConfig {
-    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [snapshot-every N] [udp [netns] | exec "CMD"]`.
+    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [snapshot-every N] [udp [netns] | exec "CMD"] [bug NAME]`.
     public var sourceText: String {
         var out = "cluster \(nodes)"
         if let seed { out += " seed \(seed)" }
@@ -75,6 +75,7 @@ extension ClusterConfig {
         if transport == .udp { out += " udp" }
         if netns { out += " netns" }
         if let command { out += " exec " + Literals.quoted(command) }
+        if let bug { out += " bug " + bug.name }
         return out
     }
 }

@@ -1,4 +1,6 @@
 import ClusterModel
+import RaftCore
+
 /// Options of a client operation: `via NODE` sends to that node only,
 /// `timeout DURATION` bounds the wait.
 public struct ClientOptions: Sendable, Hashable {
@@ -58,11 +60,14 @@ public struct ClusterConfig: Sendable, Hashable {
     /// `snapshot-every N`: nodes take a snapshot every N applied entries (nil: the kind's default,
     /// none in simulation, raftd's own for udp).
     public var snapshotEvery: UInt64?
+    /// A known Raft mistake switched on (simulated clusters only), or nil.
+    public var bug: KnownBug?
 
     /// Creates a cluster configuration.
     public init(nodes: Int, seed: UInt64? = nil, election: ClosedRange<UInt64>? = nil,
                 heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated,
-                netns: Bool = false, command: String? = nil) {
+                netns: Bool = false, command: String? = nil, bug: KnownBug? = nil) {
+        self.bug = bug
         self.nodes = nodes
         self.seed = seed
         self.election = election

@@ -45,6 +45,10 @@ public final class ClusterFactory {
         }
         let c = options.clusterOverride.apply(to: cfg)
         let made: any Cluster
+        let remote = (forceExec ?? c.command) != nil ? "exec" : (forceUDP || c.transport == .udp ? "udp" : nil)
+        if let bug = c.bug, let remote {
+            throw ClusterError("`bug \(bug.name)` exists in simulated clusters only; a \(remote) cluster's nodes have no known-bug switches")
+        }
         if let command = forceExec ?? c.command {
             made = try ExecCluster(options: ExecClusterOptions(nodes: c.nodes, seed: seed, command: command))
         } else if forceUDP || c.transport == .udp {
@@ -54,7 +58,7 @@ public final class ClusterFactory {
             o.snapshotEvery = c.snapshotEvery
             made = try UDPCluster(options: o)
         } else {
-            made = try Executor.simulated(c, seed: seed)
+            made = try Executor.simulated(c, seed: seed, recordMessages: options.recordMessages)
         }
         shutdownAll()
         live.append(made)

@@ -4,6 +4,7 @@ public enum CommandCategory: String, Sendable, Hashable, CaseIterable {
     case client = "Client operations"
     case faults = "Faults"
     case time = "Time"
+    case messages = "Message control"
     case assertions = "Assertions"
     case workload = "Workload"
     case inspection = "Inspection and control"

@@ -26,6 +26,12 @@ public enum CommandRegistry {
         DelayCommand.self,
         // Time
         WaitCommand.self,
+        // Message control
+        HoldCommand.self,
+        ReleaseCommand.self,
+        DropHeldCommand.self,
+        HeldCommand.self,
+        StepCommand.self,
         // Assertions (one row per condition, from `conditions`)
         ExpectCommand.self,
         // Workload
@@ -38,6 +44,7 @@ public enum CommandRegistry {
         LogCommand.self,
         TraceCommand.self,
         HistoryCommand.self,
+        TimelineCommand.self,
         EchoCommand.self,
         HelpCommand.self,
         LetCommand.self,
@@ -62,11 +69,14 @@ public enum CommandRegistry {
         InvariantsCondition.self,
         UnansweredCondition.self,
         MetricCondition.self,
+        HeldCondition.self,
     ]
 
-    /// The command type a line starting with `word` is parsed by.
-    static func command(for word: String) -> (any ScenarioCommand.Type)? {
-        commandsByWord[word]
+    /// The command type a line starting with `word` (then `next`) is parsed by: the type with a
+    /// row named `word next` (`drop held`), else the first type with rows for `word`.
+    static func command(for word: String, next: String? = nil) -> (any ScenarioCommand.Type)? {
+        if let next, let type = commandsByName[word + " " + next] { return type }
+        return commandsByWord[word]
     }
 
     /// The condition type a condition starting with `word` is parsed by.
@@ -86,6 +96,14 @@ public enum CommandRegistry {
         var table: [String: any ScenarioCommand.Type] = [:]
         for type in commands {
             for spec in type.specs where table[spec.commandWord] == nil { table[spec.commandWord] = type }
+        }
+        return table
+    }()
+
+    private static let commandsByName: [String: any ScenarioCommand.Type] = {
+        var table: [String: any ScenarioCommand.Type] = [:]
+        for type in commands {
+            for spec in type.specs where spec.formWord != nil && table[spec.name] == nil { table[spec.name] = type }
         }
         return table
     }()

@@ -62,17 +62,22 @@ public final class Executor {
     public init(options: ExecutorOptions = ExecutorOptions(), output: @escaping (String) -> Void = { _ in }) {
         self.options = options
         self.output = output
-        self.makeCluster = { cfg, seed, opts in try Executor.simulated(opts.clusterOverride.apply(to: cfg), seed: seed) }
+        self.makeCluster = { cfg, seed, opts in
+            try Executor.simulated(opts.clusterOverride.apply(to: cfg), seed: seed, recordMessages: opts.recordMessages)
+        }
     }
 
     /// The simulator for a `cluster` line.
-    public static func simulated(_ cfg: ClusterConfig, seed: UInt64) throws -> SimulatedCluster {
+    public static func simulated(_ cfg: ClusterConfig, seed: UInt64, recordMessages: Bool = false) throws -> SimulatedCluster {
         var sc = SimConfig(nodes: cfg.nodes, seed: seed)
         if let e = cfg.election { sc.electionTimeout = e }
         if let h = cfg.heartbeat { sc.heartbeat = h }
         if let l = cfg.latency { sc.latency = l }
         if let n = cfg.snapshotEvery { sc.snapshotEvery = n }
-        return try SimulatedCluster(config: sc)
+        sc.bug = cfg.bug
+        let c = try SimulatedCluster(config: sc)
+        c.recordsMessages = recordMessages
+        return c
     }
 
     /// Names of the variables bound so far (for the parser and completion).
@@ -102,9 +107,11 @@ public final class Executor {
         let x = ExecutionContext(executor: self, statement: s)
         do {
             try s.command.execute(in: x)
-        } catch let f as ScenarioFailure {
-            throw f
         } catch {
+            // A broken invariant stops the run, and is what the line failed on (a wait or an
+            // operation cut short by it would otherwise report only its own symptom).
+            if let c = cluster as? any InvariantChecking, let v = c.violation { throw x.failure(v.description) }
+            if let f = error as? ScenarioFailure { throw f }
             throw x.failure("\(error)")
         }
         if let c = cluster as? any InvariantChecking, let v = c.violation {

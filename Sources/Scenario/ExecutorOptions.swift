@@ -19,6 +19,8 @@ public struct ExecutorOptions: Sendable {
     public var allowSave = false
     /// Color the status table (a terminal without NO_COLOR).
     public var color = false
+    /// Simulated clusters record every message for `timeline` (the shell; `raftsh run --timeline --messages`).
+    public var recordMessages = false
     /// Settings that replace those of every `cluster` line (`raftsh sweep --param`).
     public var clusterOverride = ClusterOverride()
     /// The defaults.

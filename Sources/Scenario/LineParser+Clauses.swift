@@ -90,15 +90,15 @@ extension LineParser {
         return false
     }
 
-    /// A file name, bare (`session.scn`, `out/h.edn`) or quoted.
-    mutating func parseFileName() throws(ParseError) -> String {
+    /// A file name, bare (`session.scn`, `out/h.edn`) or quoted; `example` shows one in the error.
+    mutating func parseFileName(example: String = "session.scn") throws(ParseError) -> String {
         let token = try require("FILE")
         switch token.kind {
         case .string(let text) where !text.isEmpty: return text
         case let other where other.isPlainValue: return token.text
         default:
             throw failure("expected FILE, found \(Self.describe(token))", at: token.location,
-                          expected: "a file name such as session.scn")
+                          expected: "a file name such as \(example)")
         }
     }
 

@@ -90,7 +90,9 @@ public struct LineParser {
         guard case .word(let word) = first.kind else {
             throw failure("expected a command, found \(Self.describe(first))", at: first.location, expected: Self.commandExpected)
         }
-        guard let type = CommandRegistry.command(for: word) else {
+        var next: String?
+        if tokens.count > 1, case .word(let w) = tokens[1].kind { next = w }
+        guard let type = CommandRegistry.command(for: word, next: next) else {
             throw failure("unknown command '\(word)'" + Suggestions.hint(for: word, among: CommandTable.commandWords),
                           at: first.location, expected: Self.commandExpected)
         }

@@ -22,6 +22,10 @@ public struct ScenarioResult: Sendable {
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
+    /// Set when the file declares `# expect-failure: KIND` and failed that way (status `.passed`).
+    public var expectedFailure: FailureKind? = nil
+    /// The run's timeline, when the runner was asked for it and the cluster records one.
+    public var timeline: Timeline? = nil
     /// The client history of the last cluster the scenario ran on (nil if it made none).
     public var history: History?
     /// The lines of the commands written to be seen (`report`, `status`, `log`, `history`,
@@ -36,6 +40,8 @@ public struct ScenarioRunner {
     public var trace = false
     /// Makes clusters for `cluster` lines (the simulator by default).
     public var makeCluster: ((ClusterConfig, UInt64, ExecutorOptions) throws -> any Cluster)?
+    /// Keep each run's timeline in its result (`raftsh run --timeline`).
+    public var recordTimeline = false
 
     public init(options: ExecutorOptions = ExecutorOptions()) { self.options = options }
 
@@ -73,10 +79,25 @@ public struct ScenarioRunner {
         return ["sim"]
     }
 
-    /// Parse and run one scenario.
+    /// The kind of failure a file declares it reproduces, in a `# expect-failure: KIND` header line
+    /// (the known-bug scenarios of `scenarios/bugs/`); nil when it must pass.
+    public static func expectedFailure(of source: String) -> FailureKind? {
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false).prefix(30) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("# expect-failure:") {
+                return FailureKind(t.dropFirst("# expect-failure:".count).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return nil
+    }
+
+    /// Parse and run one scenario. A file with an `# expect-failure: KIND` header passes when it
+    /// fails with that kind, and fails otherwise; it always runs with its own seed (a reproduction
+    /// is one run), whatever `seed` says.
     public func run(file: String, source: String, seed: UInt64?) -> ScenarioResult {
+        let expected = Self.expectedFailure(of: source)
         var opts = options
-        opts.seedOverride = seed
+        opts.seedOverride = expected == nil ? seed : nil
         var lines: [String] = []
         var shown: [String] = []
         let exec = Executor(options: opts) { lines.append($0) }
@@ -110,11 +131,42 @@ public struct ScenarioRunner {
             result.steps = c.steps
             result.clusterTime = c.now
             result.clusterKind = c.kind
+            if recordTimeline, var t = (c as? any TimelineRecording)?.timeline {
+                t.title = "\(file) (seed \(c.seed))"
+                if let f = result.failure {
+                    t.notes.insert("failed at line \(f.location.line)" + (f.time.map { ", " + TimeFormat.instant($0) } ?? "") + ": \(f.message.split(separator: "\n").first ?? "")", at: 0)
+                    t.highlight = f.time
+                }
+                result.timeline = t
+            }
         }
         result.statements = exec.statementsRun
         result.output = lines
         result.shown = shown
+        if let expected { Self.judge(&result, expected: expected) }
         return result
+    }
+
+    /// A run of a file that must fail with `expected`: passed if it did, failed otherwise.
+    static func judge(_ r: inout ScenarioResult, expected: FailureKind) {
+        switch r.status {
+        case .parseError:
+            return
+        case .failed:
+            let kind = FailureKind(of: r.failure!)
+            if kind == expected {
+                r.status = .passed
+                r.expectedFailure = kind
+            } else {
+                r.errorText = "expected to fail with \(expected.name), but failed with \(kind.name):\n" + (r.errorText ?? "")
+            }
+        case .passed:
+            r.status = .failed
+            let message = "expected to fail with \(expected.name) (# expect-failure), but passed"
+            r.failure = ScenarioFailure(location: SourceLocation(file: r.file, line: 1, column: 1), message: message,
+                                        time: r.clusterTime, seed: r.seed)
+            r.errorText = "\(r.file): error: \(message)"
+        }
     }
 
     /// For a failure on nodes raftsh cannot inspect (exec clusters): the end of each node's log.

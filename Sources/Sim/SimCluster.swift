@@ -64,6 +64,10 @@ public final class SimCluster {
     public var interrupted = false
 
     var queue = EventQueue<Event>()
+    /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
+    var holds = MessageHolds()
+    /// The run's timeline (`timeline FILE.html`).
+    public let recorder = TimelineRecorder()
     private var netRNG: SeededRandom
     /// Draws for scenario choices such as which follower `fail follower` picks.
     public var choiceRNG: SeededRandom
@@ -87,6 +91,7 @@ public final class SimCluster {
         self.netRNG = SeededRandom(seed: config.seed, stream: "network")
         self.choiceRNG = SeededRandom(seed: config.seed, stream: "choices")
         self.nodes = config.nodeIDs.map { SimNode(id: $0) }
+        recorder.noteNetwork(network, nodes: config.nodeIDs, at: 0)
         for n in nodes { start(n) }
     }
 
@@ -171,6 +176,14 @@ public final class SimCluster {
         return stop == nil
     }
 
+    /// Run the next event if one is due by `t` (and no invariant broke); returns whether it did.
+    func runNext(until t: SimTime) -> Bool {
+        guard violation == nil, let next = queue.nextTime, next <= t, let (time, ev) = queue.pop() else { return false }
+        now = time
+        handle(ev)
+        return true
+    }
+
     /// Advance virtual time by `d`.
     public func run(for d: SimTime) { run(until: now + d) }
 
@@ -192,6 +205,8 @@ public final class SimCluster {
         n.state = .down
         n.inbox.removeAll()
         n.disk.crash()
+        recorder.mark(id, .crash, at: now)
+        recorder.noteState(id, process: .down, role: nil, term: n.disk.hardState.term, at: now)
         trace("node \(id) crashed")
         mix(0xC4A5, id)
     }
@@ -201,6 +216,7 @@ public final class SimCluster {
         let n = node(id)
         guard n.state == .down else { return }
         n.incarnation += 1
+        recorder.mark(id, .restart, at: now)
         start(n)
         trace("node \(id) restarted (term \(n.raft!.term), log \(n.raft!.log.lastIndex))")
         mix(0x2E57, id)
@@ -228,6 +244,8 @@ public final class SimCluster {
         let n = node(id)
         guard n.state == .up else { return }
         n.state = .paused
+        recorder.mark(id, .pause, at: now)
+        recorder.noteState(id, process: .paused, role: n.raft?.role, term: n.raft?.term ?? 0, at: now)
         trace("node \(id) paused")
     }
 
@@ -235,6 +253,8 @@ public final class SimCluster {
         let n = node(id)
         guard n.state == .paused else { return }
         n.state = .up
+        recorder.mark(id, .resume, at: now)
+        recorder.noteState(id, process: .up, role: n.raft?.role, term: n.raft?.term ?? 0, at: now)
         trace("node \(id) resumed")
         while let ev = n.inbox.popFirst() {
             handle(ev)
@@ -245,6 +265,7 @@ public final class SimCluster {
     /// Change the network's cuts and faults (takes effect for messages sent from now on).
     public func updateNetwork(_ change: (inout NetworkModel) -> Void) {
         change(&network)
+        recorder.noteNetwork(network, nodes: nodeIDs, at: now)
         trace(network.summary)
     }
 
@@ -384,6 +405,11 @@ public final class SimCluster {
                 }
                 return
             }
+            if !holds.isEmpty, holds.take(m) {
+                mix(0x401D, m.from, m.to, UInt64(m.kind.rawValue))
+                trace("held \(m)")
+                return
+            }
             if n.state == .paused { n.inbox.append(ev); return }
             stats.messagesDelivered += 1
             mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
@@ -483,6 +509,7 @@ public final class SimCluster {
             n.snapshotsSentCounted = sent
         }
         if config.checkInvariants { checker.observe(server.raft, at: now) }
+        recorder.noteState(n.id, process: n.state, role: server.raft.role, term: server.raft.term, at: now)
     }
 
     /// The network model's verdict on one message (nil link: a client's), drawn from the network's
@@ -505,6 +532,7 @@ public final class SimCluster {
             return
         }
         let ds = fate(on: Link(m.from, m.to))
+        if recorder.recordsMessages { recorder.noteMessage(m, at: now, delays: ds) }
         if ds.isEmpty {
             stats.messagesDropped += 1
             if traceSink != nil { trace("dropped \(m): lost (drop \(percent(network.faults(on: Link(m.from, m.to)).loss)))") }

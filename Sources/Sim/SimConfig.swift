@@ -27,6 +27,8 @@ public struct SimConfig: Sendable, Hashable {
     public var snapshotEvery: LogIndex?
     /// Client sessions expire after this many idle applied entries (`KVStore`).
     public var sessionTTL: LogIndex = KVStore.defaultSessionTTL
+    /// One classic Raft mistake switched on in every node (`cluster 5 bug NAME`); nil: none.
+    public var bug: KnownBug?
 
     public init(nodes: Int = 5, seed: UInt64 = 1) {
         self.nodes = nodes
@@ -61,6 +63,6 @@ public struct SimConfig: Sendable, Hashable {
                           electionTicksMin: Int((electionTimeout.lowerBound + t / 2) / t),
                           electionTicksMax: Int((electionTimeout.upperBound + t / 2) / t),
                           heartbeatTicks: max(1, Int((heartbeat + t / 2) / t)),
-                          preVote: preVote, checkQuorum: checkQuorum)
+                          preVote: preVote, checkQuorum: checkQuorum, bug: bug)
     }
 }

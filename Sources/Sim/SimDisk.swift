@@ -4,7 +4,8 @@ import RaftCore
 /// Writes land in a volatile copy; `sync` makes them durable; a crash keeps only what was synced.
 /// Entries and snapshots always arrive with a sync request (the core asks for one whenever it hands
 /// them out), so only a bare hard-state change (a new commit index) can be lost — exactly what a
-/// real node may lose.
+/// real node may lose. (The known bug `ack-before-sync` writes entries without a sync; a crash then
+/// loses them too.)
 ///
 /// As a `LogStorage` it shows what a process reading it would find now: after `crash()`, what a
 /// restart finds.
@@ -14,6 +15,9 @@ public struct SimDisk: LogStorage, Sendable {
     public private(set) var syncedHardState = HardState()
     public private(set) var writes = 0
     public private(set) var syncs = 0
+    /// Log writes since the last sync, oldest first, to undo on a crash: where each began and the
+    /// entries it replaced. Empty unless entries were written without a sync.
+    private var unsyncedWrites: [(from: LogIndex, replaced: [Entry])] = []
 
     /// An empty disk, whose log starts right after `start` (`.none`: at index 1).
     public init(startingAfter start: SnapshotMetadata = .none) {
@@ -30,19 +34,28 @@ public struct SimDisk: LogStorage, Sendable {
             stored.saveSnapshot(snapshot, replacingLog: replacingLog)
         }
         if !new.isEmpty {
-            precondition(sync, "entries written without sync")
+            if !sync {
+                let from = new[0].index
+                unsyncedWrites.append((from, stored.entries(in: from ..< stored.lastIndex + 1) ?? []))
+            }
             stored.append(new)
         }
         if let hs { stored.hardState = hs }
         if sync {
             syncs += 1
             syncedHardState = stored.hardState
+            unsyncedWrites.removeAll()
         }
     }
 
     /// Lose everything not synced.
     public mutating func crash() {
         stored.hardState = syncedHardState
+        for w in unsyncedWrites.reversed() {
+            stored.removeEntries(from: w.from)
+            stored.append(w.replaced)
+        }
+        unsyncedWrites.removeAll()
     }
 
     public var hardState: HardState { stored.hardState }

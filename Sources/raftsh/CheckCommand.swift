@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Check
 import KV
+import ClusterModel
+import Scenario
 
 /// `raftsh check FILE…`: check client histories in Jepsen's EDN form for linearizability.
 struct CheckCommand: ParsableCommand {
@@ -23,6 +25,10 @@ struct CheckCommand: ParsableCommand {
 
     @Option(help: "Give up on a key after this many explored configurations.")
     var maxStates: Int = 5_000_000
+
+    @Option(help: ArgumentHelp("Write a timeline of the operations (of the failing key, when one fails) as one self-contained HTML file; with several files, one each: NAME-FILE.html.",
+                               valueName: "FILE.html"))
+    var timeline: String?
 
     func run() throws {
         var worst: Int32 = 0
@@ -47,11 +53,19 @@ struct CheckCommand: ParsableCommand {
             switch checker.check(history) {
             case .linearizable:
                 print("\(file): \(history.count) operations, \(keys) key\(keys == 1 ? "" : "s"): linearizable")
+                try writeTimeline(Timeline(title: "\(file): linearizable", nodes: [],
+                                           end: history.operations.map { $0.complete ?? $0.invoke }.max() ?? 0,
+                                           operations: history.operations), for: file)
             case .tooComplex(let key):
                 print("\(file): \(history.count) operations: key \(EDN.quote(key)) is too complex to check within \(maxStates) configurations")
                 worst = max(worst, 1)
             case .violation(let key, let ops):
                 worst = max(worst, 1)
+                let (stuckOp, _) = checker.explain(ops)
+                try writeTimeline(Timeline(title: "\(file): key \(EDN.quote(key)) is not linearizable", nodes: [],
+                                           end: ops.map { $0.complete ?? $0.invoke }.max() ?? 0, operations: ops,
+                                           notes: stuckOp.map { ["no order of the operations explains this one: " + describe([$0])] } ?? [],
+                                           highlight: stuckOp?.invoke), for: file)
                 print("\(file): \(history.count) operations: NOT linearizable on key \(EDN.quote(key)) (\(ops.count) operations on it)")
                 let (stuck, window) = checker.explain(ops)
                 if let stuck {
@@ -65,6 +79,18 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// Writes `t` to `--timeline` (named after `file` when several files are checked).
+    private func writeTimeline(_ t: Timeline, for file: String) throws {
+        guard let timeline else { return }
+        var name = timeline
+        if files.count > 1 {
+            let stem = timeline.hasSuffix(".html") ? String(timeline.dropLast(5)) : timeline
+            name = "\(stem)-\(((file as NSString).lastPathComponent as NSString).deletingPathExtension).html"
+        }
+        try TimelineHTML.render(t).write(toFile: name, atomically: true, encoding: .utf8)
+        print("timeline: \(name)")
     }
 
     private func indent(_ s: String) -> String {

@@ -23,12 +23,13 @@ struct Raftsh: ParsableCommand {
               raftsh run s.scn --seeds 1..50          one scenario under 50 seeds
               raftsh sweep s.scn --param election=100ms..200ms,150ms..300ms
               raftsh run --udp scenarios/             the same scenarios on local raftd processes
+              raftsh explore --seeds 1..10000         search random fault schedules, shrink failures
               raftsh run --exec "raftd --maelstrom" scenarios/exec/   scenarios on Maelstrom nodes
               raftsh check history.edn                check a Jepsen-style history
               raftsh bench sim                        simulator speed
               raftsh bench udp                        real nodes: latency, throughput, failover
             """,
-        subcommands: [Shell.self, Run.self, CheckCommand.self, SweepCommand.self, Bench.self, DocsCommand.self],
+        subcommands: [Shell.self, Run.self, ExploreCommand.self, CheckCommand.self, SweepCommand.self, Bench.self, DocsCommand.self],
         defaultSubcommand: Shell.self
     )
 }

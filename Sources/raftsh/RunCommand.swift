@@ -14,7 +14,9 @@ struct Run: ParsableCommand {
         discussion: """
             Prints one PASS/FAIL line per scenario and seed, then `N passed, N failed`. \
             Exits 0 if all passed, 1 if an expectation failed, 2 on a parse error. \
-            Wall times are shown on a terminal only, so piped output is identical for identical runs.
+            Wall times are shown on a terminal only, so piped output is identical for identical runs. \
+            A file with an `# expect-failure: KIND` header (the known-bug scenarios of scenarios/bugs/) \
+            passes when it fails with that kind (printed XFAIL), and runs once with its own seed.
             """
     )
 
@@ -62,6 +64,13 @@ struct Run: ParsableCommand {
             help: "Every cluster's nodes take a snapshot every N applied entries (overrides `cluster … snapshot-every N`).")
     var snapshotEvery: UInt64?
 
+    @Option(help: ArgumentHelp("Write the run's timeline as one self-contained HTML file (with several runs, one file each: NAME-SCENARIO-seedN.html).",
+                               valueName: "FILE.html"))
+    var timeline: String?
+
+    @Flag(help: "Record messages for --timeline (arrows the page shows on demand).")
+    var messages = false
+
     func seedList() throws -> [UInt64?] {
         if let seeds {
             let parts = seeds.split(separator: ".", omittingEmptySubsequences: true)
@@ -90,6 +99,8 @@ struct Run: ParsableCommand {
             guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
             runner.options.clusterOverride.snapshotEvery = snapshotEvery
         }
+        runner.recordTimeline = timeline != nil
+        runner.options.recordMessages = messages
         // Children die with us: at exit, on Ctrl-C, on SIGTERM/SIGHUP/SIGQUIT.
         ProcessSupervisor.installCleanupHandlers()
         let udp = self.udp || netns
@@ -121,7 +132,9 @@ struct Run: ParsableCommand {
                 }
                 continue
             }
-            for s in seedValues {
+            // A known-bug reproduction runs once, with its own seed.
+            let pinned = ScenarioRunner.expectedFailure(of: source) != nil
+            for s in pinned ? [nil] : seedValues {
                 let r = runner.run(file: file, source: source, seed: s)
                 let onUDP = factory.lastKind == .udp || factory.lastKind == .exec
                 // Every raftd of this scenario ends here, passed or failed.
@@ -150,6 +163,8 @@ struct Run: ParsableCommand {
                     ? "\(factory.lastKind!.rawValue)  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
                     : "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(TimeFormat.seconds(r.clusterTime))\(wall)"
                 switch r.status {
+                case .passed where r.expectedFailure != nil:
+                    if !quiet { print("XFAIL \(file)  \(figures)  (failed as expected: \(r.expectedFailure!.name))") }
                 case .passed:
                     if !quiet { print("PASS  \(file)  \(figures)") }
                 case .failed:
@@ -160,6 +175,14 @@ struct Run: ParsableCommand {
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))
+                }
+                if let t = r.timeline, let timeline {
+                    let several = files.count > 1 || seedValues.count > 1
+                    let name = several ? Self.timelineName(timeline, file: file, seed: r.seed) : timeline
+                    try TimelineHTML.render(t).write(toFile: name, atomically: true, encoding: .utf8)
+                    if !quiet { print("  timeline: \(name)") }
+                } else if timeline != nil && r.status != .parseError {
+                    print("  no timeline: this cluster kind records none")
                 }
                 fflush(nil)
             }
@@ -177,6 +200,13 @@ struct Run: ParsableCommand {
         }
         if results.contains(where: { $0.status == .parseError }) { throw ExitCode(2) }
         if passed != results.count { throw ExitCode(1) }
+    }
+
+    /// `out.html` for scenario `dir/s.scn` and seed 3: `out-s-seed3.html`.
+    static func timelineName(_ base: String, file: String, seed: UInt64) -> String {
+        let stem = base.hasSuffix(".html") ? String(base.dropLast(5)) : base
+        let scenario = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        return "\(stem)-\(scenario)-seed\(seed).html"
     }
 
     func indent(_ s: String) -> String {

@@ -185,3 +185,26 @@ struct KVServerSingleNodeTests {
         #expect(late.commands.map(\.command.seq) == [2])
     }
 }
+
+@Suite("KVServer, known bug stale-read")
+struct KVServerStaleReadTests {
+    @Test("a leader with stale-read answers a get at once, without a ReadIndex round")
+    func staleReadAnswersAtOnce() throws {
+        let config = RaftConfig(id: 1, voters: [1, 2, 3], bug: .staleRead)
+        let raft = try RaftNode(config: config, random: SplitMix64(seed: 1))
+        let server = try KVServer(raft: raft)
+        // A follower still redirects.
+        #expect(server.receive(ClientRequest(client: 1, seq: 1, op: .get(key: "x"))).first?.outcome == .notLeader(leader: 0))
+        let correct = try KVServer(raft: try RaftNode(config: RaftConfig(id: 1, voters: [1]), random: SplitMix64(seed: 1)))
+        let buggy = try KVServer(raft: try RaftNode(config: RaftConfig(id: 1, voters: [1], bug: .staleRead), random: SplitMix64(seed: 1)))
+        for s in [correct, buggy] {
+            for _ in 0..<100 where s.raft.role != .leader {
+                s.raft.tick()
+                while let rd = s.ready() { _ = s.advance(rd) }
+            }
+            #expect(s.raft.role == .leader)
+        }
+        #expect(correct.receive(ClientRequest(client: 1, seq: 2, op: .get(key: "x"))).isEmpty, "waits for ReadIndex")
+        #expect(buggy.receive(ClientRequest(client: 1, seq: 2, op: .get(key: "x"))).first?.outcome == .done(.value(nil)))
+    }
+}

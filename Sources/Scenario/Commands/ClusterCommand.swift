@@ -1,17 +1,19 @@
+import RaftCore
 import Sim
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`: a fresh cluster
-/// (the variables of `let` are forgotten: a `$NAME` bound above a `cluster` line is a parse error
-/// below it).
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"] [bug NAME]`:
+/// a fresh cluster (the variables of `let` are forgotten: a `$NAME` bound above a `cluster` line is
+/// a parse error below it). `bug NAME` switches on one known Raft mistake in a simulated cluster
+/// (`KnownBug`); it is a parse error with `udp` or `exec`.
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). With snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed).",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"] [bug NAME]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). With snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec"],
+            keywords: ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec", "bug"] + KnownBug.allCases.map(\.name),
             category: .cluster),
     ]
 
@@ -28,7 +30,8 @@ public struct ClusterCommand: ScenarioCommand {
         var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
         var seen: Set<String> = []
         var netnsLocation: SourceLocation?
-        let options = ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec"]
+        var bugLocation: SourceLocation?
+        let options = ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec", "bug"]
         while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
@@ -37,9 +40,12 @@ public struct ClusterCommand: ScenarioCommand {
             case "latency": config.latency = try p.parseDurationRange("the latency")
             case "snapshot-every":
                 config.snapshotEvery = UInt64(try p.parseInteger("the entries between snapshots", in: 1...1_000_000_000))
+            case "bug":
+                bugLocation = p.tokens[p.position - 1].location
+                config.bug = try p.parseKnownBug()
             case "netns":
-                config.netns = true
                 netnsLocation = p.tokens[p.position - 1].location
+                config.netns = true
             case "exec":
                 let token = try p.require("the command after 'exec'", expected: "a quoted command such as \"python3 node.py\"")
                 guard case .string(let command) = token.kind, !command.isEmpty else {
@@ -61,6 +67,10 @@ public struct ClusterCommand: ScenarioCommand {
         if let netnsLocation, config.transport != .udp {
             throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
                             expected: "'udp'")
+        }
+        if let bugLocation, config.transport != .simulated {
+            throw p.failure("known-bug switches exist in simulated clusters only, not with '\(config.transport == .udp ? "udp" : "exec")'",
+                            at: bugLocation, expected: "either 'bug NAME' or '\(config.transport == .udp ? "udp" : "exec")'")
         }
         p.nodeCount = config.nodes
         // A fresh cluster forgets the variables of `let`: later lines cannot use them.
@@ -86,6 +96,16 @@ public struct ClusterCommand: ScenarioCommand {
 }
 
 extension LineParser {
+    /// The name of a known bug (`commit-old-term`, ...).
+    fileprivate mutating func parseKnownBug() throws(ParseError) -> KnownBug {
+        let names = KnownBug.allCases.map(\.name)
+        let expected = "a known bug: " + names.joined(separator: ", ")
+        let token = try require("the bug's name", expected: expected)
+        if case .word(let word) = token.kind, let bug = KnownBug(rawValue: word) { return bug }
+        let hint = if case .word(let word) = token.kind { Suggestions.hint(for: word, among: names) } else { "" }
+        throw failure("unknown bug \(Self.describe(token))" + hint, at: token.location, expected: expected)
+    }
+
     /// A seed: an integer from 0 to `UInt64.max`.
     fileprivate mutating func parseSeed() throws(ParseError) -> UInt64 {
         let expected = "an integer from 0 to \(UInt64.max)"

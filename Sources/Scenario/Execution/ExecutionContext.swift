@@ -67,6 +67,11 @@ public struct ExecutionContext {
         try capability((any NetworkControl).self, for: what)
     }
 
+    /// The cluster's message-level control, for `what`.
+    func messageControl(_ what: String) throws -> any MessageControl {
+        try capability((any MessageControl).self, for: what)
+    }
+
     /// The cluster's Raft state, for `what`.
     func inspection(_ what: String) throws -> any StateInspection {
         try capability((any StateInspection).self, for: what)

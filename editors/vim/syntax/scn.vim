@@ -8,12 +8,15 @@ endif
 
 syntax iskeyword @,48-57,_,-
 syntax keyword scnCommand append block cas cluster delay delete drop duplicate echo end expect fail
-syntax keyword scnCommand faults get heal help history isolate let log partition pause put quit
-syntax keyword scnCommand repeat report restart resume save snapshot status trace wait workload
+syntax keyword scnCommand faults get heal held help history hold isolate let log partition pause put
+syntax keyword scnCommand quit release repeat report restart resume save snapshot status step
+syntax keyword scnCommand timeline trace wait workload
 syntax keyword scnCondition applied converged invariants linearizable metric no role term unanswered
-syntax keyword scnKeyword clients election exec fails heartbeat in keys latency mismatch netns ops
-syntax keyword scnKeyword rate ratio requests seed snapshot-every start stop timeout udp until
-syntax keyword scnKeyword value-size via with within
+syntax keyword scnKeyword ack-before-sync append-response bug clients commit-old-term election exec
+syntax keyword scnKeyword fails heartbeat heartbeat-response in keys latency messages mismatch netns
+syntax keyword scnKeyword no-truncate no-vote-check ops prevote prevote-response rate ratio requests
+syntax keyword scnKeyword seed snapshot-every snapshot-response stale-read start stop timeout udp
+syntax keyword scnKeyword until value-size via vote vote-response vote-twice with within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on

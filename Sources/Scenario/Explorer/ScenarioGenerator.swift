@@ -1,0 +1,399 @@
+import RaftCore
+import Check
+import ClusterModel
+import Sim
+
+/// Generates a random scenario in the scenario language for one seed, by running it: each line is
+/// chosen from the live simulated cluster (deterministic for the seed), run through an `Executor`,
+/// and recorded, so the recorded text replays bit for bit under `raftsh run`.
+///
+/// A scenario is a `cluster` line (size and timings drawn, the known bug if one is set), a
+/// background workload, random faults, client operations and waits, then the repair (release what
+/// is held, heal, resume, restart all), a wait for a leader and for the workload to finish, and the
+/// checks: invariants after every step (the simulator's checker), `expect unanswered == 0`,
+/// convergence and `expect linearizable`. Only lines whose preconditions hold are emitted (a
+/// `fail leader` needs a leader; `wait until leader` needs a connected quorum up), so a failure is a
+/// finding, not a bad script.
+public struct ScenarioGenerator: Sendable {
+    /// What is drawn from.
+    public let settings: GeneratorSettings
+
+    /// A generator drawing from `settings`.
+    public init(settings: GeneratorSettings = GeneratorSettings()) {
+        self.settings = settings
+    }
+
+    /// Generate and run the scenario of `seed`; stops at the first failure.
+    public func run(seed: UInt64) -> GeneratedRun {
+        let state = Run(settings: settings, seed: seed)
+        state.generate()
+        let c = state.exec.cluster
+        return GeneratedRun(seed: seed, lines: state.lines, failure: state.failure, steps: c?.steps ?? 0,
+                            virtualTime: c?.now ?? 0)
+    }
+
+    /// The working state of one generation.
+    private final class Run {
+        let settings: GeneratorSettings
+        let seed: UInt64
+        var rng: SeededRandom
+        let exec = Executor()
+        var lines: [String] = []
+        var failure: ScenarioFailure?
+        var nodes = 5
+        /// The shortest election timeout drawn, in nanoseconds.
+        var electionMin: UInt64 = 150_000_000
+        var keys = 2
+        var nextValue = 1
+        /// The family of the last random line, to bias what follows it.
+        var last = ""
+
+        init(settings: GeneratorSettings, seed: UInt64) {
+            self.settings = settings
+            self.seed = seed
+            rng = SeededRandom(seed: seed, stream: "explore")
+        }
+
+        var cluster: SimulatedCluster { exec.cluster as! SimulatedCluster }
+        var ids: [NodeID] { (1...nodes).map { NodeID($0) } }
+        func state(_ id: NodeID) -> NodeState { cluster.status(of: id).state }
+        var up: [NodeID] { ids.filter { state($0) == .up } }
+        var down: [NodeID] { ids.filter { state($0) == .down } }
+        var paused: [NodeID] { ids.filter { state($0) == .paused } }
+        var notDown: [NodeID] { ids.filter { state($0) != .down } }
+        var quorum: Int { nodes / 2 + 1 }
+        func enabled(_ f: ExploreFault) -> Bool { settings.faults.contains(f) }
+
+        // MARK: Running lines
+
+        /// Run `line` and record it; false once something failed.
+        @discardableResult
+        func emit(_ line: String) -> Bool {
+            guard failure == nil else { return false }
+            lines.append(line)
+            return execute(line)
+        }
+
+        /// Run `line` without recording it (it will be line `lines.count` of the scenario, or the
+        /// next one when not recorded yet); false once something failed.
+        func execute(_ line: String) -> Bool {
+            do {
+                let script = try Parser.parse(line, file: "<explore>", options: ParserOptions(defaultNodes: nodes))
+                for s in script.statements { try exec.execute(s) }
+            } catch var f as ScenarioFailure {
+                let number = lines.last == line ? lines.count : lines.count + 1
+                f.location = SourceLocation(file: f.location.file, line: number, column: f.location.column)
+                failure = f
+            } catch {
+                failure = ScenarioFailure(location: SourceLocation(file: "<explore>", line: lines.count, column: 1),
+                                          message: "generated line does not parse: \(line): \(error)", time: 0, seed: seed)
+            }
+            return failure == nil
+        }
+
+        func generate() {
+            let n = settings.nodes[Int(rng.next(upperBound: UInt64(settings.nodes.count)))]
+            nodes = n
+            let elections: [(UInt64, UInt64)] = [(150, 300), (150, 300), (100, 200), (150, 180), (200, 400)]
+            let (e0, e1) = elections[Int(rng.next(upperBound: UInt64(elections.count)))]
+            let heartbeat: UInt64 = rng.chance(0.7) ? 50 : 30
+            let latencies: [(UInt64, UInt64)] = [(1, 5), (1, 5), (1, 10), (2, 20)]
+            let (l0, l1) = latencies[Int(rng.next(upperBound: UInt64(latencies.count)))]
+            electionMin = e0 * 1_000_000
+            var line = "cluster \(n) seed \(seed) election \(e0)ms..\(e1)ms heartbeat \(heartbeat)ms latency \(l0)ms..\(l1)ms"
+            if let bug = settings.bug { line += " bug \(bug.name)" }
+            guard emit(line) else { return }
+
+            keys = 1 + Int(rng.next(upperBound: UInt64(4)))
+            let clients = 2 + Int(rng.next(upperBound: UInt64(7)))
+            let rate = [5, 10, 20, 50][Int(rng.next(upperBound: UInt64(4)))]
+            let requests = rate * (5 + Int(rng.next(upperBound: UInt64(11))))
+            let ratios = ["0.2", "0.5", "0.5", "0.8"]
+            let ratio = ratios[Int(rng.next(upperBound: UInt64(ratios.count)))]
+            guard emit("workload start clients \(clients) requests \(requests) ratio \(ratio) keys \(keys) rate \(rate)/s") else { return }
+            guard emit("wait until leader within 5s") else { return }
+            last = "elected"
+
+            let steps = Int(rng.uniform(UInt64(settings.steps.lowerBound)...UInt64(settings.steps.upperBound)))
+            for _ in 0..<steps {
+                guard failure == nil else { return }
+                randomLine()
+                // Let most faults act for a while before the next line.
+                if failure == nil, last != "wait", last != "client", rng.chance(0.5) { waitLine() }
+            }
+            guard failure == nil else { return }
+            repair()
+        }
+
+        // MARK: The random part
+
+        func randomLine() {
+            var choices: [(weight: Double, action: () -> Void)] = []
+            func add(_ w: Double, _ a: @escaping () -> Void) { if w > 0 { choices.append((w, a)) } }
+            let leader = cluster.leader
+            add(5) { self.waitLine() }
+            if leaderFeasible {
+                add(last == "fail leader" ? 12 : 1.5) {
+                    self.emit("wait until leader within 5s")
+                    self.last = "elected"
+                }
+            }
+            if last == "elected", leader != nil {
+                // A leader just elected: strike it before it settles, now and then.
+                add(4) { self.leaderFault() }
+            }
+            add(2) { self.clientLine() }
+            if enabled(.crash) {
+                if !notDown.isEmpty { add(leader != nil ? 3 : 1.5) { self.crashLine() } }
+                if !down.isEmpty { add(2.5) { self.restartLine() } }
+            }
+            if enabled(.pause) {
+                if up.count > 1 { add(1) { self.pauseLine() } }
+                if !paused.isEmpty { add(2) { self.emit("resume \(self.pick(self.paused))"); self.last = "resume" } }
+            }
+            if enabled(.partition) {
+                add(2) { self.partitionLine() }
+                if leader != nil { add(1.2) { self.leaderChurn() } }
+            }
+            if enabled(.block) { add(0.7) { self.blockLine() } }
+            if enabled(.loss) { add(0.7) { self.lossLine() } }
+            if enabled(.dup) { add(0.5) { self.emit("duplicate \(self.pick([5, 10, 30]))%"); self.last = "dup" } }
+            if enabled(.delay) { add(0.5) { self.delayLine() } }
+            if enabled(.hold) {
+                add(1.2) { self.holdLine() }
+                if !cluster.holds.isEmpty || !cluster.heldMessages(on: nil).isEmpty { add(2) { self.releaseLine() } }
+            }
+            if !cluster.network.summary.hasPrefix("no faults") { add(1.5) { self.emit("heal"); self.last = "heal" } }
+            let total = choices.reduce(0) { $0 + $1.weight }
+            var x = Double(rng.next() >> 11) * 0x1.0p-53 * total
+            for c in choices {
+                if x < c.weight { c.action(); return }
+                x -= c.weight
+            }
+            choices.last?.action()
+        }
+
+        func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next(upperBound: UInt64(xs.count)))] }
+
+        func waitLine() {
+            let ms: UInt64 = pick([10, 20, 50, 100, 150, 200, 300, 500, 500, 1000, 2000])
+            emit("wait \(Literals.formatDuration(ms * 1_000_000))")
+            last = "wait"
+        }
+
+        func clientLine() {
+            let key = "k\(rng.next(upperBound: UInt64(keys)))"
+            if rng.chance(0.5) {
+                emit("put \(key) v\(nextValue)")
+                nextValue += 1
+            } else if rng.chance(0.7) || notDown.isEmpty {
+                emit("get \(key)")
+            } else {
+                emit("get \(key) via \(pick(notDown)) timeout 1s")
+            }
+            last = "client"
+        }
+
+        func crashLine() {
+            let leader = cluster.leader
+            // `follower` picks a running node (not down, not paused) other than the leader.
+            let followers = up.filter { $0 != leader }
+            let r = rng.next(upperBound: UInt64(10))
+            if leader != nil, r < 5 {
+                emit("fail leader")
+                last = "fail leader"
+            } else if leader != nil, !followers.isEmpty, r < 8 {
+                emit("fail follower")
+                last = "fail"
+            } else {
+                emit("fail \(pick(notDown))")
+                last = "fail"
+            }
+        }
+
+        func restartLine() {
+            if down.count > 1, rng.chance(0.3) {
+                emit("restart all")
+            } else {
+                emit("restart \(pick(down))")
+            }
+            last = "restart"
+        }
+
+        /// Leader churn (a Jepsen nemesis): cut the leader off from the rest and wait for the rest to
+        /// elect another, two to four times in a row, sometimes letting the cut-off leader take writes
+        /// for a while first. Each old leader rejoins the majority at the next cut.
+        func leaderChurn() {
+            let rounds = 2 + Int(rng.next(upperBound: UInt64(3)))
+            for _ in 0..<rounds {
+                guard failure == nil, cluster.leader != nil else { return }
+                emit("partition leader | rest")
+                if rng.chance(0.5) { waitLine() }
+                guard failure == nil, leaderFeasible else { break }
+                emit("wait until leader within 5s")
+                // A moment for the new leader's first round trip, often not for a client's write.
+                if rng.chance(0.7) { emit("wait \(pick([10, 20, 20, 50]))ms") }
+            }
+            last = "elected"
+        }
+
+        /// A fault aimed at a leader just elected: crash, cut off or freeze it, or crash one of the
+        /// followers that elected it (from the families enabled).
+        func leaderFault() {
+            var options: [String] = []
+            // A follower crashed right after an election may lose its vote if it was not on disk yet.
+            if enabled(.crash) { options += ["fail leader", "fail follower"] }
+            if enabled(.partition) { options += ["isolate leader", "partition leader | rest"] }
+            if enabled(.pause) { options.append("pause leader") }
+            guard !options.isEmpty else { waitLine(); return }
+            var line = pick(options)
+            if line == "fail follower" && !up.contains(where: { $0 != cluster.leader }) { line = "fail leader" }
+            emit(line)
+            last = line == "fail leader" ? "fail leader" : "leader fault"
+        }
+
+        func pauseLine() {
+            if cluster.leader != nil, rng.chance(0.4) {
+                emit("pause leader")
+            } else {
+                emit("pause \(pick(up))")
+            }
+            last = "pause"
+        }
+
+        func partitionLine() {
+            let leader = cluster.leader
+            switch rng.next(upperBound: UInt64(6)) {
+            case 0 where leader != nil:
+                emit("partition leader | rest")
+            case 1 where leader != nil && up.contains(where: { $0 != leader }):
+                emit("partition leader,follower | rest")
+            case 2:
+                emit("isolate \(pick(ids))")
+            case 3 where leader != nil:
+                emit("isolate leader")
+            default:
+                var shuffled = ids
+                for i in stride(from: shuffled.count - 1, to: 0, by: -1) {
+                    shuffled.swapAt(i, Int(rng.next(upperBound: UInt64(i + 1))))
+                }
+                let cut = 1 + Int(rng.next(upperBound: UInt64(nodes - 1)))
+                let a = shuffled[..<cut].sorted(), b = shuffled[cut...].sorted()
+                emit("partition \(list(a)) | \(list(b))")
+            }
+            last = "partition"
+        }
+
+        func list(_ xs: [NodeID]) -> String { xs.map(String.init).joined(separator: ",") }
+
+        func twoNodes() -> (NodeID, NodeID) {
+            let a = pick(ids)
+            let b = pick(ids.filter { $0 != a })
+            return (a, b)
+        }
+
+        func blockLine() {
+            let (a, b) = twoNodes()
+            emit("block \(a) -> \(b)")
+            last = "block"
+        }
+
+        func lossLine() {
+            if rng.chance(0.3) {
+                let (a, b) = twoNodes()
+                emit("drop \(pick([30, 50, 80]))% \(a) -> \(b)")
+            } else {
+                emit("drop \(pick([5, 10, 20, 30]))%")
+            }
+            last = "loss"
+        }
+
+        func delayLine() {
+            let ranges = ["5ms..20ms", "10ms..50ms", "10ms..200ms", "0ms..100ms"]
+            emit("delay \(pick(ranges))")
+            last = "delay"
+        }
+
+        func holdLine() {
+            let kinds: [String] = ["", "", "append ", "vote ", "prevote ", "heartbeat ", "append-response ", "vote-response "]
+            let kind = pick(kinds)
+            let (a, b) = twoNodes()
+            if let l = cluster.leader, rng.chance(0.5) {
+                let other = pick(ids.filter { $0 != l })
+                emit(rng.chance(0.5) ? "hold \(kind)\(l) -> \(other)" : "hold \(kind)\(other) -> \(l)")
+            } else {
+                emit("hold \(kind)\(a) -> \(b)")
+            }
+            last = "hold"
+        }
+
+        func releaseLine() {
+            var links = cluster.holds.map(\.link)
+            for m in cluster.heldMessages(on: nil) where !links.contains(ClusterModel.Link(m.from, m.to)) {
+                links.append(ClusterModel.Link(m.from, m.to))
+            }
+            let l = pick(links.sorted())
+            emit(rng.chance(0.75) ? "release \(l.from) -> \(l.to)" : "drop held \(l.from) -> \(l.to)")
+            last = "release"
+        }
+
+        /// Whether a leader can be elected now: a quorum of running nodes in one partition group, no
+        /// one-way blocks or holds, loss low enough, and delays well below the election timeout.
+        var leaderFeasible: Bool {
+            let net = cluster.network
+            guard net.blocked.isEmpty, cluster.holds.isEmpty else { return false }
+            for f in [net.faults] + Array(net.linkFaults.values) {
+                if f.loss > 0.1 { return false }
+                if let d = f.extraDelay, d.upperBound > electionMin / 4 { return false }
+            }
+            let running = up.filter { !net.isolated.contains($0) }
+            let groups = net.groups.isEmpty ? [ids] : net.groups
+            return groups.contains { g in g.filter(running.contains).count >= quorum }
+        }
+
+        // MARK: The repair and the checks
+
+        func repair() {
+            if !cluster.holds.isEmpty || !cluster.heldMessages(on: nil).isEmpty { guard emit("release") else { return } }
+            if !cluster.network.summary.hasPrefix("no faults") { guard emit("heal") else { return } }
+            for id in paused { guard emit("resume \(id)") else { return } }
+            if !down.isEmpty { guard emit("restart all") else { return } }
+            guard emit("wait until leader within 10s") else { return }
+            // A write of the new leader's term, so that nothing waits on the leader's first commit.
+            guard emit("put k\(rng.next(upperBound: UInt64(keys))) v\(nextValue)") else { return }
+            nextValue += 1
+            waitForWorkload()
+            guard failure == nil else { return }
+            guard emit("workload stop") else { return }
+            guard emit("expect unanswered == 0") else { return }
+            guard emit("wait until converged within 10s") else { return }
+            emit("expect linearizable")
+        }
+
+        /// Let time pass in whole seconds until the workload has issued and finished every request
+        /// (at most 60s), recorded as `wait` lines: waits of 1s in a row run exactly as one does.
+        /// When no request finishes for 3s (every client may be reading from a leader that has
+        /// committed nothing of its term yet), a client writes, at most three times.
+        func waitForWorkload() {
+            var waited = 0, pending = 0, stalled = 0, writes = 0
+            var finished = cluster.simWorkload?.results.count ?? 0
+            while waited < 60, let w = cluster.simWorkload, !w.isDone {
+                waited += 1
+                pending += 1
+                guard execute("wait 1s") else { break }
+                let now = cluster.simWorkload?.results.count ?? 0
+                stalled = now == finished ? stalled + 1 : 0
+                finished = now
+                if stalled >= 3, writes < 3, cluster.leader != nil {
+                    lines.append("wait \(pending)s")
+                    pending = 0
+                    stalled = 0
+                    writes += 1
+                    guard emit("put k\(rng.next(upperBound: UInt64(keys))) v\(nextValue)") else { return }
+                    nextValue += 1
+                }
+            }
+            if pending > 0 { lines.append("wait \(pending)s") }
+        }
+    }
+}

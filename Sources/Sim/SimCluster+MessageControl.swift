@@ -1,0 +1,64 @@
+import RaftCore
+import ClusterModel
+
+// Message-level control: holds on links, release in order, and single steps (`hold`, `release`,
+// `drop held`, `held`, `step`).
+
+extension SimCluster {
+    /// Hold messages of `kinds` (nil: every kind) on `links`; messages already in flight are held
+    /// when they arrive.
+    public func hold(_ links: [Link], kinds: Set<Message.Kind>?) {
+        for link in links { holds.hold(link, kinds: kinds) }
+    }
+
+    /// Stop holding on `links` and deliver what they held now, link by link, oldest first (a
+    /// message whose link is cut by then, or whose receiver is down, is lost as usual).
+    @discardableResult
+    public func release(_ links: [Link]) -> [Message] {
+        var delivered: [Message] = []
+        for link in links {
+            for m in holds.end(link) {
+                delivered.append(m)
+                handle(.raft(m))
+            }
+        }
+        return delivered
+    }
+
+    /// Stop holding on `links` and discard what they held.
+    @discardableResult
+    public func dropHeld(_ links: [Link]) -> [Message] {
+        var dropped: [Message] = []
+        for link in links { dropped += holds.end(link) }
+        return dropped
+    }
+
+    /// The messages held on `links` (nil: every link), oldest first per link.
+    public func heldMessages(on links: [Link]?) -> [Message] {
+        (links ?? holds.links).flatMap { holds.held(on: $0) }
+    }
+
+    /// The holds in force, links in order, with the kinds held (nil: every kind).
+    public var heldLinks: [(link: Link, kinds: Set<Message.Kind>?)] {
+        holds.links.compactMap { link in
+            let kinds = holds.kinds(on: link)
+            return kinds?.isEmpty == true ? nil : (link, kinds)
+        }
+    }
+
+    /// Run events until one can be seen in the trace (a message delivered or held, a reply, a role
+    /// change) or `limit` passes, and return the trace lines it made. Ticks that only send are not
+    /// seen: their messages are, when they arrive.
+    public func step(within limit: SimTime) -> [String] {
+        var lines: [String] = []
+        let saved = traceSink
+        traceSink = { line in
+            lines.append(line)
+            saved?(line)
+        }
+        defer { traceSink = saved }
+        let deadline = now + limit
+        while lines.isEmpty, runNext(until: deadline) {}
+        return lines
+    }
+}
