@@ -3,12 +3,14 @@ import Testing
 
 /// Bad input is dropped and counted, never fatal; random faults never break safety.
 @Suite struct RobustnessTests {
-    @Test func messagesFromStrangersOrForOthersAreDroppedAndCounted() throws {
+    @Test func messagesFromNobodyOrForOthersAreDroppedAndCounted() throws {
+        // A sender outside the configuration is heard (a leader a joining node does not know yet, a
+        // new voter asking for votes); answers from non-members count for nothing (MembershipTests).
         let net = Network(3, seed: 61)
         #expect(net.elect(1))
         let n = net[2]
         let before = n.status
-        n.step(Message(kind: .heartbeat, from: 9, to: 2, term: 7))             // not a member
+        n.step(Message(kind: .heartbeat, from: 9, to: 4, term: 7))             // addressed to a non-member
         n.step(Message(kind: .heartbeat, from: 1, to: 3, term: 7))             // addressed to node 3
         n.step(Message(kind: .vote, from: 2, to: 2, term: 7))                  // from itself
         n.step(Message(kind: .append, from: noNode, to: 2, term: 7, entries: [Entry(term: 7, index: 2)]))
