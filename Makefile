@@ -17,10 +17,17 @@ PREFIX     ?= /usr/local
 
 all: build
 
+# libedit for the shell; iproute2 (ip, tc) and nftables (nft) for netns clusters, whose kernel rules
+# need them (`raftsh run --netns`, `cluster N udp netns`); python3 for the test nodes of exec clusters.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libedit; then \
-		echo "installing libedit-dev and pkg-config (apt)"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libedit-dev pkg-config; \
+	@missing=""; \
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libedit; then missing="$$missing libedit-dev pkg-config"; fi; \
+	if ! PATH="$$PATH:/usr/sbin:/sbin" command -v ip >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin:/sbin" command -v tc >/dev/null 2>&1; then missing="$$missing iproute2"; fi; \
+	if ! PATH="$$PATH:/usr/sbin:/sbin" command -v nft >/dev/null 2>&1; then missing="$$missing nftables"; fi; \
+	if ! command -v python3 >/dev/null 2>&1; then missing="$$missing python3"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (apt)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
 build: deps
@@ -30,11 +37,20 @@ run: build
 	$(BIN)
 
 # Every scenario runs in simulation under 200 seeds (flakes hide below 60), then those marked
-# `# modes: sim udp` run again on local raftd processes over UDP (raftd is built next to raftsh).
+# `# modes: sim udp` run again on local raftd processes over UDP (raftd is built next to raftsh),
+# then failover, a partition with a stale-leader read, and loss run with each raftd in its own
+# network namespace and the faults made by the kernel (root only: namespaces need it), and those
+# marked `exec` run on raftd --maelstrom nodes that raftsh routes and serves as Maelstrom does.
+NETNS_SCENARIOS := scenarios/leader-failover.scn scenarios/stale-leader-no-stale-read.scn scenarios/loss-30.scn
+MAELSTROM_NODE  := $(CURDIR)/.build/release/raftd --maelstrom --data "$$RAFTSH_NODE_DIR"
+
 test: build
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build
 	$(BIN) run scenarios/ --seeds 1..200 --quiet
 	$(BIN) run --udp scenarios/
+	@if [ "$$(id -u)" = 0 ]; then $(BIN) run --netns $(NETNS_SCENARIOS); \
+	else echo "netns scenarios skipped: network namespaces need root"; fi
+	$(BIN) run --exec '$(MAELSTROM_NODE)' scenarios/
 
 bench: build
 	$(BIN) bench sim

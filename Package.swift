@@ -65,6 +65,10 @@ let package = Package(
             "RaftCore", "KV", "Check", "ClusterModel", "Sim", "Harness", "Node", "Scenario", "Shell",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
+            // The etcd client of `raftsh bench compare` (etcd's HTTP gateway).
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "raftd", dependencies: [
             "RaftCore", "KV", "Wire", "Storage", "Node",

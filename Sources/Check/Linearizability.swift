@@ -76,6 +76,23 @@ public struct LinearizabilityChecker: Sendable {
     }
 }
 
+extension LinearizabilityChecker {
+    /// Where the search for one failing key got stuck: the operation whose completion no order of
+    /// the operations before it could explain (at the deepest point the search reached), and the
+    /// operations around it — those overlapping it in time, and the `context` completed just before.
+    public func explain(_ ops: [HistoryOperation], context: Int = 5) -> (stuck: HistoryOperation?, window: [HistoryOperation]) {
+        var search = ModelSearch(operations: ops)
+        guard search.run(maxStates: maxStatesPerKey) == .notLinearizable, let id = search.stuckAt,
+              let stuck = ops.first(where: { $0.id == id }) else { return (nil, ops) }
+        let end = stuck.complete ?? .max
+        let overlapping = ops.filter { $0.invoke <= end && ($0.complete ?? .max) >= stuck.invoke }
+        let before = ops.filter { ($0.complete ?? .max) < stuck.invoke }
+            .sorted { ($0.complete!, $0.id) < ($1.complete!, $1.id) }.suffix(context)
+        let ids = Set(overlapping.map(\.id)).union(before.map(\.id))
+        return (stuck, ops.filter { ids.contains($0.id) }.sorted { ($0.invoke, $0.id) < ($1.invoke, $1.id) })
+    }
+}
+
 /// Render a sub-history one operation per line: id, client, operation, invoke..complete in
 /// milliseconds and outcome, columns aligned.
 public func describe(_ ops: [HistoryOperation]) -> String {
@@ -115,6 +132,7 @@ func describeOutcome(_ outcome: OperationOutcome, of op: KVOperation) -> String 
     case .ok(.ok): return "ok"
     case .ok(.value(let v)): return "-> " + (v.map(renderValue) ?? "none")
     case .ok(.casFailed(let v)): return "cas failed -> " + (v.map(renderValue) ?? "none")
+    case .ok(.casMismatch): return "cas failed"
     case .fail: return "fail"
     case .unknown: return "unknown"
     }

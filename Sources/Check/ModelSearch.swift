@@ -27,16 +27,23 @@ struct ModelSearch {
             case cas(from: Int32, to: Int32, mustApply: Bool)
             /// A cas that certainly found something other than `from`: the value must be `found`.
             case casFailed(from: Int32, found: Int32)
+            /// A cas that found some present value other than `from`.
+            case casMismatch(from: Int32)
             /// Appends a suffix.
             case append(String)
         }
         var effect: Effect
+        /// The history operation's id.
+        var id: Int
         var invoke: Timestamp
         /// nil: no return (unknown outcome).
         var complete: Timestamp?
     }
 
     private var ops: [Op] = []
+    /// After a `.notLinearizable` run: the id of the operation whose return the search could not get
+    /// past at its deepest point (the most operations linearized), where a person should look.
+    private(set) var stuckAt: Int?
     /// Interned values: 0 is absent, others index `strings`.
     private var ids: [String: Int32] = [:]
     private var strings: [String] = [""]
@@ -60,6 +67,8 @@ struct ModelSearch {
                 effect = .cas(from: intern(from), to: intern(to), mustApply: true)
             case (.cas(_, let from, _), .ok(.casFailed(let found))):
                 effect = .casFailed(from: intern(from), found: intern(found))
+            case (.cas(_, let from, _), .ok(.casMismatch)):
+                effect = .casMismatch(from: intern(from))
             case (.cas(_, let from, let to), .unknown):
                 effect = .cas(from: intern(from), to: intern(to), mustApply: false)
             case (.cas, .ok):
@@ -67,7 +76,7 @@ struct ModelSearch {
             case (.append(_, let v), _):
                 effect = .append(v)
             }
-            ops.append(Op(effect: effect, invoke: h.invoke, complete: h.outcome == .unknown ? nil : done))
+            ops.append(Op(effect: effect, id: h.id, invoke: h.invoke, complete: h.outcome == .unknown ? nil : done))
         }
     }
 
@@ -89,6 +98,7 @@ struct ModelSearch {
             if value == from { return to }
             return mustApply ? nil : value
         case .casFailed(let from, let found): return value == found && value != from ? value : nil
+        case .casMismatch(let from): return value != 0 && value != from ? value : nil
         case .append(let suffix): return intern((value == 0 ? "" : strings[Int(value)]) + suffix)
         }
     }
@@ -134,6 +144,7 @@ struct ModelSearch {
         var value: Int32 = 0
         var seen = Set<Configuration>()
         var stack: [(op: Int, value: Int32)] = []
+        var deepest = -1
         var e = next[count]
         while next[count] >= 0 {
             if e >= 0, !events[e].isReturn {
@@ -156,6 +167,10 @@ struct ModelSearch {
             } else {
                 // A return whose operation is not linearized (or the end of the list with calls
                 // left that could not be taken): undo the last choice.
+                if e >= 0, stack.count > deepest {
+                    deepest = stack.count
+                    stuckAt = ops[events[e].op].id
+                }
                 guard let (op, before) = stack.popLast() else { return .notLinearizable }
                 linearized[op / 64] &= ~(1 << UInt64(op % 64))
                 value = before

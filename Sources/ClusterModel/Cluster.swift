@@ -112,9 +112,21 @@ public protocol InvariantChecking: Cluster {
 }
 
 /// Messages between servers and leadership changes are recorded.
-public protocol NetworkRecording: Cluster {
-    /// Server-to-server messages sent so far.
-    var messagesSent: Int { get }
+public protocol NetworkRecording: MessageCounting {
     /// Every node's terms as leader, in order.
     var leaderHistory: [LeaderSpan] { get }
+}
+
+/// Messages between servers are counted (an exec cluster routes them all, so it counts them even
+/// though it cannot tell who leads).
+public protocol MessageCounting: Cluster {
+    /// Server-to-server messages sent so far.
+    var messagesSent: Int { get }
+}
+
+/// Each node's own log of what it did (a process's standard error), for `log N` on clusters that
+/// cannot show a Raft log, and for failure reports.
+public protocol ProcessLogs: Cluster {
+    /// The last `lines` lines node `id` wrote to its log, nil if it has none.
+    func processLog(of id: NodeID, lines: Int) -> String?
 }

@@ -29,6 +29,9 @@ public struct NodeStatus: Sendable, Hashable {
     public var firstIndex: LogIndex?
     /// The index of the node's latest snapshot (0: none), nil when unknown.
     public var snapshotIndex: LogIndex?
+    /// What the cluster counted of the node's traffic, where it sees it (exec clusters route every
+    /// message); nil elsewhere.
+    public var counters: NodeCounters?
 
     public init(_ id: NodeID, state: NodeState, role: Role?, term: Term, leader: NodeID, commit: LogIndex,
                 applied: LogIndex, lastIndex: LogIndex, group: Int?, firstIndex: LogIndex? = nil,
@@ -44,5 +47,23 @@ public struct NodeStatus: Sendable, Hashable {
         self.group = group
         self.firstIndex = firstIndex
         self.snapshotIndex = snapshotIndex
+    }
+}
+
+/// A node's traffic as the cluster counted it.
+public struct NodeCounters: Sendable, Hashable {
+    /// Messages it sent to other nodes, and messages delivered to it.
+    public var sent: Int
+    public var received: Int
+    /// Its messages lost to cuts, loss or a crashed receiver.
+    public var dropped: Int
+    /// Output that was not a valid message (malformed, to an unknown destination, a reply to nothing).
+    public var malformed: Int
+
+    public init(sent: Int, received: Int, dropped: Int, malformed: Int) {
+        self.sent = sent
+        self.received = received
+        self.dropped = dropped
+        self.malformed = malformed
     }
 }

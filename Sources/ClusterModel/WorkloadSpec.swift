@@ -1,8 +1,13 @@
 import KV
 import Check
 
+/// The kinds of operation a workload can issue.
+public enum WorkloadOperation: String, Sendable, Hashable, CaseIterable {
+    case get, put, cas, append, delete
+}
+
 /// The shape of a background client workload (the proposal's simulator: N clients issuing a mix of
-/// gets and puts against the cluster).
+/// gets and puts against the cluster; optionally compare-and-set, append and delete too).
 public struct WorkloadSpec: Sendable, Hashable {
     /// Concurrent clients, each with at most one operation in flight.
     public var clients: Int = 8
@@ -18,6 +23,9 @@ public struct WorkloadSpec: Sendable, Hashable {
     public var valueSize: Int = 8
     /// Per-operation give-up time (nil: keep retrying until the workload stops).
     public var opTimeout: Timestamp? = nil
+    /// The operations and their shares (`ops get:6,put:2,cas:1,append:1`); nil: gets with
+    /// probability `readRatio`, puts otherwise.
+    public var mix: [WorkloadMixEntry]? = nil
 
     public init(clients: Int = 8, requests: Int = 500, readRatio: Double = 0.8, keys: Int = 16,
                 rate: Double? = nil, valueSize: Int = 8, opTimeout: Timestamp? = nil) {
@@ -38,18 +46,72 @@ public struct WorkloadSpec: Sendable, Hashable {
         if keys < 1 { throw ClusterError("keys must be at least 1") }
         if let r = rate, !(r > 0) { throw ClusterError("rate must be above 0") }
         if valueSize < 1 || valueSize > 16_384 { throw ClusterError("value-size must be 1...16384 bytes") }
+        if let mix {
+            if mix.isEmpty || mix.contains(where: { !($0.share >= 0) }) || mix.reduce(0, { $0 + $1.share }) <= 0 {
+                throw ClusterError("ops needs at least one operation with a share above 0")
+            }
+        }
+    }
+}
+
+/// One operation kind of a workload mix and its share (shares are relative weights).
+public struct WorkloadMixEntry: Sendable, Hashable {
+    public var operation: WorkloadOperation
+    public var share: Double
+    public init(_ operation: WorkloadOperation, share: Double) {
+        self.operation = operation
+        self.share = share
+    }
+}
+
+/// Draws a workload's operations: every kind of cluster uses it, so one seed gives the same
+/// operations in simulation and on real nodes.
+public struct WorkloadGenerator: Sendable {
+    public let spec: WorkloadSpec
+    private var rng: SeededRandom
+    /// The last value this workload wrote to each key (what a cas expects).
+    private var lastWritten: [String: String] = [:]
+
+    /// A generator for `spec`, drawing from `rng`.
+    public init(spec: WorkloadSpec, rng: SeededRandom) {
+        self.spec = spec
+        self.rng = rng
     }
 
-    /// The operation a workload client issues next: a get of a random key with probability
-    /// `readRatio`, else a put of a value unique to (`client`, `issued`) padded to `valueSize` bytes.
-    /// Every kind of cluster draws its workload through this, so one seed gives the same operations.
-    public func makeOperation(client: ClientID, issued: Int, rng: inout SeededRandom) -> KVOperation {
-        let key = "k\(rng.next(upperBound: UInt64(keys)))"
-        if rng.chance(readRatio) { return .get(key: key) }
-        var value = "c\(client)-\(issued)"
-        if value.utf8.count < valueSize {
-            value += String(repeating: ".", count: valueSize - value.utf8.count)
+    /// The next operation of `client`, the `issued`-th of the workload: a key drawn uniformly; a get
+    /// with probability `readRatio` (or a kind drawn by the `mix` shares); a written value unique to
+    /// (`client`, `issued`) padded to `valueSize` bytes; a cas expects the last value this workload
+    /// wrote to the key; an append adds a short token unique to the operation.
+    public mutating func next(client: ClientID, issued: Int) -> KVOperation {
+        let key = "k\(rng.next(upperBound: UInt64(spec.keys)))"
+        let kind: WorkloadOperation
+        if let mix = spec.mix {
+            let total = mix.reduce(0) { $0 + $1.share }
+            var x = Double(rng.next() >> 11) * 0x1.0p-53 * total
+            var chosen = mix.last!.operation
+            for entry in mix {
+                if x < entry.share { chosen = entry.operation; break }
+                x -= entry.share
+            }
+            kind = chosen
+        } else {
+            kind = rng.chance(spec.readRatio) ? .get : .put
         }
-        return .put(key: key, value: value)
+        var value = "c\(client)-\(issued)"
+        switch kind {
+        case .get: return .get(key: key)
+        case .delete:
+            lastWritten[key] = nil
+            return .delete(key: key)
+        case .append: return .append(key: key, value: value + ";")
+        case .put, .cas:
+            if value.utf8.count < spec.valueSize {
+                value += String(repeating: ".", count: spec.valueSize - value.utf8.count)
+            }
+            let previous = lastWritten[key]
+            lastWritten[key] = value
+            if kind == .cas, let previous { return .cas(key: key, from: previous, to: value) }
+            return .put(key: key, value: value)
+        }
     }
 }

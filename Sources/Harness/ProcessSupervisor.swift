@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -56,7 +55,10 @@ enum ChildTable {
     static func killAllFromSignalContext() {
         for i in 0..<capacity {
             let pid = slots[i]
-            if pid > 0 { _ = kill(pid, SIGKILL) }
+            if pid > 0 {
+                _ = kill(-pid, SIGKILL)  // its process group (children lead their own)
+                _ = kill(pid, SIGKILL)
+            }
         }
     }
 }
@@ -81,7 +83,9 @@ private func cleanupSignalHandler(_ sig: Int32) {
 }
 
 /// One child process started with `posix_spawn`, in its own process group (so the terminal's
-/// Ctrl-C reaches the shell only), with standard output and error appended to a log file.
+/// Ctrl-C reaches the shell only), with standard output and error appended to a log file, and
+/// any descriptors it should inherit numbered from 3 (every other descriptor of the shell is
+/// close-on-exec or closed by the child's exec).
 ///
 /// Every child is recorded in a process-wide table until it is reaped; `ProcessSupervisor`
 /// kills whatever is left in it at exit and on SIGINT/SIGTERM/SIGHUP/SIGQUIT.
@@ -103,8 +107,16 @@ public final class ChildProcess: @unchecked Sendable {
         self.logPath = logPath
     }
 
-    /// Start `executable` with `arguments`; output is appended to `logPath` (or discarded).
-    public static func spawn(_ executable: String, _ arguments: [String], logPath: String?) throws(ProcessError) -> ChildProcess {
+    /// Start `executable` with `arguments`; output is appended to `logPath` (or discarded), or
+    /// standard input and output are `standardInput` and `standardOutput` (then only standard error
+    /// goes to `logPath`).
+    /// `inheriting` descriptors become the child's 3, 4, … in order; `environment` entries are
+    /// added to (or replace those of) the shell's environment. `register` false leaves the child
+    /// out of the table the cleanup handlers kill (a helper that must outlive the shell's death).
+    public static func spawn(_ executable: String, _ arguments: [String], logPath: String?,
+                             inheriting: [Int32] = [], environment: [String: String] = [:],
+                             register: Bool = true, standardInput: Int32? = nil,
+                             standardOutput: Int32? = nil) throws(ProcessError) -> ChildProcess {
         guard access(executable, X_OK) == 0 else { throw ProcessError("\(executable) is not an executable file") }
         #if canImport(Darwin)
         var actions: posix_spawn_file_actions_t? = nil
@@ -119,9 +131,29 @@ public final class ChildProcess: @unchecked Sendable {
             posix_spawn_file_actions_destroy(&actions)
             posix_spawnattr_destroy(&attr)
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Standard input and output: the given descriptors (pipes to the shell), else /dev/null and the
+        // log; standard error: the log.
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 2, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        }
+        // Each inherited descriptor is first copied above 100 (close-on-exec) so that no source
+        // is already the target number; dup2 onto the target clears close-on-exec there.
+        var copies: [Int32] = []
+        defer { for c in copies { close(c) } }
+        for (i, fd) in inheriting.enumerated() {
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 100)
+            guard copy >= 0 else { throw ProcessError("cannot pass descriptor \(fd) to \(executable): \(String(cString: strerror(errno)))") }
+            copies.append(copy)
+            posix_spawn_file_actions_adddup2(&actions, copy, Int32(3 + i))
+        }
         // Own process group: Ctrl-C at the terminal goes to the shell, not to the nodes. Signals
         // unblocked, and those the shell may ignore or catch back to their defaults.
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
@@ -136,6 +168,10 @@ public final class ChildProcess: @unchecked Sendable {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let envp: [UnsafeMutablePointer<CChar>?] = env.keys.sorted().map { strdup("\($0)=\(env[$0]!)") } + [nil]
+        defer { for p in envp { free(p) } }
 
         // No cleanup signal between the spawn and the registration: the child would be missed.
         var blocked = sigset_t()
@@ -147,12 +183,14 @@ public final class ChildProcess: @unchecked Sendable {
 
         var pid: pid_t = 0
         let rc = argv.withUnsafeBufferPointer { buf in
-            posix_spawn(&pid, executable, &actions, &attr, buf.baseAddress!, environ)
+            envp.withUnsafeBufferPointer { e in
+                posix_spawn(&pid, executable, &actions, &attr, buf.baseAddress!, e.baseAddress!)
+            }
         }
         guard rc == 0 else {
             throw ProcessError("cannot start \(executable): \(String(cString: strerror(rc)))")
         }
-        guard ChildTable.add(pid) else {
+        guard !register || ChildTable.add(pid) else {
             _ = kill(pid, SIGKILL)
             var st: Int32 = 0
             _ = waitpid(pid, &st, 0)
@@ -170,11 +208,22 @@ public final class ChildProcess: @unchecked Sendable {
         return kill(pid, sig) == 0
     }
 
-    /// SIGKILL the child (SIGCONT too, in case it was stopped) and reap it. Safe to call twice.
-    public func terminate() {
+    /// Send `sig` to the child's whole process group (it leads one of its own: a command run
+    /// through a shell has the shell and what it started in it) unless the child was reaped.
+    @discardableResult
+    public func signalGroup(_ sig: Int32) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard waitStatus == nil else { return false }
+        return kill(-pid, sig) == 0
+    }
+
+    /// SIGKILL the child (with `group`, its whole process group) and reap it. Safe to call twice.
+    public func terminate(group: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         guard waitStatus == nil else { return }
+        if group { _ = kill(-pid, SIGKILL) }
         _ = kill(pid, SIGKILL)
         reapLocked(blocking: true)
     }
@@ -253,7 +302,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Finds the `raftd` binary, picks ports, and makes sure no child outlives the shell.
+/// Finds the `raftd` binary, hands out the parent pipe, and makes sure no child outlives the shell.
 public enum ProcessSupervisor {
     /// The `raftd` binary: `$RAFTD_BIN`, or the one next to the running executable (also one and
     /// two folders up, for test bundles).
@@ -285,59 +334,22 @@ public enum ProcessSupervisor {
                            + "build it with `swift build --product raftd` or set RAFTD_BIN")
     }
 
-    /// `n` distinct UDP ports on 127.0.0.1 that were free a moment ago.
-    ///
-    /// They are picked below the kernel's ephemeral range (by binding each candidate), so that a
-    /// client socket bound to port 0 cannot take the port of a killed node before it restarts;
-    /// if that fails, ports come from binding port 0.
-    private static let handedOutPorts = Mutex<Set<Int>>([])
+    private static let pipeLock = NSLock()
+    nonisolated(unsafe) private static var pipeEnds: (read: Int32, write: Int32)?
 
-    public static func freeLoopbackPorts(_ n: Int) throws(ProcessError) -> [Int] {
-        var fds: [Int32] = []
-        var ports: [Int] = []
-        defer { for fd in fds { close(fd) } }
-        let low = ephemeralRangeStart()
-        let range = 20_000..<max(20_001, min(low, 32_768))
-        var attempts = 0
-        while ports.count < n {
-            attempts += 1
-            let wanted = attempts <= 50 * n ? Int.random(in: range) : 0
-            if wanted != 0 && ports.contains(wanted) { continue }
-            // Never hand out a port twice in one process: a port is free here until the node it was
-            // picked for binds it, and another cluster picking ports meanwhile must not take it.
-            if wanted != 0 && !handedOutPorts.withLock({ $0.insert(wanted).inserted }) { continue }
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            guard fd >= 0 else { throw ProcessError("socket(): \(String(cString: strerror(errno)))") }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(wanted).bigEndian)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if ok != 0 {
-                close(fd)
-                if wanted == 0 { throw ProcessError("cannot bind a UDP socket on 127.0.0.1: \(String(cString: strerror(errno)))") }
-                continue
-            }
-            fds.append(fd)
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-            }
-            ports.append(Int(UInt16(bigEndian: addr.sin_port)))
+    /// The read end of a pipe whose write end only this process holds (close-on-exec, never
+    /// closed): pass it to every child that must end with this process (`raftd --parent-fd`, the
+    /// cleanup guardian). However this process ends, even by SIGKILL, the kernel closes the write
+    /// end and every child reading the pipe sees end-of-file.
+    public static func parentPipe() throws(ProcessError) -> Int32 {
+        pipeLock.lock()
+        defer { pipeLock.unlock() }
+        if let ends = pipeEnds { return ends.read }
+        guard let ends = SystemCalls.closeOnExecPipe() else {
+            throw ProcessError("cannot make a pipe: \(String(cString: strerror(errno)))")
         }
-        return ports
-    }
-
-    private static func ephemeralRangeStart() -> Int {
-        #if os(Linux)
-        if let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
-           let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first, let v = Int(first) {
-            return v
-        }
-        #endif
-        return 32_768
+        pipeEnds = ends
+        return ends.read
     }
 
     nonisolated(unsafe) private static var atexitInstalled = false

@@ -35,7 +35,7 @@ public struct UDPClientStats: Sendable, Hashable {
 /// a retried write applies once. It runs its own one-thread event loop, where the state machine,
 /// its timers and every datagram live; its blocking calls must not be made from an event loop, and
 /// one client serves one caller at a time (make one client per concurrent caller).
-public final class UDPClient: @unchecked Sendable {
+public final class UDPClient: BlockingClient, @unchecked Sendable {
     /// This client's id in requests.
     public let clientID: ClientID
 
@@ -53,31 +53,32 @@ public final class UDPClient: @unchecked Sendable {
     private var nextControlID: UInt64 = 0
 
     // Event-loop state.
-    private var machine: ClientStateMachine
-    private var rng = SystemRandomNumberGenerator()
-    /// The caller waiting for the operation in flight.
-    private var waiting: EventLoopPromise<ClientStateMachine.Completion>?
+    private var runner: ClientRunner!
     private var pendingControls: [UInt64: EventLoopPromise<ControlReply?>] = [:]
     private var stats = UDPClientStats()
 
-    /// A client of the nodes at `nodes` (ids to `HOST:PORT`).
+    /// A client of the nodes at `nodes` (ids to `HOST:PORT`). `boundSocket`: see `init(addresses:…)`.
     public convenience init(nodes: [NodeID: String], clusterKey: String = NodeConfig.defaultClusterKey,
-                            clientID: ClientID, attemptTimeout: Duration = .milliseconds(200)) throws(UDPClientError) {
+                            clientID: ClientID, attemptTimeout: Duration = .milliseconds(200),
+                            boundSocket: Int32? = nil) throws(UDPClientError) {
         var addrs: [NodeID: SocketAddress] = [:]
         do {
             for (id, text) in nodes { addrs[id] = try HostPort(parsing: text).socketAddress() }
         } catch {
             throw UDPClientError(error.message)
         }
-        try self.init(addresses: addrs, clusterKey: clusterKey, clientID: clientID, attemptTimeout: attemptTimeout)
+        try self.init(addresses: addrs, clusterKey: clusterKey, clientID: clientID, attemptTimeout: attemptTimeout,
+                      boundSocket: boundSocket)
     }
 
     /// A client of the nodes at `addresses`. The socket binds to 127.0.0.1 on an ephemeral port when
-    /// every node is on loopback, otherwise to the wildcard address. `attemptTimeout` and `backoff`
+    /// every node is on loopback, otherwise to the wildcard address; or the client takes over
+    /// `boundSocket`, a UDP socket already bound (e.g. inside a netns cluster's bridge namespace,
+    /// `NamespaceNetwork.udpSocket()`), and closes it with itself. `attemptTimeout` and `backoff`
     /// set the retry policy (see `ClientStateMachine`).
     public init(addresses: [NodeID: SocketAddress], clusterKey: String = NodeConfig.defaultClusterKey,
                 clientID: ClientID, attemptTimeout: Duration = .milliseconds(200),
-                backoff: Duration = .milliseconds(25)) throws(UDPClientError) {
+                backoff: Duration = .milliseconds(25), boundSocket: Int32? = nil) throws(UDPClientError) {
         if addresses.isEmpty { throw UDPClientError("a client needs at least one node address") }
         self.nodes = addresses
         self.nodeIDs = addresses.keys.sorted()
@@ -88,7 +89,7 @@ public final class UDPClient: @unchecked Sendable {
         self.clientID = clientID
         let policy = ClientStateMachine.Policy(attemptTimeout: UInt64(NodeConfig.nanoseconds(attemptTimeout)),
                                                backoff: UInt64(NodeConfig.nanoseconds(backoff)))
-        self.machine = ClientStateMachine(client: clientID, members: nodeIDs, policy: policy)
+        let machine = ClientStateMachine(client: clientID, members: nodeIDs, policy: policy)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         self.eventLoop = group.next()
@@ -97,7 +98,7 @@ public final class UDPClient: @unchecked Sendable {
         let host = allLoopback ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0")
         let handlerBox = WeakClientBox()
         do {
-            self.channel = try DatagramBootstrap(group: group)
+            let bootstrap = DatagramBootstrap(group: group)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                 .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
                 .channelInitializer { channel in
@@ -105,12 +106,22 @@ public final class UDPClient: @unchecked Sendable {
                         try channel.pipeline.syncOperations.addHandler(ClientHandler(box: handlerBox))
                     }
                 }
-                .bind(host: host, port: 0).wait()
+            if let boundSocket {
+                self.channel = try bootstrap.withBoundSocket(boundSocket).wait()
+            } else {
+                self.channel = try bootstrap.bind(host: host, port: 0).wait()
+            }
         } catch {
             try? group.syncShutdownGracefully()
             throw UDPClientError(describeBindError(error, address: "\(host):0"))
         }
-        try? eventLoop.submit { handlerBox.client = self }.wait()
+        try? eventLoop.submit {
+            handlerBox.client = self
+            self.runner = ClientRunner(machine: machine, loop: self.eventLoop) { [unowned self] request, to in
+                guard let address = self.nodes[to] else { return }
+                self.write(WireCodec.encode(.clientRequest(request)), to: address)
+            }
+        }.wait()
     }
 
     deinit {
@@ -130,13 +141,19 @@ public final class UDPClient: @unchecked Sendable {
     /// The node the client believes leads (0 if it does not know).
     public var leaderHint: NodeID {
         guard !isClosed else { return noNode }
-        return (try? eventLoop.submit { self.machine.leaderGuess }.wait()) ?? noNode
+        return (try? eventLoop.submit { self.runner.machine.leaderGuess }.wait()) ?? noNode
     }
 
     /// A snapshot of the counters.
     public var statistics: UDPClientStats {
         guard !isClosed else { return stats }
-        return (try? eventLoop.submit { self.stats }.wait()) ?? UDPClientStats()
+        return (try? eventLoop.submit { () -> UDPClientStats in
+            var s = self.stats
+            s.requestsSent = self.runner.stats.requestsSent
+            s.redirects = self.runner.stats.redirects
+            s.attemptTimeouts = self.runner.stats.attemptTimeouts
+            return s
+        }.wait()) ?? UDPClientStats()
     }
 
     /// Replies that arrived for requests already finished.
@@ -151,7 +168,7 @@ public final class UDPClient: @unchecked Sendable {
         }
         guard first else { return }
         try? eventLoop.submit {
-            self.carryOut(self.machine.abandon("client closed"))
+            self.runner.abandon("client closed")
             for p in self.pendingControls.values { p.succeed(nil) }
             self.pendingControls.removeAll()
         }.wait()
@@ -166,7 +183,7 @@ public final class UDPClient: @unchecked Sendable {
     public func cancel() {
         cancelled.withLockedValue { $0 = true }
         guard !isClosed else { return }
-        _ = try? eventLoop.submit { self.carryOut(self.machine.abandon("unanswered")) }.wait()
+        _ = try? eventLoop.submit { self.runner.abandon("unanswered") }.wait()
     }
 
     /// Whether `cancel()` was called.
@@ -195,12 +212,10 @@ public final class UDPClient: @unchecked Sendable {
         }
         let deadline = UInt64(NodeConfig.nanoseconds(timeout))
         let future = try? eventLoop.submit { () -> EventLoopFuture<ClientStateMachine.Completion> in
-            let promise = self.eventLoop.makePromise(of: ClientStateMachine.Completion.self)
-            self.waiting = promise
-            self.carryOut(self.machine.start(op, via: via, timeout: deadline, rng: &self.rng))
+            let future = self.runner.start(op, via: via, timeout: deadline)
             // Checked on the loop, so a `cancel()` racing with this start cannot be missed.
-            if self.isCancelled { self.carryOut(self.machine.abandon("unanswered")) }
-            return promise.futureResult
+            if self.isCancelled { self.runner.abandon("unanswered") }
+            return future
         }.wait()
         guard let future, let done = try? future.wait() else { return refused("client closed") }
         return done
@@ -226,6 +241,39 @@ public final class UDPClient: @unchecked Sendable {
         return (try? future.wait()) ?? nil
     }
 
+    /// Send `request` to every node of `nodes` at once and wait for their answers, each for at
+    /// most `timeout` (all in parallel): the answers that came, by node.
+    public func controlAll(_ request: ControlRequest, to nodes: [NodeID], timeout: Duration) -> [NodeID: ControlReply] {
+        guard !isClosed else { return [:] }
+        var sent: [(NodeID, UInt64, SocketAddress)] = []
+        for node in nodes {
+            guard let address = self.nodes[node] else { continue }
+            nextControlID += 1
+            sent.append((node, nextControlID, address))
+        }
+        let requests = sent.map { (node, id, address) in
+            (node, id, address, WireCodec.encode(.control(request, id: id, key: key)))
+        }
+        let futures = try? eventLoop.submit { () -> [(NodeID, EventLoopFuture<ControlReply?>)] in
+            var out: [(NodeID, EventLoopFuture<ControlReply?>)] = []
+            for (node, id, address, bytes) in requests {
+                let promise = self.eventLoop.makePromise(of: ControlReply?.self)
+                self.pendingControls[id] = promise
+                self.write(bytes, to: address)
+                self.eventLoop.scheduleTask(in: timeout.timeAmount) {
+                    self.pendingControls.removeValue(forKey: id)?.succeed(nil)
+                }
+                out.append((node, promise.futureResult))
+            }
+            return out
+        }.wait()
+        var replies: [NodeID: ControlReply] = [:]
+        for (node, future) in futures ?? [] {
+            if let reply = (try? future.wait()) ?? nil { replies[node] = reply }
+        }
+        return replies
+    }
+
     /// Send raw bytes to a node (for tests of malformed input). Returns false if the node is unknown.
     @discardableResult
     public func sendRaw(_ bytes: [UInt8], to node: NodeID) -> Bool {
@@ -234,28 +282,6 @@ public final class UDPClient: @unchecked Sendable {
     }
 
     // MARK: - Event loop
-
-    /// Do what the state machine asked (on the event loop).
-    private func carryOut(_ actions: [ClientStateMachine.Action]) {
-        for action in actions {
-            switch action {
-            case .send(let request, let to):
-                guard let address = nodes[to] else { continue }
-                stats.requestsSent += 1
-                write(WireCodec.encode(.clientRequest(request)), to: address)
-            case .startTimer(let timer, let after):
-                eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: after))) {
-                    let next = self.machine.timerFired(timer, rng: &self.rng)
-                    if timer.kind == .attempt, !next.isEmpty { self.stats.attemptTimeouts += 1 }
-                    self.carryOut(next)
-                }
-            case .finish(let done):
-                stats.redirects += done.redirects
-                waiting?.succeed(done)
-                waiting = nil
-            }
-        }
-    }
 
     fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
         guard let message = try? WireCodec.decode(envelope.data.readableBytesView),
@@ -269,12 +295,10 @@ public final class UDPClient: @unchecked Sendable {
                 stats.ignoredDatagrams += 1
                 return
             }
-            guard machine.currentRequest?.seq == reply.seq else {
+            if !runner.receive(reply, from: from) {
                 // An answer to a request already finished or abandoned.
                 stats.duplicateReplies += 1
-                return
             }
-            carryOut(machine.receive(reply, from: from, rng: &rng))
         case .controlReply(let reply, let id):
             guard let promise = pendingControls.removeValue(forKey: id) else {
                 stats.duplicateReplies += 1

@@ -37,11 +37,25 @@ public struct UDPClusterOptions: Sendable {
     public var controlTimeout: Duration
     /// Leave the run folder (data directories and logs) behind after `shutdown`.
     public var keepRunFolder: Bool
+    /// Run each node in a network namespace of its own, behind a bridge, with faults made by the
+    /// kernel (`NamespaceNetwork`); needs root, `ip`, `nft` and `tc`.
+    public var networkNamespaces: Bool
+    /// How often every node is probed for the invariant checker, the trace and the leader history,
+    /// and how long a probe waits for its answer.
+    public var probeInterval: Duration
+    public var probeTimeout: Duration
+    /// `raftd --snapshot-every` for every node (nil: raftd's default).
+    public var snapshotEvery: UInt64?
+    /// More arguments for some nodes' raftd, and more environment for every raftd (test hooks).
+    public var extraArguments: [NodeID: [String]]
+    public var environment: [String: String]
 
     public init(nodes: Int = 5, seed: UInt64 = 1, election: ClosedRange<Duration>? = nil, heartbeat: Duration? = nil,
                 fsync: Bool = true, clusterKey: String? = nil, raftdPath: String? = nil,
                 startupTimeout: Duration = .seconds(10), controlTimeout: Duration = .milliseconds(300),
-                keepRunFolder: Bool = false) {
+                keepRunFolder: Bool = false, networkNamespaces: Bool = false,
+                probeInterval: Duration = .milliseconds(5), probeTimeout: Duration = .milliseconds(50),
+                extraArguments: [NodeID: [String]] = [:], environment: [String: String] = [:]) {
         self.nodes = nodes
         self.seed = seed
         self.election = election
@@ -52,24 +66,48 @@ public struct UDPClusterOptions: Sendable {
         self.startupTimeout = startupTimeout
         self.controlTimeout = controlTimeout
         self.keepRunFolder = keepRunFolder
+        self.networkNamespaces = networkNamespaces
+        self.probeInterval = probeInterval
+        self.probeTimeout = probeTimeout
+        self.extraArguments = extraArguments
+        self.environment = environment
     }
 }
 
-/// Real `raftd` nodes on loopback as a scenario `Cluster`.
+/// Real `raftd` nodes as a scenario `Cluster`: on loopback, or each in a network namespace of its
+/// own (`UDPClusterOptions.networkNamespaces`, see `NamespaceNetwork`).
 ///
 /// Started with `init(options:)`, it owns one child process per node (in a temporary run folder
 /// with data directories `node1`…`nodeN` and logs `node1.log`…): `crash` is SIGKILL, `restart`
 /// respawns on the same data directory and port, `pause`/`resume` are SIGSTOP/SIGCONT. Attached
 /// with `init(attaching:)` (`raftsh --connect`), it owns nothing and process faults are refused.
-/// Cuts, blocks, loss, duplication and delay live in one `NetworkModel`, the simulator's; each
-/// node's transport gets the rules derived from it as control messages (and again when it
-/// restarts or resumes). State comes from each node's `status` report. Time is real: `now` counts
-/// nanoseconds since the cluster started.
 ///
-/// No invariant checker watches real nodes yet, so the cluster does not claim `InvariantChecking`:
-/// `expect invariants` fails on it as not available. Process faults it cannot do (on an attached
+/// Ports, race-free: on loopback the cluster binds every node's socket itself, on a port the
+/// kernel picks (`BoundUDPSocket`), before any node starts, and holds it until the cluster ends;
+/// each start of a node inherits it (`raftd --listen-fd`). No other process can take a node's port
+/// between choosing and binding it, nor while the node is down, and a restarted node always gets
+/// its old address back. In namespaces every node has its own address and a fixed port.
+///
+/// Nothing outlives the shell: every raftd gets the read end of the shell's parent pipe
+/// (`raftd --parent-fd`) and exits at its end-of-file (and on Linux on the parent-death signal);
+/// a `CleanupGuardian` removes the run folder and the namespaces when the shell dies by a signal
+/// or SIGKILL; the signal handlers kill every child; and the next start removes what a killed run
+/// left behind.
+///
+/// Cuts, blocks, loss, duplication and delay live in one `NetworkModel`, the simulator's; the rules
+/// derived from it (`LinkRules`) go to each node's transport as control messages (and again when it
+/// restarts or resumes), or, in namespaces, into the kernel (nftables, tc netem), where the nodes
+/// cannot see them.
+///
+/// A `UDPProber` asks every running node for its `status` every few milliseconds on its own thread:
+/// its `ProbeChecker` checks the simulator's invariants on every answer (`violation`, so `expect
+/// invariants` and the check after every line are real), and the answers give the leader history,
+/// the message count of `report` and the trace of role and term changes. Time is real: `now`
+/// counts nanoseconds since the cluster started. Process faults it cannot do (on an attached
 /// cluster, a node that would not restart) throw. Not thread-safe: one caller at a time.
-public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateInspection {
+public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateInspection, InvariantChecking,
+    NetworkRecording, Snapshotting
+{
     public let nodeIDs: [NodeID]
     public let seed: UInt64
     /// Each node's `HOST:PORT`.
@@ -83,7 +121,9 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     /// The client id of `perform`'s operations in the history.
     public let clientID: ClientID
 
-    public var trace: ((String) -> Void)?
+    public var trace: ((String) -> Void)? {
+        didSet { prober.tracing = trace != nil }
+    }
     public var interruptCheck: (() -> Bool)?
     /// Every client operation so far (the shell's and the workload's; workload threads add to it).
     public var history: History { historyBox.withLockedValue { $0 } }
@@ -97,7 +137,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let historyBox = NIOLockedValueBox(History())
-    private var currentWorkload: UDPWorkload?
+    private var currentWorkload: ThreadedWorkload?
     private var workloadCount = 0
     private var rng: SeededRandom
     private var processes: [NodeID: ChildProcess] = [:]
@@ -107,6 +147,12 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     private var lastReport: [NodeID: NodeReport] = [:]
     private var interrupted = false
     private var isShutDown = false
+    /// Each node's socket, held for the cluster's life (loopback clusters this shell started).
+    private var sockets: [NodeID: BoundUDPSocket] = [:]
+    /// The namespaces, bridge and kernel rules of a netns cluster.
+    public private(set) var namespaceNetwork: NamespaceNetwork?
+    private var guardian: CleanupGuardian?
+    private let prober: UDPProber
 
     /// The cuts and faults the scenario asked for ...
     public private(set) var network = NetworkModel(latency: 0...0)
@@ -125,6 +171,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         if path.isEmpty {
             do { path = try ProcessSupervisor.locateRaftd() } catch { throw ClusterError(error.message) }
         }
+        if options.networkNamespaces, let why = NamespaceNetwork.unavailableReason() { throw ClusterError(why) }
         ProcessSupervisor.installCleanupHandlers(signals: [SIGTERM, SIGHUP, SIGQUIT])
         UDPCluster.removeStaleRunFolders()
         var template = Array((NSTemporaryDirectory() + "raftsh-udp-XXXXXX").utf8CString)
@@ -138,22 +185,47 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         for id in ids {
             try? FileManager.default.createDirectory(atPath: "\(folder)/node\(id)", withIntermediateDirectories: true)
         }
-        let ports: [Int]
-        do { ports = try ProcessSupervisor.freeLoopbackPorts(options.nodes) } catch {
-            try? FileManager.default.removeItem(atPath: folder)
-            throw ClusterError(error.message)
-        }
+        var made: (net: NamespaceNetwork?, guardian: CleanupGuardian?, sockets: [NodeID: BoundUDPSocket]) = (nil, nil, [:])
         var addrs: [NodeID: String] = [:]
-        for (i, id) in ids.enumerated() { addrs[id] = "127.0.0.1:\(ports[i])" }
+        do throws(ClusterError) {
+            if options.networkNamespaces {
+                let net = try NamespaceNetwork(nodeIDs: ids)
+                made.net = net
+                for id in ids { addrs[id] = "\(NamespaceNetwork.address(of: id)):\(NamespaceNetwork.nodePort)" }
+            } else {
+                let bound: [BoundUDPSocket]
+                do { bound = try BoundUDPSocket.several(options.nodes) } catch { throw ClusterError(error.message) }
+                for (i, id) in ids.enumerated() {
+                    made.sockets[id] = bound[i]
+                    addrs[id] = bound[i].address
+                }
+            }
+            do {
+                made.guardian = try CleanupGuardian(folder: folder, namespaces: made.net?.namespaces ?? [])
+            } catch {
+                logError("raftsh: no cleanup guardian (\(error.message)); a killed shell may leave \(folder) behind")
+            }
+        } catch {
+            made.net?.destroy()
+            try? FileManager.default.removeItem(atPath: folder)
+            made.guardian?.dismiss()
+            throw error
+        }
         let key = options.clusterKey ?? "raftsh-\(String(UInt64.random(in: 1 ... .max), radix: 16))"
         let cid: ClientID = 1
-        let clients: (UDPClient, UDPClient)
+        let net = made.net
+        let clients: (UDPClient, UDPClient, UDPClient)
         do {
-            clients = (try UDPClient(nodes: addrs, clusterKey: key, clientID: cid),
-                       try UDPClient(nodes: addrs, clusterKey: key, clientID: ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))))
+            func client(_ id: ClientID) throws -> UDPClient {
+                try UDPClient(nodes: addrs, clusterKey: key, clientID: id, boundSocket: try net?.udpSocket())
+            }
+            clients = (try client(cid), try client(ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))),
+                       try client(ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))))
         } catch {
+            net?.destroy()
             try? FileManager.default.removeItem(atPath: folder)
-            throw ClusterError(error.message)
+            made.guardian?.dismiss()
+            throw ClusterError("\(error)")
         }
         self.options = options
         self.raftdPath = path
@@ -164,9 +236,15 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         self.runFolder = folder
         self.ownsProcesses = true
         self.clientID = cid
-        (self.ops, self.ctl) = clients
+        self.namespaceNetwork = net
+        self.guardian = made.guardian
+        self.sockets = made.sockets
+        (self.ops, self.ctl) = (clients.0, clients.1)
         self.rng = SeededRandom(seed: options.seed, stream: "choices")
-        self.started = clock.now
+        let started = clock.now
+        self.started = started
+        self.prober = UDPProber(client: clients.2, nodes: ids, seed: options.seed, interval: options.probeInterval,
+                                timeout: options.probeTimeout, now: { nanos(ContinuousClock.now - started) })
         for id in ids {
             states[id] = .up
             applied[id] = TransportFaults()
@@ -178,6 +256,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
             shutdown()
             throw error
         }
+        prober.start()
     }
 
     /// Attach to nodes already running at `addresses` (`raftsh --connect`). Nothing is started or
@@ -186,10 +265,11 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
                 seed: UInt64 = 1, controlTimeout: Duration = .milliseconds(300)) throws(ClusterError) {
         guard !addresses.isEmpty else { throw ClusterError("--connect needs at least one HOST:PORT") }
         let cid = ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
-        let clients: (UDPClient, UDPClient)
+        let clients: (UDPClient, UDPClient, UDPClient)
         do {
             clients = (try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid),
-                       try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid + 1))
+                       try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid + 1),
+                       try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: cid + 2))
         } catch {
             throw ClusterError(error.message)
         }
@@ -203,9 +283,12 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         self.runFolder = nil
         self.ownsProcesses = false
         self.clientID = cid
-        (self.ops, self.ctl) = clients
+        (self.ops, self.ctl) = (clients.0, clients.1)
         self.rng = SeededRandom(seed: seed, stream: "choices")
-        self.started = clock.now
+        let started = clock.now
+        self.started = started
+        self.prober = UDPProber(client: clients.2, nodes: addresses.keys.sorted(), seed: seed, interval: .milliseconds(5),
+                                timeout: .milliseconds(50), now: { nanos(ContinuousClock.now - started) })
         for id in nodeIDs {
             states[id] = .up
             applied[id] = TransportFaults()
@@ -214,9 +297,11 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         if answering.isEmpty {
             ops.close()
             ctl.close()
+            prober.stop()
             throw ClusterError("no node answers at \(nodeIDs.map { addresses[$0]! }.joined(separator: ", ")) "
                                   + "(is raftd running there, with cluster key '\(clusterKey)'?)")
         }
+        prober.start()
     }
 
     /// Parses `--connect`: `HOST:PORT,HOST:PORT,…` (ids 1, 2, … in order) or `ID=HOST:PORT,…`.
@@ -264,6 +349,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         guard !isShutDown else { return }
         isShutDown = true
         currentWorkload?.stop()
+        prober.stop()
         for id in nodeIDs {
             if let p = processes.removeValue(forKey: id) {
                 p.terminate()
@@ -271,9 +357,14 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         }
         ops.close()
         ctl.close()
+        for s in sockets.values { s.close() }
+        sockets.removeAll()
+        namespaceNetwork?.destroy()
         if let runFolder, !options.keepRunFolder, ownsProcesses {
             try? FileManager.default.removeItem(atPath: runFolder)
         }
+        guardian?.dismiss()
+        guardian = nil
     }
 
     /// The pid of node `id`'s process (nil when down or attached).
@@ -284,24 +375,36 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
 
     private func arguments(_ id: NodeID) -> [String] {
         let peers = nodeIDs.map { "\($0)=\(addresses[$0]!)" }.joined(separator: ",")
+        // Descriptor 3 is the parent pipe; 4, on loopback, the node's socket (see `spawn`).
         var args = ["--id", "\(id)", "--listen", addresses[id]!, "--peers", peers,
-                    "--data", "\(runFolder!)/node\(id)", "--cluster-key", clusterKey]
+                    "--data", "\(runFolder!)/node\(id)", "--cluster-key", clusterKey, "--parent-fd", "3"]
+        if sockets[id] != nil { args += ["--listen-fd", "4"] }
         if let e = options.election {
             args += ["--election", "\(NodeConfig.format(e.lowerBound))..\(NodeConfig.format(e.upperBound))"]
         }
         if let h = options.heartbeat { args += ["--heartbeat", NodeConfig.format(h)] }
         if !options.fsync { args.append("--no-fsync") }
-        return args
+        if let n = options.snapshotEvery { args += ["--snapshot-every", "\(n)"] }
+        return args + (options.extraArguments[id] ?? [])
     }
 
     private func spawn(_ id: NodeID) throws(ClusterError) {
         do {
-            let p = try ChildProcess.spawn(raftdPath!, arguments(id), logPath: logPath(of: id))
+            var inherit = [try ProcessSupervisor.parentPipe()]
+            if let socket = sockets[id] {
+                // What was sent to the node while it was down is lost, as in a real crash.
+                socket.drain()
+                inherit.append(socket.fd)
+            }
+            let (executable, argv) = namespaceNetwork?.command(for: id, raftdPath!, arguments(id)) ?? (raftdPath!, arguments(id))
+            let p = try ChildProcess.spawn(executable, argv, logPath: logPath(of: id), inheriting: inherit,
+                                           environment: options.environment)
             processes[id] = p
             allPIDs.append(p.pid)
             states[id] = .up
             applied[id] = TransportFaults()
-            emit("node \(id): started raftd pid \(p.pid) on \(addresses[id]!)")
+            emit("node \(id): started raftd pid \(p.pid) on \(addresses[id]!)"
+                 + (namespaceNetwork.map { " in namespace \($0.namespace(of: id))" } ?? ""))
         } catch {
             throw ClusterError("node \(id): \(error.message)")
         }
@@ -340,7 +443,8 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     public var summary: String {
         if ownsProcesses {
             let pids = nodeIDs.compactMap { processes[$0].map { String($0.pid) } }.joined(separator: ",")
-            return "\(nodeIDs.count) udp nodes (raftd pids \(pids)), run folder \(runFolder ?? "-")"
+            let where_ = namespaceNetwork.map { " in network namespaces \($0.prefix)-*" } ?? ""
+            return "\(nodeIDs.count) udp nodes\(where_) (raftd pids \(pids)), run folder \(runFolder ?? "-")"
         }
         return "\(nodeIDs.count) udp nodes attached (" + nodeIDs.map { "\($0)=\(addresses[$0]!)" }.joined(separator: ",") + ")"
     }
@@ -375,6 +479,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         guard ownsProcesses, let p = processes[id], p.hasExited else { return }
         processes[id] = nil
         states[id] = .down
+        prober.nodeGone(id)
         emit("node \(id): raftd pid \(p.pid) \(p.exitDescription)")
         logError("raftsh: node \(id) (raftd pid \(p.pid)) \(p.exitDescription); last log lines:\n" + indent(p.logTail(5)))
     }
@@ -395,7 +500,8 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
 
     private func status(_ id: NodeID, from r: NodeReport) -> NodeStatus {
         NodeStatus(id, state: states[id] ?? .down, role: r.role, term: r.term, leader: r.leader,
-                   commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: network.group(of: id))
+                   commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: network.group(of: id),
+                   firstIndex: r.firstIndex, snapshotIndex: r.firstIndex - 1)
     }
 
     public func status(of id: NodeID) -> NodeStatus {
@@ -406,11 +512,35 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         if ownsProcesses, states[id] == .up, let last {
             // Running but silent for now (busy, or just restarted): its last report, marked up.
             return NodeStatus(id, state: .up, role: last.role, term: last.term, leader: last.leader,
-                              commit: last.commit, applied: last.applied, lastIndex: last.lastIndex, group: g)
+                              commit: last.commit, applied: last.applied, lastIndex: last.lastIndex, group: g,
+                              firstIndex: last.firstIndex, snapshotIndex: last.firstIndex - 1)
         }
+        // Down: what its last report said it had stored (a snapshot outlives the process).
         return NodeStatus(id, state: .down, role: nil, term: last?.term ?? 0, leader: noNode,
-                          commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g)
+                          commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g,
+                          firstIndex: last?.firstIndex, snapshotIndex: last.map { $0.firstIndex - 1 })
     }
+
+    // MARK: - Snapshots
+
+    /// `raftd --snapshot-every` as given to the nodes (nil: raftd's default).
+    public var snapshotEvery: LogIndex? { options.snapshotEvery ?? NodeConfig.defaultSnapshotEvery }
+
+    /// Asks node `id` for a snapshot (a `snapshot` control request), answered once it is stored.
+    public func takeSnapshot(_ id: NodeID) throws(ClusterError) -> LogIndex {
+        guard states[id] == .up else { throw ClusterError("node \(id) is \((states[id] ?? .down).rawValue)") }
+        switch ctl.control(.snapshot, to: id, timeout: max(options.controlTimeout, .seconds(2))) {
+        case .snapshotTaken(let index)?: return index
+        case .error(let why)?: throw ClusterError(why)
+        case nil:
+            noticeSilence(id)
+            throw ClusterError("node \(id) did not answer the snapshot request")
+        case let other?: throw ClusterError("node \(id) answered the snapshot request with \(other)")
+        }
+    }
+
+    /// Not counted on udp clusters: each node counts its own, which the status report does not carry.
+    public var snapshotCounts: SnapshotCounts { SnapshotCounts() }
 
     public func logEntries(of id: NodeID) -> [Entry]? {
         guard states[id] == .up else { return nil }
@@ -437,6 +567,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         let hid = historyBox.withLockedValue { $0.invoke(client: clientID, op: op, at: invoked) }
         let r = ops.perform(op, timeout: .nanoseconds(Int64(clamping: timeout)), via: via)
         let completed = now
+        flushTrace()
         let outcome = OperationOutcome(r.outcome)
         historyBox.withLockedValue { $0.complete(hid, outcome: outcome, at: completed) }
         return OperationResult(clientID, op: op, outcome: outcome, invoked: invoked, completed: completed,
@@ -454,6 +585,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
             emit("node \(id): SIGKILL raftd pid \(p.pid)")
         }
         states[id] = .down
+        prober.nodeGone(id)
     }
 
     /// Respawn node `id` on its data directory and port; throws (with its log lines) if it does
@@ -466,6 +598,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
             try awaitStartup([id], within: options.startupTimeout)
             _ = report(id)
             syncFaults(id)
+            prober.setProbing(id, true)
         } catch {
             if let p = processes.removeValue(forKey: id) { p.terminate() }
             states[id] = .down
@@ -477,6 +610,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         try requireOwnership("pause", id)
         guard states[id] == .up, let p = processes[id] else { return }
         _ = report(id)
+        prober.setProbing(id, false)
         p.signal(SIGSTOP)
         states[id] = .paused
         emit("node \(id): SIGSTOP raftd pid \(p.pid)")
@@ -489,6 +623,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         states[id] = .up
         emit("node \(id): SIGCONT raftd pid \(p.pid)")
         syncFaults(id)
+        prober.setProbing(id, true)
     }
 
     /// Process faults need a node this shell started.
@@ -500,32 +635,27 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
 
     // MARK: - Cluster: network faults
 
-    public func updateNetwork(_ change: (inout NetworkModel) -> Void) {
+    /// Change the fault model and make it real: in namespaces as kernel rules (the model is put
+    /// back, and the error thrown, if the kernel refuses them), otherwise on every node's transport.
+    public func updateNetwork(_ change: (inout NetworkModel) -> Void) throws(ClusterError) {
+        let before = network
         change(&network)
+        if let net = namespaceNetwork {
+            do {
+                try net.apply(LinkRules(network: network, nodes: nodeIDs))
+            } catch {
+                network = before
+                throw error
+            }
+            return
+        }
         syncAllFaults()
     }
 
-    /// What node `id`'s transport should apply, derived from the network model: peers it cannot
-    /// reach either way are cut, peers it cannot send to are blocked, and each link gets the faults
-    /// the model's merge rule gives it.
+    /// What node `id`'s transport should apply (nothing in namespaces, where the kernel does it).
     private func desiredFaults(_ id: NodeID) -> TransportFaults {
-        var t = TransportFaults()
-        for other in nodeIDs where other != id {
-            let out = network.connected(id, other), back = network.connected(other, id)
-            if !out && !back {
-                t.cut.insert(other)
-            } else if !out {
-                t.blockedOutgoing.insert(other)
-            }
-            let f = transportFaults(network.faults(on: ClusterModel.Link(id, other)))
-            if !f.isNone { t.links[other] = f }
-        }
-        return t
-    }
-
-    private func transportFaults(_ f: ClusterModel.LinkFaults) -> Node.LinkFaults {
-        func ppm(_ p: Double) -> UInt32 { UInt32(max(0, min(1, p)) * 1_000_000) }
-        return Node.LinkFaults(lossPPM: ppm(f.loss), duplicatePPM: ppm(f.duplicate), delayNanos: f.extraDelay ?? 0...0)
+        if namespaceNetwork != nil { return TransportFaults() }
+        return LinkRules(network: network, nodes: nodeIDs).transportFaults(of: id)
     }
 
     private func syncAllFaults() {
@@ -569,9 +699,14 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
 
     // MARK: - Cluster: time
 
+    /// Let real time pass; stops early when the prober saw an invariant break (the line fails at
+    /// once) or `interruptCheck` says so.
     public func wait(_ duration: UInt64) {
         let deadline = clock.now + .nanoseconds(Int64(clamping: duration))
+        defer { flushTrace() }
         while clock.now < deadline {
+            flushTrace()
+            if prober.violation != nil { return }
             if let check = interruptCheck, check() {
                 interrupted = true
                 return
@@ -583,9 +718,11 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
 
     public func wait(until condition: () -> Bool, within limit: UInt64) -> Bool {
         let deadline = clock.now + .nanoseconds(Int64(clamping: limit))
+        defer { flushTrace() }
         while true {
+            flushTrace()
             if condition() { return true }
-            if clock.now >= deadline { return false }
+            if clock.now >= deadline || prober.violation != nil { return false }
             if let check = interruptCheck, check() {
                 interrupted = true
                 return false
@@ -599,11 +736,27 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         return interrupted
     }
 
+    // MARK: - Invariants, messages, leaders (from the prober)
+
+    /// The first invariant violation the prober saw, after one more round of probes (so that what
+    /// the last line did is checked too).
+    public var violation: Violation? { prober.freshViolation() }
+
+    /// Node reports checked so far.
+    public var probesChecked: Int { prober.probes }
+
+    /// Raft messages the nodes sent, from their counters (summed over restarts; what a node sent
+    /// after its last report before a crash is not counted).
+    public var messagesSent: Int { prober.messagesSent }
+
+    /// Each node's terms as leader, as the probes saw them.
+    public var leaderHistory: [LeaderSpan] { prober.leaderHistory }
+
     // MARK: - Cluster: the rest
 
     public func choose(_ n: Int) -> Int { Int(rng.next(upperBound: UInt64(n))) }
 
-    /// Start `spec` on real clients: one thread and one `UDPClient` per client (see `UDPWorkload`).
+    /// Start `spec` on real clients: one thread and one `UDPClient` per client (see `ThreadedWorkload`).
     public func startWorkload(_ spec: WorkloadSpec) throws(ClusterError) {
         if let w = currentWorkload, w.running { throw ClusterError("a workload is already running; `workload stop` first") }
         try spec.validate()
@@ -612,13 +765,9 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         let first: ClientID = ownsProcesses ? ClientID(100 + 100 * workloadCount)
                                             : ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
         let started = self.started
-        let w: UDPWorkload
-        do {
-            w = try UDPWorkload(spec: spec, addresses: addresses, clusterKey: clusterKey, firstClient: first, seed: seed,
-                                history: historyBox, now: { nanos(ContinuousClock.now - started) })
-        } catch {
-            throw ClusterError("workload: \(error.message)")
-        }
+        let w = try ThreadedWorkload(spec: spec, makeClient: { (id: ClientID) throws(ClusterError) -> any BlockingClient in
+            do { return try self.makeClient(id) } catch { throw ClusterError("workload: \(error)") }
+        }, firstClient: first, seed: seed, history: historyBox, now: { nanos(ContinuousClock.now - started) })
         workloadCount += 1
         currentWorkload = w
         w.start()
@@ -629,10 +778,27 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     /// Duplicate replies seen by the shell's client and the workload's clients.
     public var duplicateReplies: Int { ops.duplicateReplies + (currentWorkload?.duplicateReplies ?? 0) }
 
+    /// A client of this cluster's nodes (in namespaces, with its socket in the bridge namespace).
+    public func makeClient(_ id: ClientID, attemptTimeout: Duration = .milliseconds(200)) throws(UDPClientError) -> UDPClient {
+        var socket: Int32?
+        if let net = namespaceNetwork {
+            do { socket = try net.udpSocket() } catch { throw UDPClientError(error.message) }
+        }
+        return try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: id, attemptTimeout: attemptTimeout,
+                             boundSocket: socket)
+    }
+
     // MARK: - Helpers
 
     private func emit(_ line: String) {
-        trace?("[\(TimeFormat.instant(now))] " + line)
+        prober.note(line)
+        flushTrace()
+    }
+
+    /// Hand the prober's trace lines to `trace`, on the caller's thread.
+    private func flushTrace() {
+        guard let trace else { return }
+        for line in prober.takeTraceLines() { trace(line) }
     }
 }
 
@@ -641,7 +807,8 @@ func nanos(_ d: Duration) -> UInt64 {
     return UInt64(max(0, c.seconds)) * 1_000_000_000 + UInt64(max(0, c.attoseconds / 1_000_000_000))
 }
 
-private func sleepFor(_ d: Duration) {
+/// Sleep for `d`, resuming after signals.
+func sleepFor(_ d: Duration) {
     let ns = nanos(d)
     guard ns > 0 else { return }
     var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))

@@ -8,6 +8,9 @@ public enum KVResult: Sendable, Hashable {
     case value(String?)
     /// A compare-and-set found this value (nil: absent) instead of the one expected, and did nothing.
     case casFailed(current: String?)
+    /// A compare-and-set found a value other than the one expected, and did nothing; which value is
+    /// not known, only that the key held one (Maelstrom's error 22, precondition failed).
+    case casMismatch
 }
 
 extension KVResult: CustomStringConvertible {
@@ -18,13 +21,15 @@ extension KVResult: CustomStringConvertible {
         case .value(let v?): return v
         case .value(nil): return "none"
         case .casFailed(let current): return "cas failed: current value " + (current ?? "none")
+        case .casMismatch: return "cas failed: another value"
         }
     }
 }
 
 extension KVResult {
     /// The result as a tag byte and the value it carries, the form digests and snapshots use:
-    /// 0 ok, 1 absent value, 2 value, 3 cas failed on an absent key, 4 cas failed (with the value).
+    /// 0 ok, 1 absent value, 2 value, 3 cas failed on an absent key, 4 cas failed (with the value),
+    /// 5 cas failed on another (unknown) value.
     var tagged: (tag: UInt8, value: String?) {
         switch self {
         case .ok: return (0, nil)
@@ -32,6 +37,7 @@ extension KVResult {
         case .value(let v?): return (2, v)
         case .casFailed(nil): return (3, nil)
         case .casFailed(let v?): return (4, v)
+        case .casMismatch: return (5, nil)
         }
     }
 
@@ -46,6 +52,7 @@ extension KVResult {
         case (2, let v?): self = .value(v)
         case (3, nil): self = .casFailed(current: nil)
         case (4, let v?): self = .casFailed(current: v)
+        case (5, nil): self = .casMismatch
         default: return nil
         }
     }

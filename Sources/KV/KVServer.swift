@@ -253,6 +253,20 @@ public final class KVServer {
         return out
     }
 
+    /// The driver's loop, the same in every driver: for each `Ready` the core has, persist it (a
+    /// throwing `persist` stops the loop before anything is sent), send its messages, apply and
+    /// `advance`, hand the result to `processed`, then answer clients through `reply`.
+    public func drain(persist: (Ready) throws -> Void, send: (Message) -> Void, reply: (ClientReply) -> Void,
+                      processed: (Ready, ServerOutput) -> Void = { _, _ in }) rethrows {
+        while let rd = ready() {
+            try persist(rd)
+            for m in rd.messages { send(m) }
+            let out = advance(rd)
+            processed(rd, out)
+            for r in out.replies { reply(r) }
+        }
+    }
+
     // MARK: - Helpers
 
     /// Answer confirmed reads whose index the store has applied, in confirmation order.

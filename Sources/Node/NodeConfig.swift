@@ -72,8 +72,23 @@ public struct NodeConfig: Sendable, Hashable {
     public var explicitClusterID: String?
     /// Sync the log to disk before votes and append acknowledgements (off only for benchmarks).
     public var fsync: Bool
+    /// Take a snapshot (and compact the log) every this many applied entries; nil: only when asked
+    /// (a `snapshot` control request).
+    public var snapshotEvery: LogIndex?
+    /// The default `snapshotEvery`: the log and the write-ahead log stay within about this many
+    /// entries (twice as many on disk, where the previous snapshot's log is kept).
+    public static let defaultSnapshotEvery: LogIndex = 10_000
     /// The byte cap of entries per append message; keeps every datagram under `WireCodec.maxDatagramBytes`.
     public var maxMessageBytes: Int
+    /// A UDP socket already bound to `listen` (inherited from the process that started the node, or
+    /// a `dup` of one a test holds), used instead of binding a new one; the node takes it over and
+    /// closes it when it stops. Whoever started the node can keep its own copy open between runs of
+    /// the node, so the port stays reserved across restarts and no other process can take it.
+    public var listenDescriptor: Int32?
+    /// Test only (`raftd --test-corrupt-log-at`, refused without `RAFTSH_TEST_HOOKS=1`): the
+    /// first put at this index or later is stored and applied with a different value on this node,
+    /// so that invariant checkers have something to catch.
+    public var testCorruptLogAt: LogIndex?
 
     /// The default cluster key.
     public static let defaultClusterKey = "raftsh"
@@ -82,7 +97,7 @@ public struct NodeConfig: Sendable, Hashable {
                 electionTimeout: ClosedRange<Duration> = .milliseconds(150) ... .milliseconds(300),
                 heartbeat: Duration = .milliseconds(50), tick: Duration = .milliseconds(10),
                 clusterKey: String = NodeConfig.defaultClusterKey, clusterID: String? = nil, fsync: Bool = true,
-                maxMessageBytes: Int = 60_000) {
+                maxMessageBytes: Int = 60_000, snapshotEvery: LogIndex? = NodeConfig.defaultSnapshotEvery) {
         self.id = id
         self.listen = listen ?? peers[id] ?? HostPort(host: "127.0.0.1", port: 0)
         self.peers = peers
@@ -94,6 +109,9 @@ public struct NodeConfig: Sendable, Hashable {
         self.explicitClusterID = clusterID
         self.fsync = fsync
         self.maxMessageBytes = maxMessageBytes
+        self.snapshotEvery = snapshotEvery
+        self.listenDescriptor = nil
+        self.testCorruptLogAt = nil
     }
 
     /// The member ids in order.
@@ -132,6 +150,8 @@ public struct NodeConfig: Sendable, Hashable {
             seen[a] = id
         }
         if !(0...65_535).contains(listen.port) { throw NodeConfigError("bad listen port \(listen.port)") }
+        if let fd = listenDescriptor, fd < 0 { throw NodeConfigError("bad listen descriptor \(fd)") }
+        if testCorruptLogAt == 0 { throw NodeConfigError("--test-corrupt-log-at takes an index from 1") }
         if dataDirectory.isEmpty { throw NodeConfigError("the data directory is empty") }
         if tick <= .zero { throw NodeConfigError("the tick must be longer than 0") }
         if heartbeat < tick {

@@ -6,6 +6,14 @@ import KV
 import Wire
 import Storage
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a node could not start. The text is meant for a person: it names the address, the
 /// directory or the setting at fault.
 public struct DaemonError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -46,6 +54,9 @@ public struct DaemonCounters: Sendable, Hashable {
     /// `Ready` values handled, and storage writes done for them.
     public var readies: UInt64 = 0
     public var storageWrites: UInt64 = 0
+    /// Snapshots this node took, and snapshots it installed from a leader.
+    public var snapshotsTaken: UInt64 = 0
+    public var snapshotsInstalled: UInt64 = 0
 
     public init() {}
 }
@@ -91,6 +102,19 @@ public final class RaftDaemon: @unchecked Sendable {
     private var role: Role = .follower
     private var knownLeader: NodeID = noNode
     private var loggedOversized = false
+    /// The chained hash of the persisted log (equal to the core's log after every `drain`).
+    private var chain = LogHashChain()
+    /// `KVStore.digest` at an applied index, so that frequent probes do not rehash the state.
+    private var digestCache: (applied: LogIndex, digest: UInt64)?
+    /// Control requests read in this burst, answered after the burst's `Ready` was handled, so that
+    /// a report always describes persisted state (its log hashes cover exactly the log it reports).
+    private var pendingControl: [(request: ControlRequest, id: UInt64, from: SocketAddress)] = []
+    /// The test-only corruption (`NodeConfig.testCorruptLogAt`): the index it hit, once it did.
+    private var corruptedIndex: LogIndex?
+
+    /// A random id of this start of the node, reported in `status` so that a checker can tell a
+    /// restarted node from one whose indexes went back.
+    public let incarnation = UInt64.random(in: 1 ... .max)
 
     /// Start a node: validate `config`, bind its UDP socket, open its data directory, restore
     /// the core from it, and start ticking. Throws `DaemonError` with a clear message (and leaves
@@ -101,17 +125,24 @@ public final class RaftDaemon: @unchecked Sendable {
     ///   - log: receives the node's few log lines (start, role changes, errors); by default standard error.
     ///   - onFatal: called (on the event loop) after a storage error stopped the node; by default the
     ///     process exits with status 1, so nothing unpersisted is ever acknowledged.
+    ///
+    /// The node owns `config.listenDescriptor` from this call on: it is closed when the node stops,
+    /// and also when the start fails.
     public static func start(_ config: NodeConfig, group: (any EventLoopGroup)? = nil,
                              log: @escaping @Sendable (String) -> Void = logError,
                              onFatal: (@Sendable (String) -> Void)? = nil) throws(DaemonError) -> RaftDaemon {
-        do { try config.validate() } catch { throw DaemonError(error.message) }
+        func giveUp(_ message: String) -> DaemonError {
+            if let fd = config.listenDescriptor { close(fd) }
+            return DaemonError(message)
+        }
+        do { try config.validate() } catch { throw giveUp(error.message) }
         var addrs: [NodeID: SocketAddress] = [:]
         let listenAddress: SocketAddress
         do {
             for (id, hp) in config.peers { addrs[id] = try hp.socketAddress() }
             listenAddress = try config.listen.socketAddress()
         } catch {
-            throw DaemonError(error.message)
+            throw giveUp(error.message)
         }
         let ownsGroup = group == nil
         let g = group ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -156,13 +187,40 @@ public final class RaftDaemon: @unchecked Sendable {
                 }
             }
         do {
-            let ch = try bootstrap.bind(to: address).wait()
+            let ch: any Channel
+            if let fd = config.listenDescriptor {
+                ch = try RaftDaemon.adopt(fd, for: config.listen, with: bootstrap)
+            } else {
+                ch = try bootstrap.bind(to: address).wait()
+            }
             let local = ch.localAddress
             try eventLoop.submit { self.channel = ch }.wait()
             localAddress = local
+        } catch let error as DaemonError {
+            throw error
         } catch {
             throw DaemonError(describeBindError(error, address: config.listen.description))
         }
+    }
+
+    /// A channel on the inherited socket `fd`, after checking that it is a UDP socket bound to
+    /// `listen`'s port (when that names one).
+    private static func adopt(_ fd: Int32, for listen: HostPort, with bootstrap: DatagramBootstrap) throws -> any Channel {
+        var type: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
+            throw DaemonError("--listen-fd \(fd) is not an open socket (\(String(cString: strerror(errno))))")
+        }
+        guard type == Int32(SOCK_DGRAM.rawValue) else {
+            close(fd)
+            throw DaemonError("--listen-fd \(fd) is not a UDP socket")
+        }
+        let ch = try bootstrap.withBoundSocket(fd).wait()
+        if listen.port != 0, let port = ch.localAddress?.port, port != listen.port {
+            try? ch.close().wait()
+            throw DaemonError("the socket on fd \(fd) is bound to port \(port), not to \(listen)")
+        }
+        return ch
     }
 
     private func openAndRun() throws(DaemonError) {
@@ -177,7 +235,7 @@ public final class RaftDaemon: @unchecked Sendable {
         let server: KVServer
         do {
             let raft = try RaftNode(config: config.raftConfig(), storage: store, random: SystemRandomNumberGenerator())
-            server = try KVServer(raft: raft)
+            server = try KVServer(raft: raft, snapshotEvery: config.snapshotEvery)
         } catch {
             store.close()
             throw DaemonError("cannot restore node \(config.id) from \(config.dataDirectory): \(error)")
@@ -188,6 +246,11 @@ public final class RaftDaemon: @unchecked Sendable {
                 let (store, server) = boxed.value
                 self.storage = store
                 self.server = server
+                let log = server.raft.log
+                // A chain restarted from a snapshot cannot know the hash of the log it replaced.
+                self.chain = log.offset == 0 ? LogHashChain()
+                    : .unknownBase(offset: log.offset, offsetTerm: log.offsetTerm)
+                self.chain.append(log.entries)
                 let tick = self.config.tick.timeAmount
                 self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
                     self.onTick()
@@ -292,7 +355,14 @@ public final class RaftDaemon: @unchecked Sendable {
         drain()
     }
 
-    fileprivate func readComplete() { drain() }
+    fileprivate func readComplete() {
+        drain()
+        guard !pendingControl.isEmpty else { return }
+        let requests = pendingControl
+        pendingControl.removeAll()
+        for r in requests { send(.controlReply(control(r.request), id: r.id), to: r.from) }
+        channel?.flush()
+    }
 
     fileprivate func socketError(_ error: any Error) {
         counters.socketErrors += 1
@@ -331,7 +401,7 @@ public final class RaftDaemon: @unchecked Sendable {
                 return
             }
             counters.controlRequests += 1
-            send(.controlReply(control(request), id: id), to: source)
+            if pendingControl.count < 1_024 { pendingControl.append((request, id, source)) }
         case .clientReply, .controlReply:
             counters.droppedUnknown += 1
         }
@@ -340,19 +410,34 @@ public final class RaftDaemon: @unchecked Sendable {
     /// Persist, send, apply, acknowledge, for as long as the core has work.
     private func drain() {
         guard !stopped, let server, let storage else { return }
-        while let rd = server.ready() {
+        while var rd = server.ready() {
             counters.readies += 1
-            if rd.hardState != nil || !rd.entries.isEmpty {
+            if config.testCorruptLogAt != nil { corrupt(&rd) }
+            if rd.snapshot != nil || rd.hardState != nil || !rd.entries.isEmpty {
                 counters.storageWrites += 1
                 do {
-                    try storage.save(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+                    try storage.save(rd)
                 } catch {
                     fatal("storage error: \(error)")
                     return
                 }
+                if let s = rd.snapshot {
+                    if rd.installsSnapshot {
+                        chain = .unknownBase(offset: s.index, offsetTerm: s.term)
+                        counters.snapshotsInstalled += 1
+                    } else {
+                        chain.compact(to: s.index)
+                        counters.snapshotsTaken += 1
+                    }
+                }
+                chain.append(rd.entries)
             }
             for m in rd.messages { sendRaft(m) }
             let out = server.advance(rd)
+            if let failure = out.failure {
+                fatal(failure)
+                return
+            }
             if let ss = rd.softState { roleChanged(ss, term: server.raft.term) }
             for r in out.replies { sendReply(r) }
         }
@@ -462,10 +547,54 @@ public final class RaftDaemon: @unchecked Sendable {
     private func makeReport() -> NodeReport? {
         guard let server else { return nil }
         let r = server.raft
-        return NodeReport(id: config.id, role: r.role, term: r.term, leader: r.leader, commit: r.log.committed,
-                          applied: r.log.applied, lastIndex: r.log.lastIndex, lastTerm: r.log.lastTerm,
-                          digest: server.store.digest, droppedMalformed: counters.droppedMalformed,
-                          droppedUnknown: counters.droppedUnknown)
+        let log = r.log
+        let digest: UInt64
+        if let cached = digestCache, cached.applied == log.applied {
+            digest = cached.digest
+        } else {
+            digest = server.store.digest
+            digestCache = (log.applied, digest)
+        }
+        return NodeReport(id: config.id, role: r.role, term: r.term, leader: r.leader, commit: log.committed,
+                          applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm,
+                          digest: digest, droppedMalformed: counters.droppedMalformed,
+                          droppedUnknown: counters.droppedUnknown, vote: r.vote, firstIndex: log.firstIndex,
+                          commitTerm: log.term(at: log.committed) ?? 0,
+                          commitHash: chain.hash(at: log.committed) ?? 0, lastHash: chain.hash(at: log.lastIndex) ?? 0,
+                          incarnation: incarnation, raftSent: counters.raftSent, raftReceived: counters.raftReceived,
+                          droppedByFaults: counters.droppedByFaults)
+    }
+
+    /// The test-only corruption: the first put at `testCorruptLogAt` or later gets another value
+    /// before it is persisted, and so does the entry at that index whenever it is applied here. The
+    /// core's own copy stays intact, so this node's log and state differ from its peers' while it
+    /// goes on replicating as before.
+    private func corrupt(_ rd: inout Ready) {
+        guard let from = config.testCorruptLogAt else { return }
+        if corruptedIndex == nil {
+            for (i, e) in rd.entries.enumerated() where e.index >= from {
+                if let bad = RaftDaemon.corrupted(e) {
+                    rd.entries[i] = bad
+                    corruptedIndex = e.index
+                    log("raftd: node \(config.id): TEST HOOK: stored a corrupted entry at index \(e.index)")
+                    break
+                }
+            }
+        }
+        guard let index = corruptedIndex else { return }
+        for (i, e) in rd.committedEntries.enumerated() where e.index == index {
+            if let bad = RaftDaemon.corrupted(e) { rd.committedEntries[i] = bad }
+        }
+    }
+
+    /// `e` with its put's value changed, or nil if it is not a put.
+    private static func corrupted(_ e: Entry) -> Entry? {
+        guard e.kind == .normal, let c = try? Command.decode(e.data), case .put(let key, let value) = c.op else {
+            return nil
+        }
+        var bad = e
+        bad.data = Command(client: c.client, seq: c.seq, op: .put(key: key, value: value + "~corrupted")).encode()
+        return bad
     }
 
     private func control(_ request: ControlRequest) -> ControlReply {
@@ -494,6 +623,12 @@ public final class RaftDaemon: @unchecked Sendable {
             return .localValue(server.store.get(key))
         case .logTail(let count):
             return .log(logTail(count: Int(count), of: server.raft.log))
+        case .snapshot:
+            guard let index = server.takeSnapshot() else {
+                return .error("node \(config.id) applied nothing since its latest snapshot (index \(server.raft.log.offset))")
+            }
+            drain()
+            return stopped ? .error("node is stopping") : .snapshotTaken(index: index)
         }
     }
 

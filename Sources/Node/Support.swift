@@ -12,11 +12,17 @@ import Darwin
 /// Writes one line to standard error (unbuffered, one `write` call, so lines of several threads
 /// do not interleave).
 public func logError(_ line: String) {
-    var bytes = Array((line + "\n").utf8)
+    writeAll(line + "\n", to: 2)
+}
+
+/// Writes `text` to file descriptor `fd` whole, retrying short writes.
+func writeAll(_ text: String, to fd: Int32) {
+    var bytes = Array(text.utf8)
     bytes.withUnsafeMutableBytes { buf in
         var off = 0
         while off < buf.count {
-            let n = write(2, buf.baseAddress! + off, buf.count - off)
+            let n = write(fd, buf.baseAddress! + off, buf.count - off)
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             off += n
         }

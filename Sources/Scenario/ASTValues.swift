@@ -1,3 +1,4 @@
+import ClusterModel
 /// Options of a client operation: `via NODE` sends to that node only,
 /// `timeout DURATION` bounds the wait.
 public struct ClientOptions: Sendable, Hashable {
@@ -27,13 +28,15 @@ public struct Link: Sendable, Hashable {
     }
 }
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp]`.
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`.
 /// Durations in nanoseconds; nil means the executor's default.
 public struct ClusterConfig: Sendable, Hashable {
-    /// Simulated nodes or local `raftd` processes over UDP.
+    /// Simulated nodes, local `raftd` processes over UDP, or processes of a command speaking
+    /// Maelstrom's protocol.
     public enum Transport: String, Sendable, Hashable {
         case simulated
         case udp
+        case exec
     }
 
     /// Number of nodes (ids 1...nodes).
@@ -48,16 +51,27 @@ public struct ClusterConfig: Sendable, Hashable {
     public var latency: ClosedRange<UInt64>?
     /// Simulated (default) or UDP.
     public var transport: Transport
+    /// `udp netns`: each node in a network namespace of its own, with faults made by the kernel.
+    public var netns: Bool
+    /// `exec "CMD"`: the command that starts one node.
+    public var command: String?
+    /// `snapshot-every N`: nodes take a snapshot every N applied entries (nil: the kind's default,
+    /// none in simulation, raftd's own for udp).
+    public var snapshotEvery: UInt64?
 
     /// Creates a cluster configuration.
     public init(nodes: Int, seed: UInt64? = nil, election: ClosedRange<UInt64>? = nil,
-                heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated) {
+                heartbeat: UInt64? = nil, latency: ClosedRange<UInt64>? = nil, transport: Transport = .simulated,
+                netns: Bool = false, command: String? = nil) {
         self.nodes = nodes
         self.seed = seed
         self.election = election
         self.heartbeat = heartbeat
         self.latency = latency
         self.transport = transport
+        self.netns = netns
+        self.command = command
+        if command != nil { self.transport = .exec }
     }
 }
 
@@ -76,6 +90,8 @@ public struct WorkloadConfig: Sendable, Hashable {
     public var rate: Double?
     /// Bytes per value written.
     public var valueSize: Int?
+    /// `ops get:6,put:2,...`: the operations and their weights (nil: `ratio`'s gets and puts).
+    public var mix: [WorkloadMixItem]?
 
     /// Creates a workload configuration.
     public init(clients: Int, requests: Int? = nil, ratio: Double? = nil, keys: Int? = nil, rate: Double? = nil,
@@ -86,6 +102,20 @@ public struct WorkloadConfig: Sendable, Hashable {
         self.ratio = ratio
         self.keys = keys
         self.rate = rate
+    }
+}
+
+/// One operation of `ops` and its weight.
+public struct WorkloadMixItem: Sendable, Hashable {
+    public var operation: WorkloadOperation
+    public var weight: Double
+    public init(operation: WorkloadOperation, weight: Double) {
+        self.operation = operation
+        self.weight = weight
+    }
+    /// `get:6`, or `get` for weight 1.
+    public var sourceText: String {
+        weight == 1 ? operation.rawValue : operation.rawValue + ":" + Literals.formatNumber(weight)
     }
 }
 
@@ -103,6 +133,14 @@ public enum ExpectedValue: Sendable, Hashable {
     case value(String)
     /// `none`: the key is absent.
     case none
+
+    /// Whether `value` (nil: absent) is what this expects.
+    func matches(_ value: String?) -> Bool {
+        switch self {
+        case .none: return value == nil
+        case .value(let expected): return value == expected
+        }
+    }
 }
 
 /// The value compared in `metric NAME OP VALUE`.

@@ -1,17 +1,3 @@
-/// The groups commands are listed under in `help` and the docs.
-public enum CommandCategory: String, Sendable, Hashable, CaseIterable {
-    case cluster = "Cluster"
-    case client = "Client operations"
-    case faults = "Faults"
-    case time = "Time"
-    case assertions = "Assertions"
-    case workload = "Workload"
-    case inspection = "Inspection and control"
-
-    /// The heading.
-    public var title: String { rawValue }
-}
-
 /// One entry of the command table: what the parser accepts, `help` shows,
 /// completion offers and the docs list.
 public struct CommandSpec: Sendable, Hashable {

@@ -13,7 +13,7 @@ public enum Parser {
     ///   - file: the name used in locations and errors.
     ///   - options: the cluster size before any `cluster` line and the variables already bound.
     public static func parse(_ source: String, file: String, options: ParserOptions = ParserOptions()) throws(ParseError) -> Script {
-        var parser = ScriptParser(lexer: Lexer(source: source, file: file), options: options)
+        var parser = LineParser(lexer: Lexer(source: source, file: file), options: options)
         return Script(statements: try parser.parseAll())
     }
 
@@ -28,7 +28,7 @@ public enum Parser {
     ///   - options: the current cluster size and the session's variables.
     public static func parseLine(_ text: String, file: String = "<prompt>", line: Int = 1,
                                  options: ParserOptions = ParserOptions()) throws(ParseError) -> [Statement] {
-        var parser = ScriptParser(lexer: Lexer(source: text, file: file, firstLine: line), options: options)
+        var parser = LineParser(lexer: Lexer(source: text, file: file, firstLine: line), options: options)
         return try parser.parseAll()
     }
 
@@ -40,9 +40,10 @@ public enum Parser {
         var depth = 0
         for index in 0..<lexer.lineCount {
             guard let tokens = try? lexer.tokenizeLine(index), let first = tokens.first else { continue }
-            if first.kind == .word("repeat") {
+            guard case .word(let word) = first.kind else { continue }
+            if CommandRegistry.blockWords.contains(word) {
                 depth += 1
-            } else if first.kind == .word("end") {
+            } else if word == LineParser.blockEnd {
                 if depth == 0 { return false }
                 depth -= 1
             }

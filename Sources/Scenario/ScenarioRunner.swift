@@ -1,5 +1,6 @@
 import Foundation
 import ClusterModel
+import Check
 
 /// The outcome of one scenario under one seed.
 public struct ScenarioResult: Sendable {
@@ -19,6 +20,8 @@ public struct ScenarioResult: Sendable {
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
+    /// The client history of the last cluster the scenario ran on (nil if it made none).
+    public var history: History?
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -79,12 +82,13 @@ public struct ScenarioRunner {
         do {
             let script = try Parser.parse(source, file: file, options: ParserOptions(defaultNodes: opts.defaultNodes))
             do {
-                if trace { try exec.execute(Statement(location: SourceLocation(file: file, line: 0, column: 0), kind: .trace(true))) }
+                if trace { try exec.execute(Statement(location: SourceLocation(file: file, line: 0, column: 0), command: TraceCommand(on: true))) }
                 try exec.run(script)
             } catch {
                 result.status = .failed
                 result.failure = error
                 result.errorText = error.render(source: sourceLine(source, error.location.line))
+                    + Self.processLogs(of: exec.cluster)
             }
         } catch {
             result.status = .parseError
@@ -94,6 +98,7 @@ public struct ScenarioRunner {
         let d = clock.now - start
         result.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         if let c = exec.cluster {
+            result.history = c.history
             result.seed = c.seed
             result.steps = c.steps
             result.clusterTime = c.now
@@ -101,6 +106,17 @@ public struct ScenarioRunner {
         result.statements = exec.statementsRun
         result.output = lines
         return result
+    }
+
+    /// For a failure on nodes raftsh cannot inspect (exec clusters): the end of each node's log.
+    static func processLogs(of cluster: (any Cluster)?) -> String {
+        guard let c = cluster as? any ProcessLogs, !(c is any StateInspection) else { return "" }
+        var out = ""
+        for id in c.nodeIDs {
+            let tail = c.processLog(of: id, lines: 5) ?? ""
+            out += "\nstandard error of node \(id):" + (tail.isEmpty ? " (empty)" : "\n" + tail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+        }
+        return out
     }
 
     func sourceLine(_ source: String, _ line: Int) -> String? {

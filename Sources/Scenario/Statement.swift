@@ -3,12 +3,12 @@ public struct Statement: Sendable, Hashable {
     /// The location of the command word.
     public var location: SourceLocation
     /// What the command is.
-    public var kind: StatementKind
+    public var command: any ScenarioCommand
 
     /// Creates a statement.
-    public init(location: SourceLocation, kind: StatementKind) {
+    public init(location: SourceLocation, command: any ScenarioCommand) {
         self.location = location
-        self.kind = kind
+        self.command = command
     }
 
     /// The same statement with every location (here and in nested blocks) set
@@ -16,25 +16,22 @@ public struct Statement: Sendable, Hashable {
     public func strippingLocations() -> Statement {
         var copy = self
         copy.location = SourceLocation(file: "", line: 0, column: 0)
-        if case .repeatBlock(let count, let body) = kind {
-            copy.kind = .repeatBlock(count: count, body: body.map { $0.strippingLocations() })
+        if var nesting = command as? any NestingCommand {
+            nesting.body = nesting.body.map { $0.strippingLocations() }
+            copy.command = nesting
         }
         return copy
     }
-}
 
-/// A parsed scenario: its statements in order (blocks nest).
-public struct Script: Sendable, Hashable {
-    /// Top-level statements.
-    public var statements: [Statement]
+    /// The statement as canonical source (see `ScenarioCommand.sourceText`).
+    public var sourceText: String { command.sourceText }
 
-    /// Creates a script.
-    public init(statements: [Statement]) {
-        self.statements = statements
+    public static func == (lhs: Statement, rhs: Statement) -> Bool {
+        lhs.location == rhs.location && AnyHashable(lhs.command) == AnyHashable(rhs.command)
     }
 
-    /// The same script with every location stripped (see `Statement.strippingLocations()`).
-    public func strippingLocations() -> Script {
-        Script(statements: statements.map { $0.strippingLocations() })
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(location)
+        hasher.combine(AnyHashable(command))
     }
 }

@@ -183,7 +183,7 @@ public struct Sweep {
                       r.failoverP99.map(TimeFormat.duration) ?? "-", String(r.unanswered), TimeFormat.fixed(r.messagesPerOp, 1),
                       r.latencyMedian.map(TimeFormat.duration) ?? "-", r.latencyP99.map(TimeFormat.duration) ?? "-"])
         }
-        return renderTable(t)
+        return TextTable.render(t)
     }
 
     /// The same table as CSV, durations in milliseconds.

@@ -24,13 +24,20 @@ public struct WorkloadReport {
     public let duration: UInt64
     public let leaderHistory: [LeaderSpan]
     public let linearizable: Bool
-    /// Whether `messages` and `leaderHistory` were recorded (not on real nodes).
+    /// Whether `messages` were counted.
     public let recordsNetwork: Bool
+    /// Whether `leaderHistory` was recorded (not on clusters that cannot tell who leads).
+    public let recordsLeaders: Bool
+    /// The kind of cluster, for "n/a on … clusters".
+    public let kind: ClusterKind
+    /// Snapshots taken, sent and installed since the cluster started (nil fields: not known here).
+    public let snapshots: SnapshotCounts
 
     /// Names accepted by `expect metric NAME …`.
     public static let metricNames = ["messages", "gets", "puts", "duplicates", "unanswered", "unanswered_gets",
                                      "unanswered_puts", "redirects", "failures", "wrong_gets", "mean", "median",
-                                     "p90", "p99", "max", "throughput", "messages_per_op"]
+                                     "p90", "p99", "max", "throughput", "messages_per_op", "snapshots_taken",
+                                     "snapshots_sent", "snapshots_installed"]
 
     public init(cluster c: any Cluster, workload w: any WorkloadRun) {
         let answered = w.results
@@ -47,11 +54,14 @@ public struct WorkloadReport {
         for l in latencies { _ = hist.record(max(l, 1_000)) }
         histogram = hist
         let recording = c as? any NetworkRecording
-        messages = recording?.messagesSent ?? 0
-        recordsNetwork = recording != nil
+        messages = (c as? any MessageCounting)?.messagesSent ?? 0
+        recordsNetwork = c is any MessageCounting
         duplicateResponses = c.duplicateReplies
         duration = (w.stoppedAt ?? c.now) - w.startedAt
         leaderHistory = recording?.leaderHistory ?? []
+        recordsLeaders = recording != nil
+        kind = c.kind
+        snapshots = (c as? any Snapshotting)?.snapshotCounts ?? SnapshotCounts()
         let ids = Set(w.clientIDs)
         var h = History()
         for op in c.history.operations where ids.contains(op.client) {
@@ -105,6 +115,13 @@ public struct WorkloadReport {
         case "messages_per_op":
             let v = operations == 0 ? 0 : Double(messages) / Double(operations)
             return Metric(value: v, text: TimeFormat.fixed(v, 1))
+        case "snapshots_taken": return snapshots.taken.map(n)
+        case "snapshots_sent":
+            guard let sent = snapshots.sent else { return nil }
+            var m = n(sent)
+            if let chunks = snapshots.chunks, let bytes = snapshots.bytes { m.text += " (\(chunks) chunks, \(bytes) bytes)" }
+            return m
+        case "snapshots_installed": return snapshots.installed.map(n)
         default: return nil
         }
     }
@@ -116,21 +133,24 @@ public struct WorkloadReport {
                       ("unanswered puts", "unanswered_puts"), ("redirects", "redirects"), ("failures", "failures"),
                       ("wrong get responses", "wrong_gets"), ("mean latency", "mean"), ("median latency", "median"),
                       ("p90 latency", "p90"), ("p99 latency", "p99"), ("max latency", "max"),
-                      ("throughput", "throughput"), ("messages per operation", "messages_per_op")]
+                      ("throughput", "throughput"), ("messages per operation", "messages_per_op"),
+                      ("snapshots taken", "snapshots_taken"), ("snapshots sent", "snapshots_sent"),
+                      ("snapshots installed", "snapshots_installed")]
         for (label, key) in labels {
             let unrecorded = !recordsNetwork && (key == "messages" || key == "messages_per_op")
-            rows.append([label, unrecorded ? "n/a over UDP" : metric(key)!.text])
+            let value = unrecorded ? nil : metric(key)
+            rows.append([label, value?.text ?? "n/a on \(kind.rawValue) clusters"])
         }
         rows.append(["linearizable", linearizable ? "yes" : "NO"])
-        var out = renderTable(rows)
+        var out = TextTable.render(rows)
         out += "\n\nleader history:\n"
-        guard recordsNetwork else { return out + "n/a over UDP (not recorded on real nodes)" }
+        guard recordsLeaders else { return out + "n/a on \(kind.rawValue) clusters (they do not tell who leads)" }
         var lh = [["node", "term", "from", "to"]]
         for span in leaderHistory {
             lh.append([String(span.node), String(span.term), TimeFormat.instant(span.from),
                        span.to.map(TimeFormat.instant) ?? "now"])
         }
-        out += renderTable(lh)
+        out += TextTable.render(lh)
         return out
     }
 }

@@ -86,13 +86,14 @@ public final class ShellSession {
             remember(s)
             do {
                 try executor.execute(s)
-                switch s.kind {
-                case .save: break
-                case .cluster(var cfg) where cfg.seed == nil:
+                if s.command is SaveCommand {
+                    // `save` itself is not part of the scenario it writes.
+                } else if var cluster = s.command as? ClusterCommand, cluster.config.seed == nil {
                     // Record the seed the cluster really got, so the saved scenario replays it.
-                    cfg.seed = executor.cluster?.seed
-                    transcript.append(Statement(location: s.location, kind: .cluster(cfg)).sourceText)
-                default: transcript.append(s.sourceText)
+                    cluster.config.seed = executor.cluster?.seed
+                    transcript.append(cluster.sourceText)
+                } else {
+                    transcript.append(s.sourceText)
                 }
             } catch {
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -127,16 +128,7 @@ public final class ShellSession {
     }
 
     private func remember(_ s: Statement) {
-        switch s.kind {
-        case .put(let k, _, _), .get(let k, _), .delete(let k, _): keys.insert(k)
-        case .expect(let c), .waitUntil(let c, _):
-            switch c {
-            case .get(let k, _, _), .getFails(let k, _), .putFails(let k, _, _), .applied(let k, _, _): keys.insert(k)
-            default: break
-            }
-        case .repeatBlock(_, let body): body.forEach(remember)
-        default: break
-        }
+        keys.formUnion(s.command.keys)
     }
 
     /// The session as a runnable scenario.

@@ -412,28 +412,30 @@ public final class SimCluster {
     /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
     private func drain(_ n: SimNode) {
         guard let server = n.server else { return }
-        while let rd = server.ready() {
-            n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
-                         entries: rd.entries, sync: rd.mustSync)
-            for m in rd.messages { send(m) }
-            let out = server.advance(rd)
-            if let failure = out.failure {
-                // The state machine can no longer follow the log: stop the node, and the run.
-                checker.nodeFailed(node: n.id, detail: failure, at: now)
-                crash(n.id)
-                return
-            }
-            if let s = rd.snapshot {
-                if rd.installsSnapshot { stats.snapshotsInstalled += 1 } else { stats.snapshotsTaken += 1 }
-                trace("node \(n.id) \(rd.installsSnapshot ? "installed" : "took") a snapshot at \(s.metadata) "
-                      + "(\(s.data.count) bytes)")
-                mix(0x5B, n.id, s.index, s.term, rd.installsSnapshot ? 1 : 0)
-            }
-            if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
-            if config.checkInvariants {
-                checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
-            }
-            for r in out.replies { sendReply(r, from: n.id) }
+        server.drain(persist: { rd in
+                         n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
+                                      entries: rd.entries, sync: rd.mustSync)
+                     },
+                     send: { m in send(m) },
+                     reply: { r in sendReply(r, from: n.id) },
+                     processed: { rd, out in
+                         guard out.failure == nil else { return }
+                         if let s = rd.snapshot {
+                             if rd.installsSnapshot { stats.snapshotsInstalled += 1 } else { stats.snapshotsTaken += 1 }
+                             trace("node \(n.id) \(rd.installsSnapshot ? "installed" : "took") a snapshot at "
+                                   + "\(s.metadata) (\(s.data.count) bytes)")
+                             mix(0x5B, n.id, s.index, s.term, rd.installsSnapshot ? 1 : 0)
+                         }
+                         if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
+                         if config.checkInvariants {
+                             checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
+                         }
+                     })
+        if let failure = server.failure {
+            // The state machine can no longer follow the log: stop the node, and the run.
+            checker.nodeFailed(node: n.id, detail: failure, at: now)
+            crash(n.id)
+            return
         }
         let sent = server.raft.stats.snapshotsSent
         if sent > n.snapshotsSentCounted {

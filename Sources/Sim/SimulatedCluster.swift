@@ -4,9 +4,9 @@ import Check
 import ClusterModel
 
 /// The simulator as a `Cluster`, with every capability: process and network faults, state
-/// inspection, invariant checking, message recording. Deterministic for a given seed and calls.
+/// inspection, invariant checking, message recording, snapshots. Deterministic for a given seed and calls.
 public final class SimulatedCluster: Cluster, ProcessControl, NetworkControl, StateInspection, InvariantChecking,
-    NetworkRecording
+    NetworkRecording, Snapshotting
 {
     public let sim: SimCluster
     /// The running or last workload (the simulator's own type).
@@ -81,6 +81,20 @@ public final class SimulatedCluster: Cluster, ProcessControl, NetworkControl, St
     public var duplicateReplies: Int { sim.stats.duplicateReplies }
     public var leaderHistory: [LeaderSpan] { sim.leaderHistory }
     public func shutdown() {}
+
+    public var snapshotEvery: LogIndex? { sim.config.snapshotEvery }
+    public func takeSnapshot(_ id: NodeID) throws(ClusterError) -> LogIndex {
+        guard sim.status(of: id).state == .up else { throw ClusterError("node \(id) is down") }
+        guard let index = sim.takeSnapshot(id) else {
+            throw ClusterError("node \(id) applied nothing since its latest snapshot (index \(sim.snapshotIndex(of: id)))")
+        }
+        return index
+    }
+    public var snapshotCounts: SnapshotCounts {
+        let s = sim.stats
+        return SnapshotCounts(taken: s.snapshotsTaken, sent: s.snapshotsSent, chunks: s.snapshotChunksSent,
+                              bytes: s.snapshotBytesSent, installed: s.snapshotsInstalled)
+    }
 }
 
 extension Workload: WorkloadRun {}

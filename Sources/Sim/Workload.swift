@@ -17,7 +17,7 @@ public final class Workload {
     public private(set) var unanswered: [OperationResult] = []
 
     private unowned let cluster: SimCluster
-    private var rng: SeededRandom
+    private var generator: WorkloadGenerator
     private var lastStart: SimTime = 0
     /// Operations issued but held back by the rate limit.
     private var waiting = 0
@@ -28,7 +28,7 @@ public final class Workload {
         self.cluster = cluster
         self.spec = spec
         self.clientIDs = (0..<spec.clients).map { firstClient + ClientID($0) }
-        self.rng = SeededRandom(seed: cluster.config.seed, stream: "workload-\(firstClient)")
+        self.generator = WorkloadGenerator(spec: spec, rng: SeededRandom(seed: cluster.config.seed, stream: "workload-\(firstClient)"))
     }
 
     /// Operations in flight now.
@@ -89,6 +89,6 @@ public final class Workload {
     }
 
     private func makeOp(_ cid: ClientID) -> KVOperation {
-        spec.makeOperation(client: cid, issued: issued, rng: &rng)
+        generator.next(client: cid, issued: issued)
     }
 }

@@ -199,6 +199,22 @@ final class DiskIO {
         try syncDirectory(directory)
     }
 
+    /// Removes a file; one that does not exist is fine.
+    func removeFile(_ path: String) throws(StorageError) {
+        if unlink(path) != 0 {
+            let code = errno
+            if code == ENOENT { return }
+            throw DiskIO.failure("remove", path, code)
+        }
+    }
+
+    /// Renames `from` to `to` (replacing `to`).
+    func renameFile(_ from: String, to: String) throws(StorageError) {
+        if rename(from, to) != 0 {
+            throw StorageError(message: "cannot rename \(from) to \(to): \(DiskIO.errnoText(errno))", path: from)
+        }
+    }
+
     func checkAccess(_ path: String) throws(StorageError) {
         if access(path, R_OK | W_OK | X_OK) != 0 {
             let code = errno

@@ -26,11 +26,20 @@ public struct StorageOptions: Sendable {
 /// One node's durable state in a data directory:
 /// - `meta`: format version, node id, cluster id; written once, when the directory is created;
 /// - `hardstate`: term, vote and commit, with a CRC; replaced atomically (temp file, fsync, rename, directory fsync);
-/// - `wal/000000000001.log`, ...: the write-ahead log, records of `[u32 length][u32 CRC-32C][payload]`.
+/// - `wal/000000000001.log`, ...: the write-ahead log, records of `[u32 length][u32 CRC-32C][payload]`;
+/// - `snap/<index>.snap`: the latest two snapshots (`SnapshotFile`), each written atomically.
 ///
 /// It is the node's `LogStorage`: the Raft core restarts from it. The log it holds is also kept in
 /// memory (entries share their data with the core's copy), and may start at any index: right after
-/// the point a start record of the write-ahead log names, or at 1.
+/// the latest snapshot, right after the point a start record of the write-ahead log names, or at 1.
+///
+/// Snapshots (`saveSnapshot`): the node's own keeps the log after its index; one installed from the
+/// leader replaces the log, which a snapshot record in the write-ahead log marks (written and
+/// synced before the file, so that a crash in between is recognised and undone). After each
+/// snapshot the write-ahead log moves on to a new segment, snapshot files older than the previous
+/// snapshot are deleted, and so are the segments whose records all lie at or below it: the previous
+/// snapshot and the log after it stay, so that a newest snapshot found corrupt on recovery can be
+/// replaced by the previous one (see `recoverLog`).
 ///
 /// Durability: `save(..., sync: true)` returns only once everything it wrote is on stable storage,
 /// with one fsync per touched file however many entries it carries (group commit). Hard state
@@ -52,7 +61,13 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     private let options: StorageOptions
     private let io: DiskIO
     private let walDirectory: String
+    private let snapDirectory: String
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// The indexes of the snapshot files kept, ascending (at most two after a save).
+    private var snapshotFiles: [LogIndex]
+    /// The first segment still on disk, and the highest index each segment's records mention.
+    private var firstSegment: UInt64
+    private var segmentMaxIndex: [UInt64: LogIndex]
 
     private var segmentNumber: UInt64
     private var segmentFD: Int32
@@ -69,13 +84,18 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
 
     private init(directory: String, nodeID: UInt64, clusterID: String, options: StorageOptions, io: DiskIO,
                  segmentNumber: UInt64, segmentFD: Int32, segmentSize: Int, log: PersistentState,
-                 hardState: HardState, recoveryNote: String?) {
+                 hardState: HardState, recoveryNote: String?, snapshotFiles: [LogIndex], firstSegment: UInt64,
+                 segmentMaxIndex: [UInt64: LogIndex]) {
         self.directory = directory
         self.nodeID = nodeID
         self.clusterID = clusterID
         self.options = options
         self.io = io
         self.walDirectory = directory + "/wal"
+        self.snapDirectory = directory + "/snap"
+        self.snapshotFiles = snapshotFiles
+        self.firstSegment = firstSegment
+        self.segmentMaxIndex = segmentMaxIndex
         self.segmentNumber = segmentNumber
         self.segmentFD = segmentFD
         self.segmentSize = segmentSize
@@ -100,7 +120,10 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     /// Throws, changing nothing on disk, when the directory belongs to another node or cluster,
     /// is not a directory or not writable, holds other files but no `meta`, or when `meta`,
     /// `hardstate` or a log record other than a torn last one is corrupt (the error names the file
-    /// and byte offset). A torn last record (a crash during an unsynced write) is truncated.
+    /// and byte offset), or when the newest snapshot file is corrupt and no older one with the log
+    /// after it covers it (the error names the snapshot file). A torn last record (a crash during an
+    /// unsynced write) is truncated; a corrupt snapshot that an older one covers is renamed
+    /// `<name>.corrupt`; both are told in `recoveryNote`.
     public static func open(
         directory: String, nodeID: UInt64, clusterID: String, options: StorageOptions = StorageOptions()
     ) throws(StorageError) -> NodeStorage {
@@ -157,6 +180,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         // Read and check everything before changing anything.
         let hardStatePath = dir + "/hardstate"
         let walDir = dir + "/wal"
+        let snapDir = dir + "/snap"
         let hardStateKind = try io.kind(of: hardStatePath)
         var hardState = HardState()
         switch hardStateKind {
@@ -168,9 +192,16 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
         let walKind = try io.kind(of: walDir)
         var log = RecoveredLog()
+        var scanSegments: [UInt64] = []
+        var segmentMax: [UInt64: LogIndex] = [:]
+        var lastSegmentSize = 0
         switch walKind {
         case .directory:
-            log = try recoverLog(walDirectory: walDir, io: io)
+            log = try recoverLog(walDirectory: walDir, snapshotDirectory: snapDir, io: io)
+            let scan = log.wal
+            scanSegments = scan.segments
+            for (i, n) in scan.segments.enumerated() { segmentMax[n] = scan.segmentMaxIndex[i] }
+            lastSegmentSize = scan.lastSegmentSize
         case .missing:
             if hardStateKind != .missing {
                 throw StorageError(
@@ -196,31 +227,42 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
                 path: hardStatePath)
         }
 
-        // Now complete what an interrupted creation left undone, and cut a torn tail.
+        // Now complete what an interrupted creation left undone, cut a torn tail (or a snapshot
+        // record whose file was never written), and set aside what recovery could not use.
         if walKind == .missing { try io.makeDirectory(walDir) }
-        let number = log.segments.last ?? 1
+        let number = scanSegments.last ?? 1
         let segmentPath = walDir + "/" + SegmentName.name(number)
         let fd: Int32
-        var size = log.lastSegmentSize
-        var note: String?
-        if log.segments.isEmpty {
+        var size = lastSegmentSize
+        var notes: [String] = []
+        if scanSegments.isEmpty {
             fd = try io.open(segmentPath, O_RDWR | O_CREAT | O_EXCL, what: "create")
             do { try io.syncDirectory(walDir) } catch { io.close(fd); throw error }
             size = 0
         } else {
             fd = try io.open(segmentPath, O_RDWR, what: "open for writing")
-            if let torn = log.tornAt {
+            if let cut = log.cutAt {
                 do {
-                    try io.truncate(fd, to: torn, path: segmentPath)
+                    try io.truncate(fd, to: cut, path: segmentPath)
                     try io.sync(fd, path: segmentPath)
                 } catch {
                     io.close(fd)
                     throw error
                 }
-                size = torn
-                note = "truncated a torn record at the end of \(segmentPath): \(log.tornBytes) bytes from byte offset \(torn)"
+                size = cut
+                if let n = log.cutNote { notes.append(n) }
             }
         }
+        do {
+            for path in log.temporaryFiles { try io.removeFile(path) }
+            for path in log.corruptFiles { try io.renameFile(path, to: path + ".corrupt") }
+            if !log.temporaryFiles.isEmpty || !log.corruptFiles.isEmpty { try io.syncDirectory(snapDir) }
+        } catch {
+            io.close(fd)
+            throw error
+        }
+        if let n = log.snapshotNote { notes.append(n) }
+        let note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         if hardStateKind == .missing {
             do {
                 try io.replaceFile(directory: dir, name: "hardstate", data: HardStateFile.encode(hardState))
@@ -232,8 +274,18 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         let storage = NodeStorage(
             directory: dir, nodeID: nodeID, clusterID: clusterID, options: options, io: io,
             segmentNumber: number, segmentFD: fd, segmentSize: size, log: log.state,
-            hardState: hardState, recoveryNote: note)
+            hardState: hardState, recoveryNote: note, snapshotFiles: log.snapshots,
+            firstSegment: scanSegments.first ?? number, segmentMaxIndex: segmentMax)
         return storage
+    }
+
+    /// Everything a `Ready` asks to store, in order: its snapshot (`saveSnapshot`), then its entries
+    /// and hard state (`save(hardState:entries:sync:)`); nothing when it holds none of these.
+    public func save(_ rd: Ready) throws(StorageError) {
+        if let s = rd.snapshot { try saveSnapshot(s, replacingLog: rd.installsSnapshot) }
+        if rd.hardState != nil || !rd.entries.isEmpty {
+            try save(hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync)
+        }
     }
 
     /// One Ready's worth of storage work. `entries` replace any stored entries from
@@ -288,9 +340,61 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
     }
 
+    /// Stores `snapshot` durably and makes the log start right after it, as a `Ready` asks
+    /// (`replacingLog` is its `installsSnapshot`): the node's own keeps the entries after its index
+    /// (provided the log holds that index with its term; otherwise it replaces the log too), one from
+    /// the leader replaces the log. A snapshot no newer than the one held changes nothing.
+    ///
+    /// A snapshot that replaces the log is first marked in the write-ahead log (synced), then its
+    /// file is written (temporary file, fsync, rename, fsync of `snap/`); then the log moves to a new
+    /// segment and what the previous snapshot covers is deleted (see the type's description).
+    public func saveSnapshot(_ snapshot: Snapshot, replacingLog: Bool) throws(StorageError) {
+        try locked { () throws(StorageError) in
+            try checkUsable()
+            guard snapshot.index > held.snapshot.index else { return }
+            let replaces = replacingLog || held.term(at: snapshot.index) != snapshot.term
+            do throws(StorageError) {
+                if replaces {
+                    try appendRecords([.snapshot(snapshot.metadata)])
+                    try syncLog()
+                }
+                if try io.kind(of: snapDirectory) == .missing { try io.makeDirectory(snapDirectory) }
+                try io.replaceFile(directory: snapDirectory, name: SnapshotFile.name(snapshot.index),
+                                   data: SnapshotFile.encode(snapshot))
+                held.saveSnapshot(snapshot, replacingLog: replaces)
+                snapshotFiles.append(snapshot.index)
+                try dropWhatSnapshotsCover()
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
+    /// After a snapshot: start a new segment, keep the newest two snapshot files, and delete the
+    /// segments (never the current one) whose records all lie at or below the older of the two.
+    private func dropWhatSnapshotsCover() throws(StorageError) {
+        if segmentSize > 0 { try startNextSegment() }
+        var removedSnapshots = false
+        while snapshotFiles.count > 2 {
+            try io.removeFile(snapDirectory + "/" + SnapshotFile.name(snapshotFiles.removeFirst()))
+            removedSnapshots = true
+        }
+        if removedSnapshots { try io.syncDirectory(snapDirectory) }
+        guard let floor = snapshotFiles.first else { return }
+        var removedSegments = false
+        while firstSegment < segmentNumber, (segmentMaxIndex[firstSegment] ?? 0) <= floor {
+            try io.removeFile(walDirectory + "/" + SegmentName.name(firstSegment))
+            segmentMaxIndex[firstSegment] = nil
+            firstSegment += 1
+            removedSegments = true
+        }
+        if removedSegments { try io.syncDirectory(walDirectory) }
+    }
+
     /// Empties the log and makes it start right after `point`, durably (a start record in the
-    /// write-ahead log, synced). The storage side of installing a snapshot, and how tests make a log
-    /// that starts after index 1; snapshots themselves are not implemented yet.
+    /// write-ahead log, synced), with no snapshot data: how tests make a log that starts after
+    /// index 1 without a snapshot.
     func startLog(after point: SnapshotMetadata) throws(StorageError) {
         try locked { () throws(StorageError) in
             try checkUsable()
@@ -309,11 +413,12 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
 
     /// The latest hard state saved (possibly a commit-only change not yet written).
     public var hardState: HardState { lockedValue { pendingHardState ?? durableHardState } }
-    /// The index of the first entry in the log: 1, or one past the point a start record named.
+    /// The index of the first entry in the log: 1, or one past the latest snapshot (or the point a
+    /// start record named).
     public var firstIndex: LogIndex { lockedValue { held.firstIndex } }
     /// The index of the last entry in the log; `firstIndex - 1` if it is empty.
     public var lastIndex: LogIndex { lockedValue { held.lastIndex } }
-    /// The point the log starts after (`.none` unless a start record named one).
+    /// The latest snapshot, or the point a start record named (`.none` if neither).
     public var snapshot: SnapshotMetadata { lockedValue { held.snapshot } }
     public var snapshotData: [UInt8] { lockedValue { held.snapshotData } }
     public func term(at index: LogIndex) -> Term? { lockedValue { held.term(at: index) } }
@@ -371,6 +476,12 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
                 try startNextSegment()
             }
             WALFormat.append(record, to: &buffer)
+            switch record {
+            case .entry(let e): segmentMaxIndex[segmentNumber] = max(segmentMaxIndex[segmentNumber] ?? 0, e.index)
+            case .start(let p), .snapshot(let p):
+                segmentMaxIndex[segmentNumber] = max(segmentMaxIndex[segmentNumber] ?? 0, p.index)
+            case .truncate: break
+            }
         }
         try writeToSegment(buffer)
     }
@@ -427,80 +538,4 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         return body()
     }
-}
-
-// MARK: - Recovery
-
-struct RecoveredLog {
-    /// The log the records describe (its hard state is not used).
-    var state = PersistentState()
-    /// Records read (entries and truncates).
-    var records = 0
-    /// Segment numbers, in order.
-    var segments: [UInt64] = []
-    /// Size of the last segment once its torn tail, if any, is cut.
-    var lastSegmentSize = 0
-    /// Where the torn tail of the last segment starts, and its length.
-    var tornAt: Int?
-    var tornBytes = 0
-}
-
-/// Reads every segment and rebuilds the log, without writing anything.
-func recoverLog(walDirectory: String, io: DiskIO) throws(StorageError) -> RecoveredLog {
-    var log = RecoveredLog()
-    log.segments = try io.list(walDirectory).compactMap(SegmentName.number).sorted()
-    for (i, number) in log.segments.enumerated() where number != UInt64(i) + 1 {
-        let missing = walDirectory + "/" + SegmentName.name(UInt64(i) + 1)
-        throw StorageError(
-            message: "write-ahead log segment \(missing) is missing (the next one present is "
-                + "\(SegmentName.name(number))); refusing to start (nothing was modified)",
-            path: missing)
-    }
-    for (i, number) in log.segments.enumerated() {
-        let path = walDirectory + "/" + SegmentName.name(number)
-        let isLast = i == log.segments.count - 1
-        let bytes = try io.readFile(path)
-        var offset = 0
-        func corrupt(_ why: String) -> StorageError {
-            StorageError(
-                message: "corrupt write-ahead log: \(path) at byte offset \(offset): \(why); "
-                    + "refusing to start (nothing was modified)",
-                path: path, offset: offset)
-        }
-        scan: while offset < bytes.count {
-            switch WALFormat.decode(bytes, at: offset) {
-            case .record(let record, let end):
-                let first = log.state.firstIndex, last = log.state.lastIndex
-                switch record {
-                case .entry(let e):
-                    guard e.index == last + 1 else {
-                        throw corrupt(e.index > last + 1 ? "entry index \(e.index) leaves a gap after index \(last)"
-                            : e.index < first ? "entry index \(e.index) lies before the first index \(first) of the log"
-                            : "entry index \(e.index) overwrites index \(e.index) without a truncate record")
-                    }
-                    log.state.append([e])
-                case .truncate(let from):
-                    guard from >= first, from <= last + 1 else {
-                        throw corrupt("truncate from index \(from) outside the log (indexes \(first)...\(last))")
-                    }
-                    log.state.removeEntries(from: from)
-                case .start(let point):
-                    log.state = PersistentState(snapshot: point)
-                }
-                log.records += 1
-                offset = end
-            case .bad(let reason, let checksumValid):
-                if checksumValid { throw corrupt(reason) }
-                if !isLast { throw corrupt("\(reason), in a segment that is not the last one") }
-                if WALFormat.validRecordExists(in: bytes, after: offset) {
-                    throw corrupt("\(reason), and valid records follow it")
-                }
-                log.tornAt = offset
-                log.tornBytes = bytes.count - offset
-                break scan
-            }
-        }
-        if isLast { log.lastSegmentSize = log.tornAt ?? bytes.count }
-    }
-    return log
 }

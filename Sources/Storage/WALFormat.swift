@@ -6,20 +6,26 @@ enum WALRecord: Equatable {
     case entry(Entry)
     /// Every entry at `from` or later is removed (a conflicting suffix is being replaced).
     case truncate(from: LogIndex)
-    /// Every entry is removed, and the log starts again right after `point` (whose term is known):
-    /// what installing a snapshot does to the log.
+    /// Every entry is removed, and the log starts again right after `point` (whose term is known),
+    /// with no state before it: how a log that starts after index 1 is made without a snapshot.
     case start(after: SnapshotMetadata)
+    /// The log was replaced by the snapshot at `point`, stored in `snap/` (what installing a
+    /// snapshot from the leader does): every entry before this record is gone, the log continues
+    /// right after the snapshot. Written before the snapshot file; a last record whose snapshot
+    /// file does not exist is the trace of a crash in between, and is cut.
+    case snapshot(SnapshotMetadata)
 }
 
 /// The byte layout of a segment: records back to back, each
 /// `[u32 payload length][u32 CRC-32C of payload][payload]`, little-endian, where the payload is
-/// `[u8 1][u64 term][u64 index][u8 kind][data]` for an entry, `[u8 2][u64 fromIndex]` for a truncate
-/// or `[u8 3][u64 index][u64 term]` for a start.
+/// `[u8 1][u64 term][u64 index][u8 kind][data]` for an entry, `[u8 2][u64 fromIndex]` for a truncate,
+/// `[u8 3][u64 index][u64 term]` for a start or `[u8 4][u64 index][u64 term]` for a snapshot.
 enum WALFormat {
     static let headerSize = 8
     static let entryType: UInt8 = 1
     static let truncateType: UInt8 = 2
     static let startType: UInt8 = 3
+    static let snapshotType: UInt8 = 4
     /// Payload bytes of an entry before its data.
     static let entryFixedSize = 1 + 8 + 8 + 1
     static let truncateSize = 1 + 8
@@ -29,7 +35,7 @@ enum WALFormat {
         switch record {
         case .entry(let e): return headerSize + entryFixedSize + e.data.count
         case .truncate: return headerSize + truncateSize
-        case .start: return headerSize + startSize
+        case .start, .snapshot: return headerSize + startSize
         }
     }
 
@@ -48,6 +54,10 @@ enum WALFormat {
             appendLE(from, to: &buffer)
         case .start(let point):
             buffer.append(startType)
+            appendLE(point.index, to: &buffer)
+            appendLE(point.term, to: &buffer)
+        case .snapshot(let point):
+            buffer.append(snapshotType)
             appendLE(point.index, to: &buffer)
             appendLE(point.term, to: &buffer)
         }
@@ -99,12 +109,13 @@ enum WALFormat {
                 return .bad(reason: "truncate record of length \(length), expected \(truncateSize)", checksumValid: true)
             }
             return .record(.truncate(from: readLE64(bytes, p + 1)), end: p + length)
-        case startType:
+        case startType, snapshotType:
+            let what = bytes[p] == startType ? "start" : "snapshot"
             guard length == startSize else {
-                return .bad(reason: "start record of length \(length), expected \(startSize)", checksumValid: true)
+                return .bad(reason: "\(what) record of length \(length), expected \(startSize)", checksumValid: true)
             }
             let point = SnapshotMetadata(index: readLE64(bytes, p + 1), term: readLE64(bytes, p + 9))
-            return .record(.start(after: point), end: p + length)
+            return .record(bytes[p] == startType ? .start(after: point) : .snapshot(point), end: p + length)
         default:
             return .bad(reason: "unknown record type \(bytes[p])", checksumValid: true)
         }
@@ -122,7 +133,7 @@ enum WALFormat {
             switch type {
             case entryType: plausible = length >= entryFixedSize && length <= bytes.count - p - headerSize
             case truncateType: plausible = length == truncateSize
-            case startType: plausible = length == startSize && length <= bytes.count - p - headerSize
+            case startType, snapshotType: plausible = length == startSize && length <= bytes.count - p - headerSize
             default: plausible = false
             }
             if plausible, case .record = decode(bytes, at: p) { return true }

@@ -6,8 +6,10 @@ import RaftCore
 //
 // raft (1), a `Message`:
 //   kind u8 (Message.Kind raw value) | from u64 | to u64 | term u64 | logTerm u64 | index u64 |
-//   commit u64 | reject bool | rejectHint u64 | context u64 | entries
+//   commit u64 | reject bool | rejectHint u64 | context u64 | entries | snapshot present bool [, chunk]
 // entries: count u32, then per entry: term u64 | index u64 | kind u8 (EntryKind raw value) | data bytes
+// chunk (a `SnapshotChunk`): index u64 | term u64 | voters: peers | learners: peers | offset u64 |
+//   done bool | data bytes  (voters and learners each strictly ascending)
 //
 // clientRequest (2): client u64 | seq u64 | session u64 | op tag (0 put, 1 get, 2 delete, 3 cas,
 //   4 append) | key string | value string (put, append), or expected and new value strings (cas)
@@ -22,26 +24,28 @@ import RaftCore
 // control (4): id u64 | cluster key bytes | request tag, then
 //   0 status | 1 cut: peers | 2 blockOutgoing: peers | 3 setFaults: peer u64, lossPPM u32,
 //   duplicatePPM u32, delayMinNanos u64, delayMaxNanos u64 | 4 heal | 5 localGet: key string |
-//   6 logTail: count u32
+//   6 logTail: count u32 | 7 snapshot
 //   peers: count u32, then one u64 per node id
 //
 // controlReply (5): id u64 | reply tag, then
 //   0 ok | 1 status: report | 2 localValue: present bool [, value string] | 3 log: entries |
-//   4 error: reason string
+//   4 error: reason string | 5 snapshotTaken: index u64
 //   report: id u64 | role u8 (0 follower, 1 pre-candidate, 2 candidate, 3 leader) | term u64 |
 //   leader u64 | commit u64 | applied u64 | lastIndex u64 | lastTerm u64 | digest u64 |
-//   droppedMalformed u64 | droppedUnknown u64
+//   droppedMalformed u64 | droppedUnknown u64 | vote u64 | firstIndex u64 | commitTerm u64 |
+//   commitHash u64 | lastHash u64 | incarnation u64 | raftSent u64 | raftReceived u64 |
+//   droppedByFaults u64   (version 2 added everything from vote on)
 
 /// The smallest encoded entry: term, index, kind and an empty data length.
 private let minEntryBytes = 8 + 8 + 1 + 4
 
 private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2, cas = 3, append = 4 }
 private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2, sessionExpired = 3 }
-private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4 }
+private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4, casMismatch = 5 }
 private enum ControlTag: UInt8 {
-    case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6
+    case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6, snapshot = 7
 }
-private enum ControlReplyTag: UInt8 { case ok = 0, status = 1, localValue = 2, log = 3, error = 4 }
+private enum ControlReplyTag: UInt8 { case ok = 0, status = 1, localValue = 2, log = 3, error = 4, snapshotTaken = 5 }
 
 /// The wire number of each role (`Role`'s own raw values are its display names).
 private enum RoleTag: UInt8 {
@@ -90,6 +94,16 @@ extension WireWriter {
         u64(m.rejectHint)
         u64(m.context)
         entries(m.entries)
+        bool(m.snapshot != nil)
+        if let c = m.snapshot {
+            u64(c.metadata.index)
+            u64(c.metadata.term)
+            peers(c.metadata.membership.voters)
+            peers(c.metadata.membership.learners)
+            u64(c.offset)
+            bool(c.done)
+            byteString(c.data)
+        }
     }
 
     mutating func entries(_ entries: [Entry]) {
@@ -116,9 +130,31 @@ extension WireReader {
         let rejectHint = try u64("rejectHint")
         let context = try u64("context")
         let entries = try entries()
+        var snapshot: SnapshotChunk?
+        if try bool("snapshot present") {
+            let index = try u64("snapshot index")
+            let term = try u64("snapshot term")
+            let voters = try ascendingPeers("voters")
+            let learners = try ascendingPeers("learners")
+            let offset = try u64("snapshot offset")
+            let done = try bool("snapshot done")
+            let data = try byteString("snapshot data")
+            snapshot = SnapshotChunk(metadata: SnapshotMetadata(index: index, term: term,
+                                                                membership: Membership(voters: voters, learners: learners)),
+                                     offset: offset, data: data, done: done)
+        }
         return Message(kind: kind, from: from, to: to, term: term, logTerm: logTerm, index: index,
                        commit: commit, entries: entries, reject: reject, rejectHint: rejectHint,
-                       context: context)
+                       context: context, snapshot: snapshot)
+    }
+
+    /// Node ids in strictly ascending order (as `Membership` keeps them, so that the encoding stays canonical).
+    private mutating func ascendingPeers(_ what: String) throws(WireError) -> [NodeID] {
+        let ids = try peers()
+        for (a, b) in zip(ids, ids.dropFirst()) where a >= b {
+            throw .malformed("\(what) not in ascending order (\(b) after \(a))")
+        }
+        return ids
     }
 
     mutating func entries() throws(WireError) -> [Entry] {
@@ -188,6 +224,9 @@ extension WireWriter {
             u8(OutcomeTag.done.rawValue)
             u8(ResultTag.casFailedPresent.rawValue)
             string(value)
+        case .done(.casMismatch):
+            u8(OutcomeTag.done.rawValue)
+            u8(ResultTag.casMismatch.rawValue)
         case .notLeader(let leader):
             u8(OutcomeTag.notLeader.rawValue)
             u64(leader)
@@ -239,6 +278,7 @@ extension WireReader {
             case .present: outcome = .done(.value(try string("value")))
             case .casFailedAbsent: outcome = .done(.casFailed(current: nil))
             case .casFailedPresent: outcome = .done(.casFailed(current: try string("current value")))
+            case .casMismatch: outcome = .done(.casMismatch)
             }
         case .notLeader:
             outcome = .notLeader(leader: try u64("leader"))
@@ -281,6 +321,8 @@ extension WireWriter {
         case .localGet(let key):
             u8(ControlTag.localGet.rawValue)
             string(key)
+        case .snapshot:
+            u8(ControlTag.snapshot.rawValue)
         case .logTail(let count):
             u8(ControlTag.logTail.rawValue)
             u32(count)
@@ -304,6 +346,9 @@ extension WireWriter {
         case .error(let reason):
             u8(ControlReplyTag.error.rawValue)
             string(reason)
+        case .snapshotTaken(let index):
+            u8(ControlReplyTag.snapshotTaken.rawValue)
+            u64(index)
         }
     }
 
@@ -319,6 +364,15 @@ extension WireWriter {
         u64(r.digest)
         u64(r.droppedMalformed)
         u64(r.droppedUnknown)
+        u64(r.vote)
+        u64(r.firstIndex)
+        u64(r.commitTerm)
+        u64(r.commitHash)
+        u64(r.lastHash)
+        u64(r.incarnation)
+        u64(r.raftSent)
+        u64(r.raftReceived)
+        u64(r.droppedByFaults)
     }
 }
 
@@ -353,6 +407,8 @@ extension WireReader {
             return .localGet(key: try string("key"))
         case .logTail:
             return .logTail(count: try u32("log tail count"))
+        case .snapshot:
+            return .snapshot
         }
     }
 
@@ -368,6 +424,8 @@ extension WireReader {
             return .log(try entries())
         case .error:
             return .error(try string("error text"))
+        case .snapshotTaken:
+            return .snapshotTaken(index: try u64("snapshot index"))
         }
     }
 
@@ -383,8 +441,20 @@ extension WireReader {
         let digest = try u64("digest")
         let droppedMalformed = try u64("droppedMalformed")
         let droppedUnknown = try u64("droppedUnknown")
+        let vote = try u64("vote")
+        let firstIndex = try u64("firstIndex")
+        let commitTerm = try u64("commitTerm")
+        let commitHash = try u64("commitHash")
+        let lastHash = try u64("lastHash")
+        let incarnation = try u64("incarnation")
+        let raftSent = try u64("raftSent")
+        let raftReceived = try u64("raftReceived")
+        let droppedByFaults = try u64("droppedByFaults")
         return NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
                           lastIndex: lastIndex, lastTerm: lastTerm, digest: digest,
-                          droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown)
+                          droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown,
+                          vote: vote, firstIndex: firstIndex, commitTerm: commitTerm, commitHash: commitHash,
+                          lastHash: lastHash, incarnation: incarnation, raftSent: raftSent,
+                          raftReceived: raftReceived, droppedByFaults: droppedByFaults)
     }
 }

@@ -22,9 +22,12 @@ import RaftCore
 /// field matches the datagram's size, the checksum, the type, and then parses the payload with
 /// every count and length checked against what remains (`malformed`). It never traps.
 public enum WireCodec {
-    /// The version byte this codec writes and accepts.
-    /// 2: client requests carry their session, replies may say `sessionExpired`.
-    public static let version: UInt8 = 2
+    /// The version byte this codec writes and accepts (nodes of different versions reject each
+    /// other's datagrams, so they cannot be mixed in one cluster).
+    /// 2: the status report carries vote, first index, chained log hashes, incarnation and message
+    /// counters. 3: client requests carry their session, replies may say `sessionExpired`, Raft
+    /// messages may carry a snapshot chunk.
+    public static let version: UInt8 = 3
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000
     /// Header (magic, version, type, length) plus checksum: a datagram's size is this plus its payload.
@@ -154,7 +157,8 @@ public enum WireCodec {
     /// A capacity hint, so that encoding a large append does not reallocate as it grows.
     private static func estimatedPayloadBytes(_ m: WireMessage) -> Int {
         switch m {
-        case .raft(let message): return 128 + message.entries.reduce(0) { $0 + 21 + $1.data.count }
+        case .raft(let message):
+            return 128 + (message.snapshot?.byteSize ?? 0) + message.entries.reduce(0) { $0 + 21 + $1.data.count }
         case .controlReply(.log(let entries), _): return 64 + entries.reduce(0) { $0 + 21 + $1.data.count }
         default: return 256
         }

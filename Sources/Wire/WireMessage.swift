@@ -33,6 +33,9 @@ public enum ControlRequest: Sendable, Hashable {
     case localGet(key: String)
     /// The last `count` entries of the log (at most what fits in a datagram).
     case logTail(count: UInt32)
+    /// Take a snapshot of the applied state now and compact the log up to it (answered `ok` once
+    /// stored, or with an error when nothing was applied since the latest snapshot).
+    case snapshot
 }
 
 /// A node's answer to a control command.
@@ -42,9 +45,18 @@ public enum ControlReply: Sendable, Hashable {
     case localValue(String?)
     case log([Entry])
     case error(String)
+    /// The node took a snapshot at this index (the answer to `snapshot`).
+    case snapshotTaken(index: LogIndex)
 }
 
-/// A node's state as reported to the shell.
+/// A node's state as reported to the shell: the answer to a `status` probe.
+///
+/// Besides what a status table shows, it carries what an invariant checker needs to compare
+/// nodes without reading their logs: the chained hash of the log at the commit index and at the
+/// last index (`h(i) = FNV-1a(h(i-1), term(i), kind(i), data(i))`, `h(offset) = FNV-1a(offset,
+/// offsetTerm)`, so two nodes' logs agree up to `i` exactly when their `h(i)` are equal), the
+/// applied state's digest with the index it was taken at, the process's incarnation (a random id
+/// drawn at start, so monotonic checks restart with the process) and the transport's counters.
 public struct NodeReport: Sendable, Hashable {
     public var id: NodeID
     public var role: Role
@@ -54,14 +66,33 @@ public struct NodeReport: Sendable, Hashable {
     public var applied: LogIndex
     public var lastIndex: LogIndex
     public var lastTerm: Term
-    /// `KVStore.digest` of the applied state.
+    /// `KVStore.digest` of the applied state, taken at `applied`.
     public var digest: UInt64
     /// Datagrams dropped as malformed, and as coming from strangers without a valid key.
     public var droppedMalformed: UInt64
     public var droppedUnknown: UInt64
+    /// The node this node voted for in `term` (0: none).
+    public var vote: NodeID
+    /// The first index the log holds (1 unless compacted).
+    public var firstIndex: LogIndex
+    /// The term of the entry at `commit` (0 when `commit` is 0).
+    public var commitTerm: Term
+    /// The chained log hash at `commit`, and at `lastIndex`.
+    public var commitHash: UInt64
+    public var lastHash: UInt64
+    /// A random id drawn when the node's process (or in-process daemon) started.
+    public var incarnation: UInt64
+    /// Raft messages the core asked to send, Raft messages received from members and given to
+    /// the core, and Raft messages dropped by the node's own transport faults (either direction).
+    public var raftSent: UInt64
+    public var raftReceived: UInt64
+    public var droppedByFaults: UInt64
 
     public init(id: NodeID, role: Role, term: Term, leader: NodeID, commit: LogIndex, applied: LogIndex,
-                lastIndex: LogIndex, lastTerm: Term, digest: UInt64, droppedMalformed: UInt64, droppedUnknown: UInt64) {
+                lastIndex: LogIndex, lastTerm: Term, digest: UInt64, droppedMalformed: UInt64, droppedUnknown: UInt64,
+                vote: NodeID = noNode, firstIndex: LogIndex = 1, commitTerm: Term = 0, commitHash: UInt64 = 0,
+                lastHash: UInt64 = 0, incarnation: UInt64 = 0, raftSent: UInt64 = 0, raftReceived: UInt64 = 0,
+                droppedByFaults: UInt64 = 0) {
         self.id = id
         self.role = role
         self.term = term
@@ -73,5 +104,14 @@ public struct NodeReport: Sendable, Hashable {
         self.digest = digest
         self.droppedMalformed = droppedMalformed
         self.droppedUnknown = droppedUnknown
+        self.vote = vote
+        self.firstIndex = firstIndex
+        self.commitTerm = commitTerm
+        self.commitHash = commitHash
+        self.lastHash = lastHash
+        self.incarnation = incarnation
+        self.raftSent = raftSent
+        self.raftReceived = raftReceived
+        self.droppedByFaults = droppedByFaults
     }
 }

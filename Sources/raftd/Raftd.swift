@@ -26,17 +26,21 @@ struct Raftd: ParsableCommand {
             """
     )
 
+    @Flag(help: ArgumentHelp("Be a node of Maelstrom's protocol: JSON messages on standard input and output (lin-kv workload); the node's id comes from Maelstrom's init message, so --id, --peers and --listen do not apply.",
+                             discussion: "With --data DIR the log is kept in DIR/<node id>; without, in memory."))
+    var maelstrom = false
+
     @Option(help: "This node's id (1 or more).")
-    var id: UInt64
+    var id: UInt64?
 
     @Option(help: "Address to listen on, HOST:PORT (default: this node's address in --peers).")
     var listen: String?
 
     @Option(help: "Every member, this node included: ID=HOST:PORT,ID=HOST:PORT,...")
-    var peers: String
+    var peers: String?
 
     @Option(help: "Data directory (write-ahead log).")
-    var data: String
+    var data: String?
 
     @Option(help: "Election timeout range, e.g. 150ms..300ms.")
     var election: String = "150ms..300ms"
@@ -56,19 +60,79 @@ struct Raftd: ParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "Do not sync the log to disk (unsafe; for benchmarks).")
     var noFsync = false
 
+    @Option(name: .customLong("snapshot-every"),
+            help: "Take a snapshot and compact the log every N applied entries (0: never, only when asked).")
+    var snapshotEvery: UInt64 = NodeConfig.defaultSnapshotEvery
+
+    func validate() throws {
+        if maelstrom {
+            if id != nil || peers != nil || listen != nil {
+                throw ValidationError("--maelstrom takes its node id and peers from Maelstrom's init message: drop --id, --peers and --listen")
+            }
+        } else {
+            if id == nil { throw ValidationError("missing --id (or --maelstrom)") }
+            if peers == nil { throw ValidationError("missing --peers") }
+            if data == nil { throw ValidationError("missing --data") }
+        }
+    }
+
+    @Option(name: .customLong("listen-fd"),
+            help: "Use this inherited UDP socket, already bound to the listen address, instead of binding one.")
+    var listenFD: Int32?
+
+    @Option(name: .customLong("parent-fd"),
+            help: "Exit when this inherited pipe reaches end-of-file: the process that started this node died.")
+    var parentFD: Int32?
+
+    /// Test only: see `NodeConfig.testCorruptLogAt`. Hidden, and refused without RAFTSH_TEST_HOOKS=1.
+    @Option(name: .customLong("test-corrupt-log-at"), help: .hidden)
+    var testCorruptLogAt: UInt64?
+
+    /// The environment variable that must be 1 for test-only options.
+    static let testHooksVariable = "RAFTSH_TEST_HOOKS"
+
     func makeConfig() throws(NodeConfigError) -> NodeConfig {
-        let peerMap = try NodeConfig.parsePeers(peers)
+        let peerMap = try NodeConfig.parsePeers(peers ?? "")
+        let id = self.id ?? 0
+        let data = self.data ?? ""
         let listenAddress = try listen.map { (text: String) throws(NodeConfigError) -> HostPort in try HostPort(parsing: text) }
         let config = NodeConfig(id: id, listen: listenAddress, peers: peerMap, dataDirectory: data,
                                 electionTimeout: try NodeConfig.parseDurationRange(election),
                                 heartbeat: try NodeConfig.parseDuration(heartbeat),
                                 tick: try NodeConfig.parseDuration(tick),
-                                clusterKey: clusterKey, clusterID: clusterID, fsync: !noFsync)
-        try config.validate()
-        return config
+                                clusterKey: clusterKey, clusterID: clusterID, fsync: !noFsync,
+                                snapshotEvery: snapshotEvery == 0 ? nil : snapshotEvery)
+        var c = config
+        c.listenDescriptor = listenFD
+        if let testCorruptLogAt {
+            guard let hooks = getenv(Raftd.testHooksVariable), String(cString: hooks) == "1" else {
+                throw NodeConfigError("--test-corrupt-log-at is a test hook: it needs \(Raftd.testHooksVariable)=1 in the environment")
+            }
+            c.testCorruptLogAt = testCorruptLogAt
+        }
+        try c.validate()
+        return c
     }
 
     func run() throws {
+        if let parentFD {
+            ParentWatch.start(fd: parentFD, log: logError)
+        }
+        if maelstrom {
+            var options = MaelstromOptions()
+            do {
+                options.electionTimeout = try NodeConfig.parseDurationRange(election)
+                options.heartbeat = try NodeConfig.parseDuration(heartbeat)
+                options.tick = try NodeConfig.parseDuration(tick)
+            } catch {
+                logError("raftd: \(error.message)")
+                throw ExitCode(1)
+            }
+            options.dataDirectory = data
+            options.fsync = !noFsync
+            options.snapshotEvery = snapshotEvery == 0 ? nil : snapshotEvery
+            throw ExitCode(MaelstromNode(options: options).run())
+        }
         let config: NodeConfig
         do {
             config = try makeConfig()

@@ -15,6 +15,7 @@ struct Raftsh: ParsableCommand {
               --nodes N               number of nodes (default 5)
               --udp                   start local raftd processes instead of simulating
               --connect HOST:PORT,…   attach to raftd nodes already running
+              --exec CMD              start nodes of CMD speaking Maelstrom's protocol
 
             Examples:
               raftsh                                  the shell
@@ -22,10 +23,12 @@ struct Raftsh: ParsableCommand {
               raftsh run s.scn --seeds 1..50          one scenario under 50 seeds
               raftsh sweep s.scn --param election=100ms..200ms,150ms..300ms
               raftsh run --udp scenarios/             the same scenarios on local raftd processes
+              raftsh run --exec "raftd --maelstrom" scenarios/exec/   scenarios on Maelstrom nodes
+              raftsh check history.edn                check a Jepsen-style history
               raftsh bench sim                        simulator speed
               raftsh bench udp                        real nodes: latency, throughput, failover
             """,
-        subcommands: [Shell.self, Run.self, SweepCommand.self, Bench.self],
+        subcommands: [Shell.self, Run.self, CheckCommand.self, SweepCommand.self, Bench.self],
         defaultSubcommand: Shell.self
     )
 }

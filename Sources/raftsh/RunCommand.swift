@@ -30,6 +30,10 @@ struct Run: ParsableCommand {
     @Option(help: "Write a JUnit XML report to this file.")
     var junit: String?
 
+    @Option(help: ArgumentHelp("Write each scenario's client history to this folder in Jepsen's EDN form (FILE.edn, or FILE-seed-N.edn with --seeds), for Knossos, Elle or `raftsh check`.",
+                               valueName: "DIR"))
+    var history: String?
+
     @Flag(help: "Print every message and state change, and every line's answer.")
     var trace = false
 
@@ -43,8 +47,20 @@ struct Run: ParsableCommand {
                              discussion: "A `cluster N udp` line uses raftd processes in any mode. Every process is killed when its scenario ends, fails, or raftsh is interrupted."))
     var udp = false
 
+    @Flag(help: ArgumentHelp("Like --udp, with each raftd in a network namespace of its own and faults made by the kernel (nftables, tc netem); needs root, ip, nft and tc.",
+                             discussion: "Every namespace, rule and folder is removed when the scenario ends, on failure, on signals, and (stale ones) at the next start."))
+    var netns = false
+
+    @Option(help: ArgumentHelp("Run on processes of this command speaking Maelstrom's protocol (e.g. \"raftd --maelstrom\"): only scenarios whose `# modes:` header lists exec; every `cluster` line becomes exec.",
+                               valueName: "CMD"))
+    var exec: String?
+
     @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
     var noFsync = false
+
+    @Option(name: .customLong("snapshot-every"),
+            help: "Every cluster's nodes take a snapshot every N applied entries (overrides `cluster … snapshot-every N`).")
+    var snapshotEvery: UInt64?
 
     func seedList() throws -> [UInt64?] {
         if let seeds {
@@ -70,9 +86,20 @@ struct Run: ParsableCommand {
         }
         var runner = ScenarioRunner()
         runner.trace = trace
+        if let snapshotEvery {
+            guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
+            runner.options.clusterOverride.snapshotEvery = snapshotEvery
+        }
         // Children die with us: at exit, on Ctrl-C, on SIGTERM/SIGHUP/SIGQUIT.
         ProcessSupervisor.installCleanupHandlers()
-        let factory = ClusterFactory(forceUDP: udp, fsync: !noFsync)
+        let udp = self.udp || netns
+        if netns, let why = NamespaceNetwork.unavailableReason() {
+            FileHandle.standardError.write("raftsh run: --netns: \(why)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
+        if exec != nil && udp { throw ValidationError("--exec runs foreign nodes, --udp/--netns raftd processes: pick one") }
+        let mode = exec != nil ? "exec" : udp ? "udp" : "sim"
+        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync)
         defer { factory.shutdownAll() }
         runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         var skipped = 0
@@ -83,26 +110,36 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write("raftsh run: cannot read \(file) as UTF-8 text\n".data(using: .utf8)!)
                 throw ExitCode(2)
             }
-            if udp {
-                let modes = ScenarioRunner.modes(of: source)
-                if !modes.contains("udp") {
-                    skipped += 1
-                    if !quiet {
-                        print("SKIP  \(file)  (not marked udp; modes: \(modes.sorted().joined(separator: " ")))")
-                    }
-                    continue
+            let modes = ScenarioRunner.modes(of: source)
+            if !modes.contains(mode) {
+                skipped += 1
+                if !quiet {
+                    print("SKIP  \(file)  (not marked \(mode); modes: \(modes.sorted().joined(separator: " ")))")
                 }
+                continue
             }
             for s in seedValues {
                 let r = runner.run(file: file, source: source, seed: s)
-                let onUDP = factory.lastWasUDP
+                let onUDP = factory.lastKind == .udp || factory.lastKind == .exec
                 // Every raftd of this scenario ends here, passed or failed.
                 factory.shutdownAll()
                 results.append(r)
+                if let history, let h = r.history {
+                    let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                    let name = seeds != nil ? "\(base)-seed-\(r.seed).edn" : "\(base).edn"
+                    do {
+                        try FileManager.default.createDirectory(atPath: history, withIntermediateDirectories: true)
+                        try HistoryEDN.write(h).write(toFile: (history as NSString).appendingPathComponent(name), atomically: true,
+                                                      encoding: .utf8)
+                    } catch {
+                        FileHandle.standardError.write("raftsh run: cannot write the history to \(history): \(error.localizedDescription)\n".data(using: .utf8)!)
+                        throw ExitCode(2)
+                    }
+                }
                 if verbose || trace { for line in r.output { print(line) } }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
                 let figures = onUDP
-                    ? "udp  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
+                    ? "\(factory.lastKind!.rawValue)  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
                     : "seed \(r.seed)  \(r.statements) lines  \(r.steps) steps  virtual \(TimeFormat.seconds(r.clusterTime))\(wall)"
                 switch r.status {
                 case .passed:
@@ -110,7 +147,9 @@ struct Run: ParsableCommand {
                 case .failed:
                     print("FAIL  \(file)  \(figures)")
                     print(indent(r.errorText ?? ""))
-                    print("  reproduce: raftsh run \(onUDP && udp ? "--udp " : "")\(file) --seed \(r.seed)")
+                    let flag = exec.map { "--exec \(shellQuoted($0)) " } ?? (onUDP && udp ? (netns ? "--netns " : "--udp ") : "")
+                    let every = snapshotEvery.map { " --snapshot-every \($0)" } ?? ""
+                    print("  reproduce: raftsh run \(flag)\(file) --seed \(r.seed)\(every)")
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))
@@ -120,7 +159,7 @@ struct Run: ParsableCommand {
         }
         let passed = results.filter { $0.status == .passed }.count
         // Exactly `N passed, N failed[, N skipped]`: CI parses this line.
-        print("\(passed) passed, \(results.count - passed) failed" + (udp ? ", \(skipped) skipped" : ""))
+        print("\(passed) passed, \(results.count - passed) failed" + (mode != "sim" || skipped > 0 ? ", \(skipped) skipped" : ""))
         if let junit {
             try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
         }
@@ -133,3 +172,8 @@ struct Run: ParsableCommand {
     }
 }
 
+/// `s` in single quotes for a POSIX shell when it has anything but plain characters.
+func shellQuoted(_ s: String) -> String {
+    let plain = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,".contains($0) }
+    return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

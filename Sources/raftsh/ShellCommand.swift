@@ -35,9 +35,16 @@ struct Shell: ParsableCommand {
     @Flag(help: "Start local raftd processes over UDP instead of simulating (every `cluster` line becomes UDP).")
     var udp = false
 
+    @Flag(help: "Like --udp, with each raftd in a network namespace of its own and faults made by the kernel (needs root, ip, nft and tc).")
+    var netns = false
+
     @Option(help: ArgumentHelp("Attach to raftd nodes already running: HOST:PORT,HOST:PORT,... (ids 1, 2, ... in order) or ID=HOST:PORT,...",
                                valueName: "nodes"))
     var connect: String?
+
+    @Option(help: ArgumentHelp("Start processes of this command speaking Maelstrom's protocol instead of simulating (e.g. \"raftd --maelstrom\", \"python3 node.py\").",
+                               valueName: "CMD"))
+    var exec: String?
 
     @Option(name: .customLong("cluster-key"), help: "The cluster key of the nodes given with --connect.")
     var clusterKey: String = NodeConfig.defaultClusterKey
@@ -47,7 +54,11 @@ struct Shell: ParsableCommand {
 
     func validate() throws {
         if nodes < 1 || nodes > 64 { throw ValidationError("--nodes must be between 1 and 64") }
-        if udp && connect != nil { throw ValidationError("--udp starts nodes, --connect attaches to running ones: pick one") }
+        if (udp || netns) && connect != nil { throw ValidationError("--udp starts nodes, --connect attaches to running ones: pick one") }
+        if exec != nil && (udp || netns || connect != nil) {
+            throw ValidationError("--exec starts foreign nodes: it does not go with --udp, --netns or --connect")
+        }
+        if netns, let why = NamespaceNetwork.unavailableReason() { throw ValidationError("--netns: \(why)") }
     }
 
     func run() throws {
@@ -79,7 +90,7 @@ struct Shell: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let factory = ClusterFactory(forceUDP: udp, fsync: !noFsync, attached: attached)
+        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync, attached: attached)
         defer { factory.shutdownAll() }
         session.executor.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         // The attached nodes are the session's cluster from the first line on.

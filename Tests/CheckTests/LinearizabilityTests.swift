@@ -276,7 +276,11 @@ import Testing
                 case 7: op = .delete(key: "x"); outcome = .ok(.ok)
                 default:
                     op = .cas(key: "x", from: v(), to: v())
-                    outcome = Bool.random(using: &rng) ? .ok(.ok) : .ok(.casFailed(current: Bool.random(using: &rng) ? nil : v()))
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: outcome = .ok(.ok)
+                    case 1: outcome = .ok(.casFailed(current: Bool.random(using: &rng) ? nil : v()))
+                    default: outcome = .ok(.casMismatch)
+                    }
                 }
                 var h = HistoryOperation(id: i, client: ClientID(i), op: op, invoke: invoke, complete: complete, outcome: outcome)
                 if !op.isRead, Int.random(in: 0..<4, using: &rng) == 0 {
@@ -320,6 +324,7 @@ func bruteForceLinearizable(_ ops: [HistoryOperation]) -> Bool {
         case (.append(_, let v), _): return .some((value ?? "") + v)
         case (.cas(_, let from, let to), .ok?): return value == from ? .some(to) : nil
         case (.cas(_, let from, _), .casFailed(let found)?): return value == found && value != from ? .some(value) : nil
+        case (.cas(_, let from, _), .casMismatch?): return value != nil && value != from ? .some(value) : nil
         case (.cas(_, let from, let to), nil): return .some(value == from ? to : value)
         default: return nil
         }

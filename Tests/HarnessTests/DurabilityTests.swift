@@ -144,7 +144,7 @@ struct RaftdDurabilityTests {
         #expect(group.wait(timeout: .now() + 30) == .success, "client threads did not stop")
 
         // Heal (nothing is cut, but be sure) and let every node catch up.
-        cluster.updateNetwork { $0.heal() }
+        try cluster.updateNetwork { $0.heal() }
         let converged = cluster.wait(until: { cluster.isConverged }, within: 15_000_000_000)
         #expect(converged, "not converged 15s after the last restart\n\(logs())")
 
@@ -240,12 +240,12 @@ struct RaftdDurabilityTests {
         defer { c.shutdown() }
         #expect(c.wait(until: { c.leader != nil }, within: 10_000_000_000))
         #expect(c.perform(.put(key: "x", value: "1"), via: nil, timeout: 5_000_000_000).succeeded)
-        c.updateNetwork { $0.partition([[1, 2], [3, 4, 5]], allNodes: c.nodeIDs) }
+        try c.updateNetwork { $0.partition([[1, 2], [3, 4, 5]], allNodes: c.nodeIDs) }
         #expect(c.wait(until: { c.leader.map { [3, 4, 5].contains($0) } ?? false }, within: 5_000_000_000))
         #expect(c.perform(.put(key: "x", value: "2"), via: nil, timeout: 5_000_000_000).succeeded)
         #expect(!c.perform(.put(key: "y", value: "1"), via: 1, timeout: 500_000_000).succeeded)
         #expect(c.status(of: 1).group == 1 && c.status(of: 4).group == 2)
-        c.updateNetwork { $0.heal() }
+        try c.updateNetwork { $0.heal() }
         #expect(c.wait(until: { c.isConverged }, within: 5_000_000_000))
         #expect(c.appliedValue("x", on: 1) == .some("2"))
         #expect(c.status(of: 1).group == nil)

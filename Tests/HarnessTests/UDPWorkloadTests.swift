@@ -10,23 +10,6 @@ import Sim
 import Scenario
 @testable import Node
 
-/// Runs `source` with every cluster line (and the default cluster) being `cluster`.
-private func run(_ source: String, on cluster: UDPCluster) -> (lines: [String], failure: ScenarioFailure?) {
-    var lines: [String] = []
-    let exec = Executor { lines.append($0) }
-    exec.makeCluster = { _, _, _ in cluster }
-    do {
-        let script = try Parser.parse(source, file: "test.scn")
-        try exec.run(script)
-        return (lines, nil)
-    } catch let f as ScenarioFailure {
-        return (lines, f)
-    } catch {
-        Issue.record("parse error: \(error)")
-        return (lines, nil)
-    }
-}
-
 @Suite("Workloads and faults on UDP clusters", .serialized)
 struct UDPWorkloadTests {
     /// `workload start … workload stop`, `report` and the workload expectations on real nodes.
@@ -35,7 +18,7 @@ struct UDPWorkloadTests {
         let binary = try #require(try? ProcessSupervisor.locateRaftd(), "build raftd first (swift build --product raftd)")
         let c = try UDPCluster(options: UDPClusterOptions(nodes: 3, fsync: false, raftdPath: binary))
         defer { c.shutdown() }
-        let (lines, failure) = run("""
+        let (lines, failure) = runScenario("""
             wait until leader within 10s
             workload start clients 4 requests 60 ratio 0.5 keys 4 rate 50/s
             wait 2s
@@ -48,8 +31,15 @@ struct UDPWorkloadTests {
             expect linearizable
             """, on: c)
         #expect(failure == nil, "\(failure.map(String.init(describing:)) ?? "")\n\(lines.joined(separator: "\n"))")
+        // The report's message count and leader history come from the nodes' counters and the probes.
         let report = lines.first { $0.contains("get requests") } ?? ""
-        #expect(report.contains("n/a over UDP"))
+        #expect(!report.contains("n/a"), "\(report)")
+        #expect(report.contains("leader history:"), "\(report)")
+        #expect(c.messagesSent > 0)
+        let spans = c.leaderHistory
+        #expect(spans.count >= 2, "\(spans)")
+        #expect(spans.first?.to != nil, "the failed leader's span is closed: \(spans)")
+        #expect(Set(spans.map(\.term)).count == spans.count, "one span per term: \(spans)")
         let w = try #require(c.workload)
         #expect(w.results.count == 60 && w.unanswered.isEmpty && !w.running)
         #expect(Set(w.results.map(\.client)) == Set(w.clientIDs))
@@ -95,7 +85,7 @@ struct UDPWorkloadTests {
         #expect(throws: ClusterError.self) { try attached.pause(1) }
         #expect(throws: ClusterError.self) { try attached.resume(1) }
         #expect(throws: ClusterError.self) { try attached.restart(3) }
-        let (lines, failure) = run("fail 2", on: attached)
+        let (lines, failure) = runScenario("fail 2", on: attached)
         #expect(failure?.message.hasPrefix("this shell did not start node 2") == true)
         #expect(!lines.contains { $0.contains("crashed") })
         #expect(owner.status(of: 2).state == .up)

@@ -11,12 +11,12 @@ public struct TestFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// `n` distinct UDP ports on 127.0.0.1 that were free a moment ago, chosen like the clusters of
-/// `raftsh --udp` choose theirs: below the kernel's ephemeral range, so that a client socket bound
-/// to port 0 (any test's, meanwhile) cannot take the port of a stopped node before it restarts.
-public func freePorts(_ n: Int) throws -> [Int] {
+/// `n` UDP sockets bound on 127.0.0.1 to ports the kernel picked, held until closed: the nodes of
+/// a test run on them (`NodeConfig.listenDescriptor`, `raftd --listen-fd`), so no other process can
+/// take a node's port, neither before the node starts nor while it is stopped (see `BoundUDPSocket`).
+public func boundSockets(_ n: Int) throws -> [BoundUDPSocket] {
     do {
-        return try ProcessSupervisor.freeLoopbackPorts(n)
+        return try BoundUDPSocket.several(n)
     } catch {
         throw TestFailure(error.message)
     }
@@ -75,6 +75,9 @@ public func status(_ client: UDPClient, _ id: NodeID) -> NodeReport? {
 
 /// Three (or `size`) in-process daemons on loopback, each with its own data directory and event loop.
 /// `shutdown()` stops every daemon and removes the directories; call it in a `defer`.
+///
+/// Each node's socket is bound once, when the cluster is made, and held by the cluster; every
+/// start of the node takes a copy of it, so a stopped node's port stays reserved for its restart.
 public final class LocalCluster {
     public let ids: [NodeID]
     public let peers: [NodeID: HostPort]
@@ -82,29 +85,43 @@ public final class LocalCluster {
     public let clusterKey: String
     public private(set) var daemons: [NodeID: RaftDaemon] = [:]
     private var clients: [UDPClient] = []
+    private let sockets: [NodeID: BoundUDPSocket]
 
     public init(size: Int = 3, clusterKey: String = "test-key") throws {
-        let ports = try freePorts(size)
+        let bound = try boundSockets(size)
         ids = (1...size).map { NodeID($0) }
         var p: [NodeID: HostPort] = [:]
         var d: [NodeID: String] = [:]
+        var s: [NodeID: BoundUDPSocket] = [:]
         for (i, id) in ids.enumerated() {
-            p[id] = HostPort(host: "127.0.0.1", port: ports[i])
+            p[id] = HostPort(host: "127.0.0.1", port: bound[i].port)
+            s[id] = bound[i]
             d[id] = try makeTempDir("n\(id)")
         }
         peers = p
         dirs = d
+        sockets = s
         self.clusterKey = clusterKey
     }
 
-    public func config(_ id: NodeID) -> NodeConfig {
-        NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey)
+    /// Node `id`'s configuration, on a fresh copy of its held socket.
+    public func config(_ id: NodeID) throws -> NodeConfig {
+        var c = NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey)
+        do { c.listenDescriptor = try sockets[id]!.duplicate() } catch { throw TestFailure(error.message) }
+        return c
     }
 
     /// Start node `id` (fatal storage errors fail the test instead of exiting the test process).
     @discardableResult
     public func start(_ id: NodeID) throws -> RaftDaemon {
-        let d = try RaftDaemon.start(config(id), log: { _ in }, onFatal: { msg in Issue.record("node \(id) fatal: \(msg)") })
+        let c = try config(id)
+        let d: RaftDaemon
+        do {
+            d = try RaftDaemon.start(c, log: { _ in }, onFatal: { msg in Issue.record("node \(id) fatal: \(msg)") })
+        } catch {
+            if let fd = c.listenDescriptor { close(fd) }
+            throw error
+        }
         daemons[id] = d
         return d
     }
@@ -127,6 +144,7 @@ public final class LocalCluster {
         for c in clients { c.close() }
         clients.removeAll()
         for id in ids { stop(id) }
+        for socket in sockets.values { socket.close() }
         for dir in dirs.values { removeDir(dir) }
     }
 }

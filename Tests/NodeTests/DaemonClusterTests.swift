@@ -238,8 +238,10 @@ struct DaemonClusterTests {
         defer { cluster.shutdown() }
         try cluster.start(1)
 
-        // Port in use: node 1 holds it.
-        var again = cluster.config(1)
+        // Port in use: node 1 holds it (binding anew, not on a copy of the held socket).
+        var again = try cluster.config(1)
+        if let fd = again.listenDescriptor { close(fd) }
+        again.listenDescriptor = nil
         let otherDir = try makeTempDir("other")
         defer { removeDir(otherDir) }
         again.dataDirectory = otherDir
@@ -252,7 +254,7 @@ struct DaemonClusterTests {
         #expect((try? FileManager.default.contentsOfDirectory(atPath: otherDir))?.isEmpty == true)
 
         // Node 2 on node 1's data directory.
-        var wrongDir = cluster.config(2)
+        var wrongDir = try cluster.config(2)
         wrongDir.dataDirectory = cluster.dirs[1]!
         let before = try FileManager.default.contentsOfDirectory(atPath: cluster.dirs[1]!).sorted()
         #expect(throws: DaemonError.self) { try RaftDaemon.start(wrongDir, log: { _ in }).stop() }
@@ -262,7 +264,7 @@ struct DaemonClusterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cluster.dirs[1]!).sorted() == before)
 
         // Peers without this node.
-        var missing = cluster.config(3)
+        var missing = try cluster.config(3)
         missing.peers[3] = nil
         #expect {
             try RaftDaemon.start(missing, log: { _ in }).stop()
@@ -271,7 +273,7 @@ struct DaemonClusterTests {
         }
 
         // An unreadable data directory (a file where a directory should be).
-        var fileDir = cluster.config(3)
+        var fileDir = try cluster.config(3)
         let file = otherDir + "/not-a-dir"
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         fileDir.dataDirectory = file

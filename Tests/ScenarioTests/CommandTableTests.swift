@@ -40,22 +40,18 @@ import Testing
     }
 
     @Test func coversEveryStatementKind() throws {
-        // One example per StatementKind case, all taken from the table.
+        // One example per command type, all taken from the table.
         var seen: Set<String> = []
         func visit(_ statements: [Statement]) {
             for statement in statements {
-                seen.insert(String(describing: statement.kind).prefix { $0 != "(" }.description)
-                if case .repeatBlock(_, let body) = statement.kind { visit(body) }
+                seen.insert(String(describing: type(of: statement.command)))
+                if let block = statement.command as? RepeatCommand { visit(block.body) }
             }
         }
         for spec in CommandTable.all {
             visit(try Parser.parse(spec.example, file: "e.scn").statements)
         }
-        let expected: Set<String> = [
-            "cluster", "put", "get", "delete", "fail", "restart", "pause", "resume", "partition", "isolate", "block",
-            "heal", "drop", "duplicate", "delay", "wait", "waitUntil", "expect", "workloadStart", "workloadStop",
-            "report", "status", "log", "trace", "history", "echo", "help", "letBinding", "repeatBlock", "save",
-        ]
+        let expected = Set(CommandRegistry.commands.map { String(describing: $0) })
         #expect(seen == expected)
     }
 

@@ -123,7 +123,8 @@ struct RunnerTests {
         let exec = Executor()
         let script = try Parser.parse("cluster 5 seed 3\nput x 1\npartition leader,follower | follower | rest\n", file: "f")
         for s in script.statements.prefix(2) { try exec.execute(s) }
-        let groups = try exec.resolveLine([.union([.leader, .follower]), .follower, .rest], in: script.statements[2])
+        let groups = try ExecutionContext(executor: exec, statement: script.statements[2])
+            .resolveLine([.union([.leader, .follower]), .follower, .rest])
         let all = groups.flatMap { $0 }
         #expect(Set(all).count == 5 && all.count == 5)
         #expect(groups[0].count == 2 && groups[1].count == 1 && groups[2].count == 2)

@@ -7,8 +7,7 @@ import Testing
 /// is made with a start record; a restart opens a copy of the directory as the process left it
 /// (a crash: nothing held in memory, such as an unsynced commit index, reaches it).
 @Suite struct NodeStorageConformanceTests {
-    // Snapshot files come with the daemon's snapshot support; until then only the log checks run here.
-    @Test(arguments: LogStorageCheck.allCases.filter { !$0.needsSnapshots }, LogStorageCheck.starts)
+    @Test(arguments: LogStorageCheck.allCases, LogStorageCheck.starts)
     func nodeStorage(_ check: LogStorageCheck, _ start: SnapshotMetadata) throws {
         let options = StorageOptions(fsync: false)
         func open(_ dir: String) throws -> NodeStorage {
@@ -26,7 +25,7 @@ import Testing
                 return storage
             },
             write: { storage, hardState, entries, sync in try storage.save(hardState: hardState, entries: entries, sync: sync) },
-            saveSnapshot: nil,
+            saveSnapshot: { storage, snapshot, replacingLog in try storage.saveSnapshot(snapshot, replacingLog: replacingLog) },
             restart: { crashed in
                 let copy = TempDir().sub("d")
                 copyTree(crashed.directory, copy)

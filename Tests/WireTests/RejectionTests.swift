@@ -12,7 +12,7 @@ func decodeError(_ bytes: [UInt8]) -> WireError? {
 /// Whether decoding fails as malformed with a reason containing `text`.
 func isMalformed(_ bytes: [UInt8], _ text: String) -> Bool {
     guard case .malformed(let why)? = decodeError(bytes) else { return false }
-    return why.contains(text)
+    return text.isEmpty || why.contains(text)  // (Foundation's contains, visible through Wire, is false for "")
 }
 
 @Suite("Wire rejection of bad datagrams")
@@ -91,7 +91,8 @@ struct RejectionTests {
         #expect(decodeError(magic) == .badMagic)
         #expect(decodeError([UInt8](repeating: 0, count: 64)) == .badMagic)
 
-        for v: UInt8 in [0, 1, 3, 255] {
+        // Versions 1 and 2 (before sessions and snapshot chunks) are refused like any unknown version.
+        for v: UInt8 in [0, 1, 2, 4, 255] {
             #expect(decodeError(WireCodec.frame(type: 2, payload: body, version: v)) == .unsupportedVersion(v))
         }
         for t: UInt8 in [0, 6, 7, 128, 255] {
@@ -150,10 +151,10 @@ struct RejectionTests {
         #expect(tagged(request, at: 24, 5, "unknown operation tag 5"))
         let reply = WireMessage.clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok)))
         #expect(tagged(reply, at: 24, 4, "unknown outcome tag 4"))
-        #expect(tagged(reply, at: 25, 5, "unknown result tag 5"))
+        #expect(tagged(reply, at: 25, 6, "unknown result tag 6"))
         // Control: id 8 bytes, key length 4 + 0 bytes, then the tag.
-        #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 7, "unknown control tag 7"))
-        #expect(tagged(.controlReply(.ok, id: 1), at: 8, 5, "unknown control reply tag 5"))
+        #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 8, "unknown control tag 8"))
+        #expect(tagged(.controlReply(.ok, id: 1), at: 8, 6, "unknown control reply tag 6"))
         #expect(tagged(.controlReply(.localValue("v"), id: 1), at: 9, 2, "value present is 2"))
         let report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 3,
                                 lastTerm: 2, digest: 0, droppedMalformed: 0, droppedUnknown: 0)
@@ -171,11 +172,30 @@ struct RejectionTests {
         }
     }
 
+    @Test("a status report of the version-1 shape, or cut anywhere, is rejected as malformed")
+    func shortReports() throws {
+        let report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 4,
+                                lastTerm: 2, digest: 5, droppedMalformed: 0, droppedUnknown: 0, vote: 1,
+                                firstIndex: 1, commitTerm: 2, commitHash: 6, lastHash: 7, incarnation: 8,
+                                raftSent: 9, raftReceived: 10, droppedByFaults: 11)
+        let bytes = WireCodec.encode(.controlReply(.status(report), id: 1))
+        let body = payload(of: bytes)
+        // Reply id 8, tag 1, then 11 version-1 fields (one of them the role byte) and 9 new u64 fields.
+        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9)
+        let versionOneShape = Array(body.dropLast(8 * 9))
+        #expect(isMalformed(reframe(bytes, payload: versionOneShape), "vote"))
+        for n in 0..<body.count {
+            #expect(decodeError(reframe(bytes, payload: Array(body.prefix(n)))) != nil, "cut at \(n)")
+        }
+        #expect(isMalformed(reframe(bytes, payload: body + [0]), "trailing"))
+        #expect(try WireCodec.decode(bytes) == .controlReply(.status(report), id: 1))
+    }
+
     @Test("counts and lengths larger than what remains are rejected, not allocated")
     func lengths() throws {
         var w = WireWriter()
         w.message(Message(kind: .append, from: 1, to: 2, term: 3))
-        let prefix = Array(w.bytes.dropLast(4))  // everything up to the entry count
+        let prefix = Array(w.bytes.dropLast(5))  // everything up to the entry count (then the snapshot flag)
         func appendWith(count: UInt32, then rest: [UInt8]) -> [UInt8] {
             var x = WireWriter()
             x.u32(count)
@@ -187,7 +207,7 @@ struct RejectionTests {
         // 20 bytes left: too few for even one entry (21 bytes); 42 bytes: room for 2, not 3.
         #expect(isMalformed(appendWith(count: 1, then: [UInt8](repeating: 0, count: 20)), "count of entries"))
         #expect(isMalformed(appendWith(count: 3, then: [UInt8](repeating: 0, count: 42)), "count of entries"))
-        #expect(decodeError(appendWith(count: 2, then: [UInt8](repeating: 0, count: 42))) == nil)
+        #expect(decodeError(appendWith(count: 2, then: [UInt8](repeating: 0, count: 42) + [0])) == nil)
 
         // An entry's data length beyond the payload.
         for n: UInt32 in [3, 100, .max] {
@@ -264,5 +284,43 @@ struct RejectionTests {
         #expect(throws: Never.self) {
             try WireCodec.decode(WireCodec.frame(type: 4, payload: [UInt8](repeating: 0, count: 8) + string(bad) + [4]))
         }
+    }
+
+    @Test("snapshot chunks: the presence flag, ascending members and the data length are checked")
+    func snapshotChunks() throws {
+        let chunk = SnapshotChunk(metadata: SnapshotMetadata(index: 9, term: 2, membership: Membership(voters: [1, 2], learners: [])),
+                                  offset: 3, data: [7, 7, 7], done: true)
+        let good = WireMessage.raft(Message(kind: .snapshot, from: 1, to: 2, term: 3, snapshot: chunk))
+        #expect(try WireCodec.decode(WireCodec.encode(good)) == good)
+        let plain = WireCodec.encode(.raft(Message(kind: .snapshot, from: 1, to: 2, term: 3)))
+        let p = payload(of: plain)
+        // The presence flag is the last byte of a message without a chunk.
+        var flag = p
+        flag[flag.count - 1] = 2
+        #expect(isMalformed(reframe(plain, payload: flag), "snapshot present is 2"))
+        flag[flag.count - 1] = 1
+        #expect(isMalformed(reframe(plain, payload: flag), "payload ends inside snapshot index"))
+
+        func withChunk(voters: [UInt64], learners: [UInt64] = [], dataLength: UInt32 = 1, data: [UInt8] = [5]) -> [UInt8] {
+            var w = WireWriter()
+            w.bool(true)
+            w.u64(9)
+            w.u64(2)
+            w.count(voters.count)
+            for v in voters { w.u64(v) }
+            w.count(learners.count)
+            for l in learners { w.u64(l) }
+            w.u64(0)
+            w.bool(false)
+            w.u32(dataLength)
+            return reframe(plain, payload: p.dropLast() + w.bytes + data)
+        }
+        #expect(try WireCodec.decode(withChunk(voters: [1, 2, 3], learners: [4])) != nil)
+        #expect(isMalformed(withChunk(voters: [2, 1]), "voters not in ascending order"))
+        #expect(isMalformed(withChunk(voters: [1, 1]), "voters not in ascending order"))
+        #expect(isMalformed(withChunk(voters: [1], learners: [5, 4]), "learners not in ascending order"))
+        #expect(isMalformed(withChunk(voters: [1], dataLength: 2), "count of snapshot data (2) exceeds"))
+        #expect(isMalformed(withChunk(voters: [1], dataLength: .max), "count of snapshot data"))
+        #expect(isMalformed(withChunk(voters: [1], dataLength: 0), "trailing"))
     }
 }

@@ -80,6 +80,15 @@ struct RoundTripTests {
                           reject: true, rejectHint: .max, context: .max)),
             .raft(Message(kind: .append, from: 1, to: 2, term: 3,
                           entries: (1...500).map { Entry(term: 3, index: $0, data: [UInt8($0 % 256)]) })),
+            .raft(Message(kind: .snapshot, from: 1, to: 2, term: 3,
+                          snapshot: SnapshotChunk(metadata: SnapshotMetadata(index: .max, term: 3,
+                                                                             membership: Membership(voters: [1, 2, 3], learners: [9])),
+                                                  offset: 7, data: [0, 1, 255], done: true))),
+            .raft(Message(kind: .snapshot, from: 1, to: 2, term: 3,
+                          snapshot: SnapshotChunk(metadata: SnapshotMetadata(index: 5, term: 2), offset: .max,
+                                                  data: [UInt8](repeating: 0xAB, count: 60_000), done: false))),
+            .raft(Message(kind: .snapshotResponse, from: 2, to: 1, term: 3, reject: true,
+                          snapshot: SnapshotChunk(metadata: SnapshotMetadata(index: 5, term: 2), offset: 0))),
             .clientRequest(ClientRequest(client: 0, seq: 0, op: .put(key: "", value: ""))),
             .clientRequest(ClientRequest(client: .max, seq: .max, op: .put(key: "ключ", value: "значение 🔑"))),
             .clientRequest(ClientRequest(client: 3, seq: 4, session: ClientRequest.noSession, op: .append(key: "k", value: "v"))),
@@ -111,7 +120,9 @@ struct RoundTripTests {
         ] + Role.allCases.map {
             .controlReply(.status(NodeReport(id: 1, role: $0, term: 2, leader: 3, commit: 4, applied: 5,
                                              lastIndex: 6, lastTerm: 7, digest: .max, droppedMalformed: 8,
-                                             droppedUnknown: 9)), id: 5)
+                                             droppedUnknown: 9, vote: 10, firstIndex: 11, commitTerm: 12,
+                                             commitHash: .max - 1, lastHash: 13, incarnation: .max,
+                                             raftSent: 14, raftReceived: 15, droppedByFaults: 16)), id: 5)
         }
         for m in samples {
             #expect(roundTrips(m), "\(m)")
@@ -131,7 +142,7 @@ struct RoundTripTests {
             2, 0, 0, 0, 0x61, 0x62,                          // key
             2, 0, 0, 0, 0xC3, 0xA9,                          // value
         ]
-        let header: [UInt8] = [0x52, 0x46, 2, 2, UInt8(payload.count), 0, 0, 0]
+        let header: [UInt8] = [0x52, 0x46, WireCodec.version, 2, UInt8(payload.count), 0, 0, 0]
         let crc = CRC32C.checksum(header + payload)
         let trailer = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
         #expect(bytes == header + payload + trailer)

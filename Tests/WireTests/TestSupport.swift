@@ -79,9 +79,19 @@ struct Gen {
     }
 
     mutating func message(kind: Message.Kind? = nil) -> Message {
-        Message(kind: kind ?? pick(Message.Kind.allCases), from: u64(), to: u64(), term: u64(),
-                logTerm: u64(), index: u64(), commit: u64(), entries: entries(), reject: bool(),
-                rejectHint: u64(), context: u64())
+        let kind = kind ?? pick(Message.Kind.allCases)
+        let withChunk = kind == .snapshot || kind == .snapshotResponse ? !chance(0.1) : chance(0.1)
+        return Message(kind: kind, from: u64(), to: u64(), term: u64(),
+                       logTerm: u64(), index: u64(), commit: u64(), entries: entries(), reject: bool(),
+                       rejectHint: u64(), context: u64(), snapshot: withChunk ? chunk() : nil)
+    }
+
+    mutating func chunk() -> SnapshotChunk {
+        let voters = (0..<int(0...7)).map { _ in u64() }, learners = (0..<int(0...3)).map { _ in u64() }
+        return SnapshotChunk(metadata: SnapshotMetadata(index: u64(), term: u64(),
+                                                        membership: Membership(voters: Array(Set(voters)),
+                                                                               learners: Array(Set(learners)))),
+                             offset: u64(), data: bytes(), done: bool())
     }
 
     mutating func operation() -> KVOperation {
@@ -99,7 +109,7 @@ struct Gen {
     }
 
     mutating func outcome() -> ReplyOutcome {
-        switch int(0...7) {
+        switch int(0...8) {
         case 0: return .done(.ok)
         case 1: return .done(.value(nil))
         case 2: return .done(.value(string()))
@@ -107,6 +117,7 @@ struct Gen {
         case 4: return .done(.casFailed(current: nil))
         case 5: return .done(.casFailed(current: string()))
         case 6: return .sessionExpired(session: u64())
+        case 7: return .done(.casMismatch)
         default: return .failed(string())
         }
     }
@@ -121,7 +132,7 @@ struct Gen {
     }
 
     mutating func controlRequest() -> ControlRequest {
-        switch int(0...6) {
+        switch int(0...7) {
         case 0: return .status
         case 1: return .cut(peers: peers())
         case 2: return .blockOutgoing(to: peers())
@@ -129,6 +140,7 @@ struct Gen {
                                   delayMinNanos: u64(), delayMaxNanos: u64())
         case 4: return .heal
         case 5: return .localGet(key: string())
+        case 6: return .snapshot
         default: return .logTail(count: u32())
         }
     }
@@ -136,16 +148,19 @@ struct Gen {
     mutating func report(role: Role? = nil) -> NodeReport {
         NodeReport(id: u64(), role: role ?? pick(Role.allCases), term: u64(), leader: u64(), commit: u64(),
                    applied: u64(), lastIndex: u64(), lastTerm: u64(), digest: u64(),
-                   droppedMalformed: u64(), droppedUnknown: u64())
+                   droppedMalformed: u64(), droppedUnknown: u64(), vote: u64(), firstIndex: u64(),
+                   commitTerm: u64(), commitHash: u64(), lastHash: u64(), incarnation: u64(),
+                   raftSent: u64(), raftReceived: u64(), droppedByFaults: u64())
     }
 
     mutating func controlReply() -> ControlReply {
-        switch int(0...5) {
+        switch int(0...6) {
         case 0: return .ok
         case 1: return .status(report())
         case 2: return .localValue(nil)
         case 3: return .localValue(string())
         case 4: return .log(entries())
+        case 5: return .snapshotTaken(index: u64())
         default: return .error(string())
         }
     }

@@ -1,0 +1,13 @@
+/// The groups commands are listed under in `help` and the docs.
+public enum CommandCategory: String, Sendable, Hashable, CaseIterable {
+    case cluster = "Cluster"
+    case client = "Client operations"
+    case faults = "Faults"
+    case time = "Time"
+    case assertions = "Assertions"
+    case workload = "Workload"
+    case inspection = "Inspection and control"
+
+    /// The heading.
+    public var title: String { rawValue }
+}

@@ -1,0 +1,51 @@
+import KV
+
+/// `append KEY VALUE [via NODE] [timeout DURATION]`: append to the string at KEY through a client
+/// that finds the leader (an absent key counts as empty), as in the 6.5840 KV labs.
+public struct AppendCommand: ScenarioCommand {
+    /// The row of `append`.
+    public static let specs = [
+        CommandSpec(
+            name: "append",
+            synopsis: "append KEY VALUE [via NODE] [timeout DURATION]",
+            summary: "Append VALUE to the string under KEY (exactly once under retries); prints ok or timeout, the latency and the time.",
+            example: "append log a",
+            keywords: ["via", "timeout"],
+            category: .client),
+    ]
+
+    /// The key.
+    public var key: String
+    /// The text appended.
+    public var value: String
+    /// Where to send and how long to wait.
+    public var options: ClientOptions
+
+    /// An `append` line.
+    public init(key: String, value: String, options: ClientOptions = ClientOptions()) {
+        self.key = key
+        self.value = value
+        self.options = options
+    }
+
+    /// Reads `KEY VALUE` and the client options.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        key = try p.parseKey()
+        value = try p.parseValue()
+        options = try p.parseClientOptions()
+    }
+
+    /// `append KEY VALUE` and the options set.
+    public var sourceText: String { "append \(key) \(Literals.quoteIfNeeded(value))\(options.sourceText)" }
+
+    /// The key.
+    public var keys: [String] { [key] }
+
+    /// `.append(key: key, value: value)`.
+    public var operation: KVOperation { .append(key: key, value: value) }
+
+    /// Runs the operation and prints its outcome, latency and time.
+    public func execute(in x: ExecutionContext) throws {
+        try x.runClientOp(operation, options)
+    }
+}

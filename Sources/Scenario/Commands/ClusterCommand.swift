@@ -1,0 +1,101 @@
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`: a fresh cluster
+/// (the variables of `let` are forgotten).
+public struct ClusterCommand: ScenarioCommand {
+    /// The row of `cluster`.
+    public static let specs = [
+        CommandSpec(
+            name: "cluster",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded; with snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000); N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients).",
+            example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
+            keywords: ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec"],
+            category: .cluster),
+    ]
+
+    /// The settings written on the line.
+    public var config: ClusterConfig
+
+    /// A `cluster` line with these settings.
+    public init(config: ClusterConfig) {
+        self.config = config
+    }
+
+    /// Reads `N` and the options; later lines check node ids against `N`.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        var config = ClusterConfig(nodes: try p.parseInteger("the number of nodes", in: 1...Parser.maxNodes))
+        var seen: Set<String> = []
+        var netnsLocation: SourceLocation?
+        let options = ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec"]
+        while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
+            switch word {
+            case "seed": config.seed = try p.parseSeed()
+            case "election": config.election = try p.parseDurationRange("the election timeout", positive: true)
+            case "heartbeat": config.heartbeat = try p.parseDuration("the heartbeat interval", positive: true)
+            case "latency": config.latency = try p.parseDurationRange("the latency")
+            case "snapshot-every":
+                config.snapshotEvery = UInt64(try p.parseInteger("the entries between snapshots", in: 1...1_000_000_000))
+            case "netns":
+                config.netns = true
+                netnsLocation = p.tokens[p.position - 1].location
+            case "exec":
+                let token = try p.require("the command after 'exec'", expected: "a quoted command such as \"python3 node.py\"")
+                guard case .string(let command) = token.kind, !command.isEmpty else {
+                    throw p.failure("expected the node command in quotes, found \(LineParser.describe(token))", at: token.location,
+                                    expected: "a quoted command such as \"python3 node.py\"")
+                }
+                config.command = command
+                config.transport = .exec
+            default: config.transport = .udp
+            }
+        }
+        if config.command != nil && config.snapshotEvery != nil {
+            throw p.failure("snapshot-every is for simulated and udp clusters (exec nodes snapshot as they like)",
+                            at: p.tokens[0].location, expected: "no snapshot-every with exec")
+        }
+        if config.command != nil && (seen.contains("udp") || config.netns) {
+            throw p.failure("a cluster is either udp or exec, not both", at: p.tokens[0].location, expected: "udp or exec")
+        }
+        if let netnsLocation, config.transport != .udp {
+            throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
+                            expected: "'udp'")
+        }
+        p.nodeCount = config.nodes
+        self.config = config
+    }
+
+    /// `cluster N` and the options given, in a fixed order.
+    public var sourceText: String { config.sourceText }
+
+    /// Makes the cluster (the seed on the command line wins over the line's) and prints its summary.
+    public func execute(in x: ExecutionContext) throws {
+        let executor = x.executor
+        let seed = x.options.seedOverride ?? config.seed ?? x.options.seed
+        let c = try executor.makeCluster(config, seed, x.options)
+        executor.cluster = c
+        executor.variables = [:]
+        c.interruptCheck = executor.interruptCheck
+        if executor.traceOn { c.trace = executor.output }
+        x.output(c.summary)
+    }
+}
+
+extension LineParser {
+    /// A seed: an integer from 0 to `UInt64.max`.
+    fileprivate mutating func parseSeed() throws(ParseError) -> UInt64 {
+        let expected = "an integer from 0 to \(UInt64.max)"
+        let token = try require("the seed", expected: expected)
+        switch token.kind {
+        case .integer(let value) where value >= 0:
+            return UInt64(value)
+        case .integer:
+            throw failure("the seed must not be negative", at: token.location, expected: expected)
+        case .word(let text):
+            if let value = UInt64(text), text.unicodeScalars.allSatisfy(Literals.isDigit) { return value }
+            throw failure("malformed number '\(text)' for the seed", at: token.location, expected: expected)
+        case .decimal, .duration, .percent, .integerRange, .durationRange:
+            throw failure("malformed number '\(token.text)' for the seed", at: token.location, expected: expected)
+        default:
+            throw failure("expected the seed, found \(Self.describe(token))", at: token.location, expected: expected)
+        }
+    }
+}

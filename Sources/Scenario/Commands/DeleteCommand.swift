@@ -1,0 +1,29 @@
+import KV
+
+/// `delete KEY [via NODE] [timeout DURATION]`: remove a key through a client.
+public struct DeleteCommand: KeyOperationCommand {
+    /// The row of `delete`.
+    public static let specs = [
+        CommandSpec(
+            name: "delete",
+            synopsis: "delete KEY [via NODE] [timeout DURATION]",
+            summary: "Remove KEY; prints ok or timeout, the latency and the time.",
+            example: "delete x",
+            keywords: ["via", "timeout"],
+            category: .client),
+    ]
+
+    /// The key.
+    public var key: String
+    /// Where to send and how long to wait.
+    public var options: ClientOptions
+
+    /// A `delete` line.
+    public init(key: String, options: ClientOptions = ClientOptions()) {
+        self.key = key
+        self.options = options
+    }
+
+    /// `.delete(key: key)`.
+    public var operation: KVOperation { .delete(key: key) }
+}

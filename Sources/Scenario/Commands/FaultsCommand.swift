@@ -1,0 +1,65 @@
+import ClusterModel
+
+/// `faults`: the cuts and link faults in force, one line each, as the commands that set them
+/// say it: partition groups, isolated nodes, one-way blocks, then loss, duplication and delay on
+/// every link or on particular links.
+public struct FaultsCommand: BareCommand {
+    /// The row of `faults`.
+    public static let specs = [
+        CommandSpec(
+            name: "faults",
+            synopsis: "faults",
+            summary: "Print the cuts and link faults in force: partition groups, isolated nodes, one-way blocks, and drop, duplicate and delay on every link or on one.",
+            example: "faults",
+            category: .inspection),
+    ]
+
+    /// A `faults` line.
+    public init() {}
+
+    /// Prints the fault model of the cluster's network (an error on clusters without one).
+    public func execute(in x: ExecutionContext) throws {
+        let lines = Self.lines(of: try x.networkControl("faults").network)
+        x.output((lines.isEmpty ? "no cuts, no link faults" : lines.joined(separator: "\n")) + x.stamp())
+    }
+
+    /// The cuts, then each kind of link fault on every link and on particular links (links with
+    /// the same value share a line); empty when the network is whole.
+    static func lines(of network: NetworkModel) -> [String] {
+        var lines: [String] = []
+        if !network.groups.isEmpty {
+            lines.append("partition " + network.groups.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " | "))
+        }
+        if !network.isolated.isEmpty {
+            lines.append("isolated " + network.isolated.sorted().map(String.init).joined(separator: ","))
+        }
+        if !network.blocked.isEmpty {
+            lines.append("blocked " + FaultText.links(network.blocked.sorted()))
+        }
+        let kinds: [(LinkFaults) -> String?] = [
+            { $0.loss > 0 ? "drop " + percent($0.loss) : nil },
+            { $0.duplicate > 0 ? "duplicate " + percent($0.duplicate) : nil },
+            { $0.extraDelay.map { "delay " + FaultText.delay($0) } },
+        ]
+        for text in kinds {
+            if let all = text(network.faults) { lines.append(all + " on all links") }
+            var onLinks: [(text: String, links: [ClusterModel.Link])] = []
+            for link in network.linkFaults.keys.sorted() {
+                guard let value = text(network.linkFaults[link]!) else { continue }
+                if let i = onLinks.firstIndex(where: { $0.text == value }) {
+                    onLinks[i].links.append(link)
+                } else {
+                    onLinks.append((value, [link]))
+                }
+            }
+            lines += onLinks.map { $0.text + " on " + FaultText.links($0.links) }
+        }
+        return lines
+    }
+
+    /// A probability (0...1) as the percentage the commands take, rounded to a millionth of a
+    /// percent first so that `0.3` shows as `30%`.
+    static func percent(_ fraction: Double) -> String {
+        FaultText.percent((fraction * 100 * 1_000_000).rounded() / 1_000_000)
+    }
+}

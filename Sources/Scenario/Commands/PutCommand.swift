@@ -1,0 +1,50 @@
+import KV
+
+/// `put KEY VALUE [via NODE] [timeout DURATION]`: write through a client that finds the leader.
+public struct PutCommand: ScenarioCommand {
+    /// The row of `put`.
+    public static let specs = [
+        CommandSpec(
+            name: "put",
+            synopsis: "put KEY VALUE [via NODE] [timeout DURATION]",
+            summary: "Write VALUE under KEY through a client that finds the leader; prints ok or timeout, the latency and the time.",
+            example: "put x 1",
+            keywords: ["via", "timeout"],
+            category: .client),
+    ]
+
+    /// The key.
+    public var key: String
+    /// The value written.
+    public var value: String
+    /// Where to send and how long to wait.
+    public var options: ClientOptions
+
+    /// A `put` line.
+    public init(key: String, value: String, options: ClientOptions = ClientOptions()) {
+        self.key = key
+        self.value = value
+        self.options = options
+    }
+
+    /// Reads `KEY VALUE` and the client options.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        key = try p.parseKey()
+        value = try p.parseValue()
+        options = try p.parseClientOptions()
+    }
+
+    /// `put KEY VALUE` and the options set.
+    public var sourceText: String { "put \(key) \(Literals.quoteIfNeeded(value))\(options.sourceText)" }
+
+    /// The key.
+    public var keys: [String] { [key] }
+
+    /// `.put(key: key, value: value)`.
+    public var operation: KVOperation { .put(key: key, value: value) }
+
+    /// Runs the operation and prints its outcome, latency and time.
+    public func execute(in x: ExecutionContext) throws {
+        try x.runClientOp(operation, options)
+    }
+}

@@ -1,0 +1,46 @@
+import ClusterModel
+
+/// `no leader [in NODES]`: no node (of NODES) is leader.
+public struct NoLeaderCondition: ScenarioCondition {
+    /// The row of `expect no leader`.
+    public static let spec = CommandSpec(
+        name: "expect no leader",
+        synopsis: "expect no leader [in NODES]",
+        summary: "There is no leader (among NODES).",
+        example: "expect no leader in 1,2",
+        keywords: ["leader", "in"],
+        category: .assertions)
+
+    /// The nodes none of which may lead, or nil for all.
+    public var nodes: NodeSelector?
+
+    /// A `no leader` condition.
+    public init(in nodes: NodeSelector? = nil) {
+        self.nodes = nodes
+    }
+
+    /// Reads `leader [in NODES]`.
+    public init(parsing p: inout LineParser) throws(ParseError) {
+        try p.expect(word: "leader")
+        if p.accept(word: "in") {
+            nodes = try p.parseSelector("NODES after 'in'").selector
+        } else {
+            p.trailing = ["'in'"]
+            nodes = nil
+        }
+    }
+
+    /// `no leader`, `no leader in 1,2`.
+    public var sourceText: String { nodes.map { "no leader in " + $0.sourceText } ?? "no leader" }
+
+    /// Whether no leader (among the nodes) leads; seen: `no leader` or `leader 4, term 1`.
+    public func evaluate(in x: ExecutionContext) throws -> (holds: Bool, seen: String) {
+        let c = try x.inspection("no leader")
+        guard let l = c.leader else { return (true, "no leader") }
+        if let nodes {
+            let ids = try x.resolve(nodes)
+            return (!ids.contains(l), "leader \(l), term \(c.term)")
+        }
+        return (false, "leader \(l), term \(c.term)")
+    }
+}

@@ -1,0 +1,60 @@
+import ClusterModel
+
+/// The table `status` prints: node, role, term, commit, applied, last index, up/down, partition
+/// group, first log index and snapshot index (`-` where unknown), then the leader when the cluster
+/// can tell.
+enum StatusTable {
+    /// The table of every node of `c`, colored for a terminal when `color` is set.
+    static func render(_ c: any Cluster, color: Bool) -> String {
+        guard c is any StateInspection else { return processTable(c, color: color) }
+        var rows = [["node", "role", "term", "commit", "applied", "last", "state", "group", "first", "snapshot"]]
+        for id in c.nodeIDs {
+            let st = c.status(of: id)
+            rows.append([String(id), st.role?.rawValue ?? "-", String(st.term), String(st.commit),
+                         st.state == .down ? "-" : String(st.applied), String(st.lastIndex), st.state.rawValue,
+                         st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-",
+                         st.firstIndex.map(String.init) ?? "-", st.snapshotIndex.map(String.init) ?? "-"])
+        }
+        var leaderText = ""
+        if let c = c as? any StateInspection {
+            leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader")
+        }
+        let painter: ((String, Int) -> String?)? = color ? { paint($0, $1) } : nil
+        return TextTable.render(rows, paint: painter) + leaderText
+    }
+
+    /// The table of a cluster that cannot tell its nodes' Raft state (an exec cluster): what the
+    /// cluster knows — up, down or paused, partition group, and the traffic it counted — with `-`
+    /// for role and term.
+    static func processTable(_ c: any Cluster, color: Bool) -> String {
+        var rows = [["node", "role", "term", "state", "group", "sent", "received", "dropped", "malformed"]]
+        for id in c.nodeIDs {
+            let st = c.status(of: id)
+            let n = st.counters
+            rows.append([String(id), "-", "-", st.state.rawValue, st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-",
+                         n.map { String($0.sent) } ?? "-", n.map { String($0.received) } ?? "-",
+                         n.map { String($0.dropped) } ?? "-", n.map { String($0.malformed) } ?? "-"])
+        }
+        let painter: ((String, Int) -> String?)? = color ? { cell, col in
+            switch (col, cell) {
+            case (3, "down"): return "\u{1B}[31m"
+            case (3, "paused"): return "\u{1B}[35m"
+            case (0, _): return "\u{1B}[1m"
+            default: return nil
+            }
+        } : nil
+        return TextTable.render(rows, paint: painter) + "\nrole and term: not available on \(c.kind.rawValue) clusters"
+    }
+
+    /// ANSI colors of the status table's cells: leaders, candidates, down and paused nodes, ids.
+    static func paint(_ cell: String, _ col: Int) -> String? {
+        switch (col, cell) {
+        case (1, "leader"): return "\u{1B}[1;32m"
+        case (1, "candidate"), (1, "pre-candidate"): return "\u{1B}[33m"
+        case (6, "down"): return "\u{1B}[31m"
+        case (6, "paused"): return "\u{1B}[35m"
+        case (_, _) where col == 0: return "\u{1B}[1m"
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import Dispatch
+import Histogram
+import RaftCore
+import KV
+import Node
+import Harness
+
+/// `raftsh bench udp`: local raftd processes over loopback, fsync on.
+struct UDPBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "udp",
+        abstract: "Real nodes: put latency and throughput of local raftd processes over UDP, and leader failover time.",
+        discussion: """
+            For each cluster size: one client doing sequential puts (p50, p99); N concurrent clients \
+            doing puts for --duration (puts/s, p50, p99); and --tries times SIGKILL of the leader, \
+            timed to the next successful put (median, max). Each client has its own socket and \
+            thread; the nodes sync their logs (group commit) unless --no-fsync.
+            """
+    )
+
+    @Option(help: "Cluster sizes, comma-separated.")
+    var nodes: String = "3,5"
+
+    @Option(help: "Sequential puts of the one-client run.")
+    var ops: Int = 1_000
+
+    @Option(help: "Concurrent client counts, comma-separated.")
+    var clients: String = "8,64"
+
+    @Option(help: "Length of each concurrent run, e.g. 10s.")
+    var duration: String = "10s"
+
+    @Option(help: "Leader failovers per cluster size.")
+    var tries: Int = 10
+
+    @Option(help: "Bytes per value written.")
+    var valueSize: Int = 16
+
+    @Flag(name: .customLong("no-fsync"), help: "Nodes do not sync their logs (not crash-safe).")
+    var noFsync = false
+
+    func parseList(_ text: String, _ name: String) throws -> [Int] {
+        let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !v.isEmpty, v.allSatisfy({ $0 >= 1 }), v.count == text.split(separator: ",").count else {
+            throw ValidationError("--\(name) takes positive numbers separated by commas (got '\(text)')")
+        }
+        return v
+    }
+
+    func validate() throws {
+        _ = try parseList(nodes, "nodes")
+        _ = try parseList(clients, "clients")
+        do { _ = try NodeConfig.parseDuration(duration) } catch { throw ValidationError("--duration: \(error)") }
+        if ops < 1 { throw ValidationError("--ops must be at least 1") }
+        if tries < 0 { throw ValidationError("--tries must be 0 or more") }
+        if valueSize < 1 || valueSize > 16_384 { throw ValidationError("--value-size must be 1...16384") }
+    }
+
+    func run() throws {
+        ProcessSupervisor.installCleanupHandlers()
+        let sizes = try parseList(nodes, "nodes")
+        let counts = try parseList(clients, "clients")
+        let runFor = try NodeConfig.parseDuration(duration)
+        #if DEBUG
+        let build = "debug build"
+        #else
+        let build = "release build"
+        #endif
+        print("raftsh bench udp — \(build), loopback, fsync \(noFsync ? "off" : "on"), "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(valueSize)-byte values")
+        // The floor, measured now, in the file system the nodes' data directories are in.
+        let floor = try Floor.measure(directory: NSTemporaryDirectory())
+        print(floor.text)
+        var ratios: [String] = []
+        var rows: [[String]] = [["nodes", "run", "puts", "puts/s", "p50", "p99", "max", "failed"]]
+        for n in sizes {
+            let cluster = try UDPCluster(options: UDPClusterOptions(nodes: n, seed: 1, fsync: !noFsync))
+            defer { cluster.shutdown() }
+            FileHandle.standardError.write("\(cluster.summary)\n".data(using: .utf8)!)
+            guard cluster.wait(until: { cluster.leader != nil }, within: 10_000_000_000) else {
+                throw ValidationError("\(n) nodes: no leader within 10s")
+            }
+            let addrs = cluster.addresses
+            var nextClient: ClientID = 1_000
+
+            // One client, one put at a time.
+            let one = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
+            nextClient += 1
+            let (seq, seqWall) = PutLoad.sequential(RaftdPutTarget(one), ops: ops, valueSize: valueSize)
+            one.close()
+            rows.append(["\(n)", "1 client, sequential", "\(seq.count)", rate(seq.count, seqWall)]
+                        + seq.figures + ["\(seq.failed)"])
+            printProgress(rows.last!)
+            ratios.append("\(n) nodes, sequential puts: p50 \(floor.ratio(seq.percentile(50))) of the floor, "
+                          + "p99 \(floor.ratio(seq.percentile(99)))")
+
+            // Concurrent clients.
+            for c in counts {
+                var made: [UDPClient] = []
+                for i in 0..<c { made.append(try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient + ClientID(i))) }
+                nextClient += ClientID(c)
+                let (s, wall) = PutLoad.concurrent(made.map(RaftdPutTarget.init), for: runFor, valueSize: valueSize)
+                for m in made { m.close() }
+                rows.append(["\(n)", "\(c) clients, \(NodeConfig.format(runFor))", "\(s.count)", rate(s.count, wall)]
+                            + s.figures + ["\(s.failed)"])
+                printProgress(rows.last!)
+            }
+
+            // Failover: SIGKILL the leader, time the next successful put.
+            if tries > 0 {
+                let client = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient,
+                                           attemptTimeout: .milliseconds(25))
+                nextClient += 1
+                defer { client.close() }
+                var times: [UInt64] = []
+                var failedTries = 0
+                for t in 0..<tries {
+                    // Start from a full, settled cluster whose leader the client knows.
+                    _ = cluster.wait(until: { cluster.isConverged }, within: 10_000_000_000)
+                    guard case .ok = client.perform(.put(key: "f", value: "before\(t)"), timeout: .seconds(10)).outcome,
+                          let leader = cluster.leader else {
+                        failedTries += 1
+                        continue
+                    }
+                    let t0 = ContinuousClock.now
+                    try cluster.crash(leader)
+                    var done = false
+                    while !done && ContinuousClock.now - t0 < .seconds(30) {
+                        if case .ok = client.perform(.put(key: "f", value: "after\(t)"), timeout: .seconds(10)).outcome {
+                            done = true
+                        }
+                    }
+                    if done { times.append(ns(ContinuousClock.now - t0)) } else { failedTries += 1 }
+                    do { try cluster.restart(leader) } catch { throw ValidationError(error.message) }
+                }
+                times.sort()
+                let median = times.isEmpty ? "-" : ms(times[times.count / 2])
+                let maxText = times.isEmpty ? "-" : ms(times.last!)
+                rows.append(["\(n)", "failover (\(tries) tries)", "\(times.count)", "-", "median \(median)", "-", maxText,
+                             "\(failedTries)"])
+                printProgress(rows.last!)
+            }
+        }
+        print("")
+        print(table(rows))
+        print("")
+        for r in ratios { print(r) }
+        print("")
+        print("p50/p99/max: latency of successful puts (client send to acknowledgement). failover: SIGKILL of the")
+        print("leader to the next acknowledged put by a client retrying every 25ms.")
+    }
+
+    private func printProgress(_ row: [String]) {
+        FileHandle.standardError.write((row.joined(separator: "  ") + "\n").data(using: .utf8)!)
+    }
+}
+
+/// raftd through its own client.
+final class RaftdPutTarget: PutTarget, @unchecked Sendable {
+    let client: UDPClient
+    init(_ client: UDPClient) { self.client = client }
+    func put(key: String, value: String) -> Bool {
+        if case .ok = client.perform(.put(key: key, value: value), timeout: .seconds(5)).outcome { return true }
+        return false
+    }
+}
