@@ -24,6 +24,11 @@ public enum CommandRegistry {
         DropCommand.self,
         DuplicateCommand.self,
         DelayCommand.self,
+        // Membership
+        AddNodeCommand.self,
+        PromoteCommand.self,
+        RemoveNodeCommand.self,
+        TransferCommand.self,
         // Time
         WaitCommand.self,
         // Assertions (one row per condition, from `conditions`)
@@ -60,6 +65,8 @@ public enum CommandRegistry {
         InvariantsCondition.self,
         UnansweredCondition.self,
         MetricCondition.self,
+        MembersCondition.self,
+        LearnersCondition.self,
     ]
 
     /// The command type a line starting with `word` is parsed by.

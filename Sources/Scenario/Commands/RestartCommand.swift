@@ -24,6 +24,10 @@ public struct RestartCommand: NodesCommand {
     public func execute(in x: ExecutionContext) throws {
         let c = try x.processControl("restart")
         for id in try x.resolve(nodes) {
+            if c.status(of: id).removed {
+                x.output("node \(id) was removed from the cluster" + x.stamp())
+                continue
+            }
             if c.status(of: id).state != .down {
                 x.output("node \(id) is not down" + x.stamp())
                 continue
