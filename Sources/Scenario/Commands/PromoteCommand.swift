@@ -9,7 +9,7 @@ public struct PromoteCommand: ScenarioCommand {
             name: "promote",
             synopsis: "promote NODE",
             summary: "Have the leader make the learner NODE a voter (its own membership change).",
-            example: "promote 6",
+            example: "promote 5",
             category: .membership),
     ]
 

@@ -8,7 +8,7 @@ public struct LearnersCondition: ScenarioCondition {
         name: "expect learners",
         synopsis: "expect learners ==|!= IDS|none",
         summary: "The learners (non-voting members) of the configuration in force at the leader are exactly IDS, or none, and that configuration is committed; fails with no leader.",
-        example: "expect learners == 6",
+        example: "expect learners == 5",
         category: .assertions)
 
     /// Whether the list must match (`==`) or differ (`!=`).

@@ -3,14 +3,18 @@ import ClusterModel
 
 /// The table `status` prints: node, role, term, commit, applied, last index, up/down, partition
 /// group, first log index and snapshot index (`-` where unknown), and, where the cluster can read it,
-/// each node's view of the configuration (voters, then learners); then the leader when the cluster
-/// can tell.
+/// each node's view of the configuration (voters, then `+learner`; a column when the nodes disagree,
+/// one line when they agree); then the leader when the cluster can tell.
 enum StatusTable {
     /// The table of every node of `c`, colored for a terminal when `color` is set.
     static func render(_ c: any Cluster, color: Bool) -> String {
         guard c is any StateInspection else { return processTable(c, color: color) }
         let statuses = c.nodeIDs.map(c.status(of:))
-        let showConfig = statuses.contains { $0.membership != nil }
+        // Each node's view of the configuration: one line under the table when the running nodes
+        // agree, else a column (the table stays within 80 columns in the usual case).
+        let views = statuses.compactMap(\.membership)
+        let showConfig = !views.isEmpty && views.contains { $0 != views[0] }
+        let configLine = views.isEmpty || showConfig ? "" : "\nconfig " + configText(views[0]) + " (every running node)"
         var rows = [["node", "role", "term", "commit", "applied", "last", "state", "group", "first", "snapshot"]
                     + (showConfig ? ["config"] : [])]
         for st in statuses {
@@ -29,7 +33,7 @@ enum StatusTable {
             leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader")
         }
         let painter: ((String, Int) -> String?)? = color ? { paint($0, $1) } : nil
-        return TextTable.render(rows, paint: painter) + leaderText
+        return TextTable.render(rows, paint: painter) + leaderText + configLine
     }
 
     /// `1,2,3`, `1,2,3 +6` (learner 6), `?` (a joining node that knows no configuration yet).
