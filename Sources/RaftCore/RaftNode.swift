@@ -495,11 +495,13 @@ public final class RaftNode {
 
     private func tickElection() {
         electionElapsed += 1
-        if electionElapsed >= randomizedElectionTimeout {
-            electionElapsed = 0
-            // Learners, removed nodes and joining nodes never campaign.
-            if isPromotable { campaign(preVote: config.preVote) }
-        }
+        guard electionElapsed >= randomizedElectionTimeout else { return }
+        // Learners, removed nodes and joining nodes never campaign; they keep counting, so that the
+        // lease of a leader they no longer hear from lapses and they answer vote requests (a learner
+        // that was promoted without knowing it yet may be the vote a new leader needs).
+        guard isPromotable else { return }
+        electionElapsed = 0
+        campaign(preVote: config.preVote)
     }
 
     private func tickLeader() {

@@ -51,6 +51,19 @@ import Testing
         #expect(net[1].log.committed == i)
     }
 
+    @Test func aLearnerThatNoLongerHearsItsLeaderAnswersVoteRequests() throws {
+        let net = stableCluster()
+        net.addNode(4)
+        try net.change(1, .addLearner(4))
+        net.deliverAll()
+        net.crash(1)
+        net.tick(4, times: 45)  // well past any election timeout: no lease any more
+        #expect(net[4].role == .follower)
+        net.inject(Message(kind: .preVote, from: 2, to: 4, term: net[2].term + 1, logTerm: net[2].log.lastTerm,
+                           index: net[2].log.lastIndex))
+        #expect(net.inFlight.contains { $0.kind == .preVoteResponse && $0.from == 4 && !$0.reject })
+    }
+
     @Test func commitCountsTheVotersInForceFromTheMomentTheChangeIsAppended() throws {
         let net = stableCluster()
         net.addNode(4)
