@@ -93,11 +93,11 @@ extension LinearizabilityChecker {
     }
 }
 
-/// Render a sub-history one operation per line: id, client, operation, invoke..complete in
-/// milliseconds and outcome, columns aligned.
+/// Render a sub-history one operation per line: id, client, operation, invoke .. complete as
+/// instants (`t=0.312s`, the one time format of every output) and outcome, columns aligned.
 public func describe(_ ops: [HistoryOperation]) -> String {
     let rows: [[String]] = ops.map { op in
-        let span = "\(formatMilliseconds(op.invoke)) .. " + (op.complete.map(formatMilliseconds) ?? "?")
+        let span = "\(TimeFormat.instant(op.invoke)) .. " + (op.complete.map(TimeFormat.instant) ?? "never")
         return ["#\(op.id)", "client \(op.client)", describeOperation(op.op), span, describeOutcome(op.outcome, of: op.op)]
     }
     guard let columns = rows.first?.count else { return "" }
@@ -117,13 +117,7 @@ public func describe(_ ops: [HistoryOperation]) -> String {
 
 /// `put k v`, `get k`, `delete k`.
 func describeOperation(_ op: KVOperation) -> String {
-    switch op {
-    case .put(let key, let value): return "put \(renderValue(key)) \(renderValue(value))"
-    case .get(let key): return "get \(renderValue(key))"
-    case .delete(let key): return "delete \(renderValue(key))"
-    case .cas(let key, let from, let to): return "cas \(renderValue(key)) \(renderValue(from)) \(renderValue(to))"
-    case .append(let key, let value): return "append \(renderValue(key)) \(renderValue(value))"
-    }
+    ValueText.operation(op)
 }
 
 /// `ok`, `-> v`, `-> none`, `fail`, `unknown`.
@@ -138,16 +132,8 @@ func describeOutcome(_ outcome: OperationOutcome, of op: KVOperation) -> String 
     }
 }
 
-/// A key or value as typed in the scenario language, quoted only when it would be ambiguous.
+/// A key or value as typed in the scenario language, quoted only when it would be ambiguous
+/// (`ValueText.display`).
 func renderValue(_ s: String) -> String {
-    let plain = !s.isEmpty && s != "none"
-        && !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "#" })
-    return plain ? s : String(reflecting: s)
-}
-
-/// Nanoseconds as milliseconds with three decimals, e.g. `12.345ms`.
-func formatMilliseconds(_ ns: Timestamp) -> String {
-    let whole = ns / 1_000_000
-    let frac = String((ns % 1_000_000) / 1_000)
-    return "\(whole).\(String(repeating: "0", count: 3 - frac.count))\(frac)ms"
+    ValueText.display(s)
 }

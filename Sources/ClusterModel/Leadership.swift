@@ -30,13 +30,24 @@ public enum Leadership {
     /// majority of `members`.
     public static func reachesQuorum(_ node: NodeID, among statuses: [NodeStatus], members: [NodeID],
                                      network: NetworkModel?) -> Bool {
+        reached(from: node, among: statuses, members: members, network: network) >= quorum(of: members)
+    }
+
+    /// How many of `members` `node` reaches: itself (when up and running) plus the members that are
+    /// up, running and connected to it both ways under `network` (nil: nothing is cut).
+    public static func reached(from node: NodeID, among statuses: [NodeStatus], members: [NodeID],
+                               network: NetworkModel?) -> Int {
         let up = Set(statuses.filter { $0.state == .up }.map(\.id))
+        guard up.contains(node) else { return 0 }
         var reached = 0
         for m in members where up.contains(m) {
             if m == node || network.map({ $0.connected(node, m) && $0.connected(m, node) }) ?? true { reached += 1 }
         }
-        return reached >= members.count / 2 + 1
+        return reached
     }
+
+    /// A majority of `members`.
+    public static func quorum(of members: [NodeID]) -> Int { members.count / 2 + 1 }
 
     /// The highest term among the nodes that are not down (0 if none is up).
     public static func highestTerm(among statuses: [NodeStatus]) -> Term {

@@ -65,6 +65,17 @@ public struct NetworkModel: Sendable {
         return true
     }
 
+    /// Why a server-to-server message from `from` cannot reach `to` under the current cuts, in words
+    /// (`cut by the partition`, `node 3 is isolated`, `blocked 1 -> 2`); nil when it can.
+    public func cut(_ from: NodeID, _ to: NodeID) -> String? {
+        if from == to { return nil }
+        if isolated.contains(from) { return "cut: node \(from) is isolated" }
+        if isolated.contains(to) { return "cut: node \(to) is isolated" }
+        if blocked.contains(Link(from, to)) { return "cut: blocked \(from) -> \(to)" }
+        if let a = groupOf[from], let b = groupOf[to], a != b { return "cut by the partition" }
+        return nil
+    }
+
     /// The partition group of `node` as status tables show it: 1-based, 0 when the node is isolated,
     /// nil when there is no partition.
     public func group(of node: NodeID) -> Int? {
@@ -118,11 +129,11 @@ public struct NetworkModel: Sendable {
 
     /// Decide the fate of one message on `link` (nil link: a client message): the delays of the
     /// copies to deliver (none: lost; two: duplicated).
-    public func deliveries(on link: Link?, rng: inout SeededRandom) -> [Timestamp] {
+    public func deliveries(on link: Link?, rng: inout SeededRandom) -> Deliveries {
         let f = link.map { faults(on: $0) } ?? faults
-        if f.loss > 0, rng.chance(f.loss) { return [] }
-        var out = [delay(f, &rng)]
-        if f.duplicate > 0, rng.chance(f.duplicate) { out.append(delay(f, &rng)) }
+        if f.loss > 0, rng.chance(f.loss) { return Deliveries() }
+        var out = Deliveries(delay(f, &rng))
+        if f.duplicate > 0, rng.chance(f.duplicate) { out.second = delay(f, &rng) }
         return out
     }
 
@@ -151,5 +162,25 @@ public struct NetworkModel: Sendable {
         if f.duplicate > 0 { s.append("duplicate \(TimeFormat.fixed(f.duplicate * 100, 0))%") }
         if let d = f.extraDelay { s.append("delay \(TimeFormat.duration(d.lowerBound))..\(TimeFormat.duration(d.upperBound))") }
         return s.joined(separator: " ")
+    }
+}
+
+/// The delays of the copies of one message to deliver: none (lost), one, or two (duplicated). A
+/// value, not an array: deciding a message's fate allocates nothing.
+public struct Deliveries: RandomAccessCollection, Sendable, Hashable {
+    var first: Timestamp?
+    var second: Timestamp?
+
+    /// No copy: the message is lost.
+    public init() {}
+
+    /// One copy, after `delay`.
+    public init(_ delay: Timestamp) { first = delay }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { first == nil ? 0 : second == nil ? 1 : 2 }
+    public subscript(i: Int) -> Timestamp {
+        precondition(i >= 0 && i < endIndex, "Deliveries index out of range")
+        return i == 0 ? first! : second!
     }
 }

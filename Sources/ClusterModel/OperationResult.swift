@@ -17,9 +17,15 @@ public struct OperationResult: Sendable, Hashable {
     public var redirects: Int
     /// Why it did not succeed ("timeout", "not leader"), nil on success.
     public var failure: String?
+    /// Why it did not succeed, as the client saw it (nil on success, or when the cluster cannot tell).
+    public var reason: ClientFailure?
+    /// The client's sequence number of the request (0 when it was never sent): with `client`, what
+    /// names its entry in a log.
+    public var seq: UInt64
 
     public init(_ client: ClientID, op: KVOperation, outcome: OperationOutcome, invoked: Timestamp, completed: Timestamp,
-                index: LogIndex, node: NodeID, attempts: Int, redirects: Int, failure: String?) {
+                index: LogIndex, node: NodeID, attempts: Int, redirects: Int, failure: String?,
+                reason: ClientFailure? = nil, seq: UInt64 = 0) {
         self.client = client
         self.op = op
         self.outcome = outcome
@@ -30,6 +36,8 @@ public struct OperationResult: Sendable, Hashable {
         self.attempts = attempts
         self.redirects = redirects
         self.failure = failure
+        self.reason = reason
+        self.seq = seq
     }
 
     public var latency: Timestamp { completed - invoked }

@@ -164,8 +164,8 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     /// Start `options.nodes` local `raftd` processes on free loopback ports and wait until each
     /// answers `status`. Throws with the nodes' log lines if one does not come up.
     public init(options: UDPClusterOptions) throws(ClusterError) {
-        guard options.nodes >= 1 && options.nodes <= 64 else {
-            throw ClusterError("a UDP cluster has 1 to 64 nodes (got \(options.nodes))")
+        guard options.nodes >= 1 && options.nodes <= ClusterLimits.maxNodes else {
+            throw ClusterError("a cluster has \(ClusterLimits.nodeRange) (got \(options.nodes))")
         }
         var path = options.raftdPath ?? ""
         if path.isEmpty {
@@ -572,7 +572,8 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         historyBox.withLockedValue { $0.complete(hid, outcome: outcome, at: completed) }
         return OperationResult(clientID, op: op, outcome: outcome, invoked: invoked, completed: completed,
                                index: r.index, node: r.node, attempts: r.attempts, redirects: r.redirects,
-                               failure: r.outcome.failure?.description)
+                               failure: r.outcome.failure?.description, reason: r.outcome.failure,
+                               seq: r.request.seq)
     }
 
     // MARK: - Cluster: process faults

@@ -413,6 +413,15 @@ public final class RaftDaemon: @unchecked Sendable {
         while var rd = server.ready() {
             counters.readies += 1
             if config.testCorruptLogAt != nil { corrupt(&rd) }
+            // A leader sends its appends before its own write and fsync, so that the followers'
+            // syncs run while its own does (thesis §10.2.1; etcd does the same). It counts itself
+            // toward a commit only once `advance` says its write is done. Everyone else persists
+            // first: votes and acknowledgements promise what is on disk.
+            let sendFirst = server.raft.role == .leader
+            if sendFirst {
+                for m in rd.messages { sendRaft(m) }
+                channel?.flush()
+            }
             if rd.snapshot != nil || rd.hardState != nil || !rd.entries.isEmpty {
                 counters.storageWrites += 1
                 do {
@@ -432,7 +441,7 @@ public final class RaftDaemon: @unchecked Sendable {
                 }
                 chain.append(rd.entries)
             }
-            for m in rd.messages { sendRaft(m) }
+            if !sendFirst { for m in rd.messages { sendRaft(m) } }
             let out = server.advance(rd)
             if let failure = out.failure {
                 fatal(failure)

@@ -59,7 +59,7 @@ public struct HardState: Sendable, Hashable {
 /// The role a node plays in its current term.
 public enum Role: String, Sendable, Hashable, CaseIterable {
     case follower
-    case preCandidate = "pre-candidate"
+    case preCandidate = "precandidate"
     case candidate
     case leader
 }

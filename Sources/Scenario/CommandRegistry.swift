@@ -48,6 +48,7 @@ public enum CommandRegistry {
         LetCommand.self,
         RepeatCommand.self,
         SaveCommand.self,
+        QuitCommand.self,
     ]
 
     /// The condition types of `expect` and `wait until`, in table order.
@@ -56,6 +57,7 @@ public enum CommandRegistry {
         NoLeaderCondition.self,
         GetCondition.self,
         PutFailsCondition.self,
+        CasFailsCondition.self,
         RoleCondition.self,
         TermCondition.self,
         ConvergedCondition.self,

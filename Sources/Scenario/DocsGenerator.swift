@@ -37,6 +37,10 @@ public enum DocsGenerator {
 
             \(LanguageReference.lines)
 
+            ## Scenario files and the `# modes:` header
+
+            \(LanguageReference.files)
+
             ## Keys and values
 
             \(LanguageReference.values)
@@ -52,6 +56,29 @@ public enum DocsGenerator {
             ## Variables
 
             \(LanguageReference.variables)
+
+            ## The leader
+
+            \(LanguageReference.leader)
+
+            ## Network faults
+
+            \(LanguageReference.faults)
+
+            ## Machine-readable output
+
+            \(LanguageReference.json)
+
+            ## Defaults
+
+            | setting | default | where it acts |
+            |---|---|---|
+
+            """
+        for (name, value, where_) in LanguageReference.defaults {
+            out += "| \(name) | \(escapeTable(value)) | \(escapeTable(where_)) |\n"
+        }
+        out += """
 
             ## Conditions
 

@@ -16,6 +16,10 @@ public final class Executor {
     public var options: ExecutorOptions
     /// Where answers go, one call per line.
     public var output: (String) -> Void
+    /// Also receives the answers of commands written to be seen (`ScenarioCommand.printsInRuns`:
+    /// `report`, `status`, `log`, `history`, `faults`, `echo`), which `raftsh run` prints without
+    /// `--verbose`.
+    public var shown: ((String) -> Void)?
     /// Makes a cluster for a `cluster` line (the shell and runner supply UDP when available).
     public var makeCluster: (ClusterConfig, UInt64, ExecutorOptions) throws -> any Cluster
     /// Called for `save FILE` (the shell provides it).
@@ -32,6 +36,12 @@ public final class Executor {
     public private(set) var statementsRun = 0
     /// Whether `trace on` is in force (a new cluster inherits it).
     var traceOn = false
+    /// What the top-level statement being run (or the last one) did to the cluster, as lines that
+    /// do it again: the client operations it ran and the time it let pass, and the nested lines
+    /// (of a `repeat`) that ran to their end. The shell saves a failed or interrupted line as a
+    /// comment followed by these, so that a saved session replays to the same state and time.
+    public private(set) var ranSource: [String] = []
+    private var depth = 0
 
     /// A `let` value.
     public enum Value: Sendable, Hashable, CustomStringConvertible {
@@ -85,6 +95,10 @@ public final class Executor {
     /// Execute one statement: its command runs, then a broken invariant or an interrupt fails it.
     public func execute(_ s: Statement) throws(ScenarioFailure) {
         statementsRun += 1
+        if depth == 0 { ranSource = [] }
+        let mark = ranSource.count
+        depth += 1
+        defer { depth -= 1 }
         let x = ExecutionContext(executor: self, statement: s)
         do {
             try s.command.execute(in: x)
@@ -99,5 +113,13 @@ public final class Executor {
         if let c = cluster, c.takeInterrupted() {
             throw x.failure("interrupted")
         }
+        // A nested line that ran to its end is recorded as itself (its operations included).
+        if depth > 1 {
+            ranSource.removeSubrange(mark...)
+            ranSource.append(s.sourceText)
+        }
     }
+
+    /// Records a line that reproduces part of what the statement being run did (see `ranSource`).
+    func ran(_ line: String) { ranSource.append(line) }
 }

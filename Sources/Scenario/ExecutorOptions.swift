@@ -7,9 +7,14 @@ public struct ExecutorOptions: Sendable {
     /// Nodes of the default cluster a script without a `cluster` line runs on.
     public var defaultNodes: Int = 5
     /// Time a client operation may take unless the line says `timeout`.
-    public var operationTimeout: UInt64 = 5_000_000_000
+    public var operationTimeout: UInt64 = ExecutorOptions.defaultOperationTimeout
     /// Limit of `wait until` without `within`.
-    public var waitLimit: UInt64 = 10_000_000_000
+    public var waitLimit: UInt64 = ExecutorOptions.defaultWaitLimit
+    /// The default client timeout, 5s: what `put`, `get`, `delete` and the conditions that run
+    /// them wait without `timeout`.
+    public static let defaultOperationTimeout: UInt64 = 5_000_000_000
+    /// The default limit of `wait until` without `within`, 10s.
+    public static let defaultWaitLimit: UInt64 = 10_000_000_000
     /// Whether `save` is allowed (the prompt only).
     public var allowSave = false
     /// Color the status table (a terminal without NO_COLOR).

@@ -83,6 +83,25 @@ extension LineParser {
         }
     }
 
+    /// An optional `--json` at the end of the line (`status --json`): whether it is there.
+    mutating func acceptJSONFlag() -> Bool {
+        if accept(word: "--json") { return true }
+        trailing.append("'--json'")
+        return false
+    }
+
+    /// A file name, bare (`session.scn`, `out/h.edn`) or quoted.
+    mutating func parseFileName() throws(ParseError) -> String {
+        let token = try require("FILE")
+        switch token.kind {
+        case .string(let text) where !text.isEmpty: return text
+        case let other where other.isPlainValue: return token.text
+        default:
+            throw failure("expected FILE, found \(Self.describe(token))", at: token.location,
+                          expected: "a file name such as session.scn")
+        }
+    }
+
     /// `none` or a value (the right-hand side of `get KEY ==` and `applied KEY ==`).
     mutating func parseExpectedValue() throws(ParseError) -> ExpectedValue {
         if accept(word: "none") { return .none }

@@ -101,6 +101,10 @@ extension LineParser {
 
     /// Throws unless `$name` was bound by an earlier `let` (or the options).
     func checkVariable(_ name: String, _ token: Token) throws(ParseError) {
+        if !variables.contains(name), let line = forgottenVariables[name] {
+            throw failure("'$\(name)' was bound before the `cluster` line on line \(line), which starts a fresh cluster and forgets every variable",
+                          at: token.location, expected: "a variable set by a 'let' after the latest 'cluster' line")
+        }
         guard variables.contains(name) else {
             let known = variables.sorted()
             let expected = known.isEmpty

@@ -12,6 +12,8 @@ public struct LineParser {
     var nodeCount: Int
     /// Variables bound so far (options plus earlier `let` lines).
     var variables: Set<String>
+    /// Variables a `cluster` line forgot, with the line that did (for the error's words).
+    var forgottenVariables: [String: Int] = [:]
 
     var tokens: [Token] = []
     var position = 0
@@ -92,11 +94,29 @@ public struct LineParser {
             throw failure("unknown command '\(word)'" + Suggestions.hint(for: word, among: CommandTable.commandWords),
                           at: first.location, expected: Self.commandExpected)
         }
+        // `COMMAND --help` (anywhere after the command) is `help COMMAND`.
+        if tokens.count > 1, tokens.last?.kind == .word(Self.helpFlag) {
+            return Statement(location: first.location, command: HelpCommand(topic: helpTopic()))
+        }
         begin(word)
         position = 1
         let command = try type.init(parsing: &self)
         try finishLine()
         return Statement(location: first.location, command: command)
+    }
+
+    /// The flag that turns a line into `help` for its command.
+    static let helpFlag = "--help"
+
+    /// The topic of a `COMMAND [FORM] ... --help` line: the command and its form word when they
+    /// name a row (`wait until`, `expect get`), else the command word.
+    private func helpTopic() -> String {
+        let word = tokens[0].text
+        if tokens.count > 2, case .word(let form) = tokens[1].kind, form != Self.helpFlag,
+           CommandTable.spec(named: "\(word) \(form)") != nil {
+            return "\(word) \(form)"
+        }
+        return word
     }
 
 

@@ -33,6 +33,12 @@ public indirect enum NodeSelector: Sendable, Hashable {
         }
     }
 
+    /// The parts of a comma list, or the selector itself.
+    var parts: [NodeSelector] {
+        if case .union(let parts) = self { return parts }
+        return [self]
+    }
+
     /// The selector words (`leader`, `follower`, `followers`, `all`, `rest`).
     public static let keywords = ["leader", "follower", "followers", "all", "rest"]
 }

@@ -1,10 +1,12 @@
+import ClusterModel
+
 /// Parses scenario text into a `Script`.
 ///
 /// The whole text is parsed before anything runs; the first error in source
 /// order is thrown as a `ParseError`. Parsing never prints, exits or traps.
 public enum Parser {
-    /// The largest cluster `cluster N` accepts.
-    public static let maxNodes = 100
+    /// The largest cluster `cluster N` accepts (`ClusterLimits.maxNodes`, the same everywhere).
+    public static let maxNodes = ClusterLimits.maxNodes
 
     /// Parses a whole scenario file.
     ///

@@ -6,8 +6,7 @@
 /// ```
 /// file:line:col: error: MESSAGE
 /// the source line
-///         ^
-/// expected: WHAT WAS EXPECTED
+///         ^ expected: WHAT WAS EXPECTED
 /// ```
 public protocol ScenarioError: Error, Sendable {
     /// Where the error is.
@@ -19,9 +18,9 @@ public protocol ScenarioError: Error, Sendable {
 }
 
 extension ScenarioError {
-    /// Renders the error: `file:line:col: error: MESSAGE`, then (when `sourceLine`
-    /// is given) the source line and a caret under the column, then
-    /// `expected: ...` when known. No trailing newline.
+    /// Renders the error short: `file:line:col: error: MESSAGE`, then (when `sourceLine` is
+    /// given) the source line and a caret under the column followed by `expected: ...` when known
+    /// (on a line of its own without a source line). No trailing newline.
     ///
     /// The caret line is spaces, except that a tab in the source before the
     /// column is copied as a tab so the caret still lines up.
@@ -29,8 +28,8 @@ extension ScenarioError {
         var out = "\(location): error: \(message)"
         if let sourceLine {
             out += "\n" + sourceLine + "\n" + Self.caretLine(under: location.column, in: sourceLine)
-        }
-        if let expected {
+            if let expected { out += " expected: " + expected }
+        } else if let expected {
             out += "\nexpected: " + expected
         }
         return out

@@ -17,11 +17,16 @@ public struct ScenarioResult: Sendable {
     public var steps: Int
     /// Cluster time at the end (virtual in simulation).
     public var clusterTime: UInt64
+    /// The kind of the last cluster the scenario ran on (nil if it made none).
+    public var clusterKind: ClusterKind? = nil
     public var wallSeconds: Double
     /// Every line the statements printed.
     public var output: [String]
     /// The client history of the last cluster the scenario ran on (nil if it made none).
     public var history: History?
+    /// The lines of the commands written to be seen (`report`, `status`, `log`, `history`,
+    /// `faults`, `echo`): what `raftsh run` prints without `--verbose`.
+    public var shown: [String] = []
 }
 
 /// Finds `.scn` files and runs them; prints nothing itself.
@@ -41,7 +46,7 @@ public struct ScenarioRunner {
         for p in paths {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-                throw ClusterError("no such file or folder: \(p)")
+                throw ClusterError("cannot read \(p): no such file or folder")
             }
             if isDir.boolValue {
                 guard let e = fm.enumerator(atPath: p) else { continue }
@@ -73,7 +78,9 @@ public struct ScenarioRunner {
         var opts = options
         opts.seedOverride = seed
         var lines: [String] = []
+        var shown: [String] = []
         let exec = Executor(options: opts) { lines.append($0) }
+        exec.shown = { shown.append($0) }
         if let makeCluster { exec.makeCluster = makeCluster }
         let clock = ContinuousClock()
         let start = clock.now
@@ -102,9 +109,11 @@ public struct ScenarioRunner {
             result.seed = c.seed
             result.steps = c.steps
             result.clusterTime = c.now
+            result.clusterKind = c.kind
         }
         result.statements = exec.statementsRun
         result.output = lines
+        result.shown = shown
         return result
     }
 
@@ -128,7 +137,10 @@ public struct ScenarioRunner {
 
 /// JUnit XML for CI dashboards.
 public enum JUnitReport {
-    public static func xml(_ results: [ScenarioResult]) -> String {
+    /// The report of `results`; each `<failure>` holds the error and the line that reproduces the
+    /// run (`reproduce` gives it; by default `raftsh run FILE --seed N`).
+    public static func xml(_ results: [ScenarioResult],
+                           reproduce: (ScenarioResult) -> String = { reproduceLine($0) }) -> String {
         let failures = results.filter { $0.status == .failed }.count
         let errors = results.filter { $0.status == .parseError }.count
         let total = results.reduce(0.0) { $0 + $1.wallSeconds }
@@ -141,7 +153,8 @@ public enum JUnitReport {
             case .passed:
                 out += "/>\n"
             case .failed:
-                out += ">\n      <failure message=\"\(escape(r.failure?.message ?? ""))\">\(escape(r.errorText ?? ""))</failure>\n    </testcase>\n"
+                let text = (r.errorText ?? "") + "\nreproduce: " + reproduce(r)
+                out += ">\n      <failure message=\"\(escape(r.failure?.message ?? ""))\">\(escape(text))</failure>\n    </testcase>\n"
             case .parseError:
                 out += ">\n      <error message=\"\(escape(r.parseError?.message ?? ""))\">\(escape(r.errorText ?? ""))</error>\n    </testcase>\n"
             }
@@ -151,6 +164,16 @@ public enum JUnitReport {
     }
 
     static func escape(_ s: String) -> String { xmlEscape(s) }
+
+    /// The one command that runs `r`'s scenario again as it ran: `raftsh run FILE --seed N` in
+    /// simulation; on real nodes, whose runs no seed reproduces, without the seed (and with
+    /// the runner's flag, such as `--udp`, `--netns` or `--exec CMD`, when the run was forced onto
+    /// real nodes).
+    public static func reproduceLine(_ r: ScenarioResult, runnerFlag: String? = nil) -> String {
+        if let runnerFlag { return "raftsh run \(runnerFlag) \(r.file)" }
+        if let kind = r.clusterKind, kind != .simulated { return "raftsh run \(r.file)" }
+        return "raftsh run \(r.file) --seed \(r.seed)"
+    }
 }
 
 /// `s` with XML's five special characters escaped (JUnit reports, SVG charts).

@@ -1,3 +1,4 @@
+import Wire
 import RaftCore
 import KV
 import Check
@@ -124,6 +125,24 @@ public struct WorkloadReport {
         case "snapshots_installed": return snapshots.installed.map(n)
         default: return nil
         }
+    }
+
+    /// `report --json`: `workload` (`running`), `metrics` (every name of `metricNames`: counts,
+    /// durations in nanoseconds, `throughput` per second; `messages` and `messages_per_op` null when
+    /// not recorded), `linearizable`, and `leader_history` (each `node`, `term`, `from_ns`, `to_ns`;
+    /// null when not recorded).
+    var json: JSONValue {
+        let metrics: [(String, JSONValue)] = Self.metricNames.map { name in
+            if !recordsNetwork && (name == "messages" || name == "messages_per_op") { return (name, .null) }
+            let m = metric(name)!
+            let whole = ["mean", "median", "p90", "p99", "max"].contains(name) || m.value == m.value.rounded()
+            return (name, whole && name != "throughput" && name != "messages_per_op" ? .count(UInt64(m.value)) : .double(m.value))
+        }
+        let history: JSONValue = recordsNetwork
+            ? .array(leaderHistory.map { .fields([("node", .count($0.node)), ("term", .count($0.term)),
+                                                  ("from_ns", .count($0.from)), ("to_ns", .count($0.to))]) })
+            : .null
+        return .fields([("metrics", .fields(metrics)), ("linearizable", .bool(linearizable)), ("leader_history", history)])
     }
 
     public var text: String {

@@ -80,14 +80,17 @@ public final class ShellSession {
                                                                      knownVariables: executor.variableNames))
         } catch {
             writeError(error.render())
+            // Kept as a comment: the saved session shows what was typed, and nothing ran.
+            transcript.append(Self.commented("error", text))
             return .parseError
         }
         for s in statements {
             remember(s)
+            if s.command is QuitCommand { return .quit }
             do {
                 try executor.execute(s)
-                if s.command is SaveCommand {
-                    // `save` itself is not part of the scenario it writes.
+                if s.command is SaveCommand || s.command is HelpCommand {
+                    // `save` and `help` change nothing: they are not part of the scenario saved.
                 } else if var cluster = s.command as? ClusterCommand, cluster.config.seed == nil {
                     // Record the seed the cluster really got, so the saved scenario replays it.
                     cluster.config.seed = executor.cluster?.seed
@@ -96,35 +99,75 @@ public final class ShellSession {
                     transcript.append(s.sourceText)
                 }
             } catch {
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                let idx = s.location.line - firstLine
-                let src = idx >= 0 && idx < lines.count ? String(lines[idx]) : nil
-                writeError(error.render(source: src))
-                transcript.append("# failed: " + s.sourceText.replacingOccurrences(of: "\n", with: "\n# "))
+                // At the prompt the line was just typed: no caret block, only what went wrong.
+                writeError(error.render(source: nil))
+                // The line is kept as a comment, followed by what it did that a replay needs to
+                // reach the same state and time: an interrupted `wait 1h` becomes the wait that ran,
+                // a failed `expect get` the read it made.
+                let label = error.message.hasPrefix("interrupted") ? "interrupted" : "failed"
+                transcript.append(Self.commented(label, s.sourceText))
+                transcript += executor.ranSource
                 return .failed
             }
         }
         return .ok
     }
 
+    /// The lines of `raftsh -c TEXT`: split at newlines and at `;` outside double-quoted strings
+    /// and comments (`put x "a;b"; get x` is two lines).
+    public static func commandLines(_ text: String) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        var inString = false
+        var inComment = false
+        var escaped = false
+        for c in text {
+            if c == "\n" || c == "\r\n" {
+                lines.append(current)
+                current = ""
+                inString = false
+                inComment = false
+                continue
+            }
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+            } else if !inComment {
+                if c == "\"" { inString = true }
+                if c == "#" { inComment = true }
+                if c == ";" {
+                    lines.append(current)
+                    current = ""
+                    continue
+                }
+            }
+            current.append(c)
+        }
+        lines.append(current)
+        return lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `text` as comment lines: `# LABEL: first line`, then `#   ` before each further line.
+    static func commented(_ label: String, _ text: String) -> String {
+        "# \(label): " + text.replacingOccurrences(of: "\n", with: "\n#   ")
+    }
+
     /// Completion candidates for the text before the cursor: commands and their keywords (from the
     /// command table), node ids, selector words, `$variables`, and keys used in this session.
     public func completions(for line: String) -> [String] {
-        var out = Set(Completion.candidates(for: line))
-        if !line.contains(" ") {
-            for w in ["quit", "exit"] where w.hasPrefix(line) { out.insert(w) }
-        }
-        let endsInBlank = line.last.map { $0 == " " } ?? true
-        let words = line.split(separator: " ").map(String.init)
-        let partial = endsInBlank ? "" : (words.last ?? "")
-        let wordCount = endsInBlank ? words.count : words.count - 1
-        if wordCount >= 1 {
-            let n = executor.cluster?.nodeIDs.count ?? executor.options.defaultNodes
-            for id in 1...max(1, n) where String(id).hasPrefix(partial) { out.insert(String(id)) }
-            for v in executor.variableNames where ("$" + v).hasPrefix(partial) { out.insert("$" + v) }
-            for k in keys where k.hasPrefix(partial) { out.insert(k) }
-        }
+        var out = Set(Completion.candidates(for: line, context: completionContext))
+        if !line.contains(" ") && "exit".hasPrefix(line) && !line.isEmpty { out.insert("exit") }
         return out.sorted()
+    }
+
+    /// What completion knows: the cluster size, the variables, and the keys of this session's
+    /// lines and of every operation in the history (the workload's included).
+    private var completionContext: Completion.Context {
+        var all = keys
+        if let history = executor.cluster?.history {
+            for op in history.operations { all.insert(op.op.key) }
+        }
+        return Completion.Context(nodeCount: executor.cluster?.nodeIDs.count ?? executor.options.defaultNodes,
+                                  variables: executor.variableNames.sorted(), keys: all.sorted())
     }
 
     private func remember(_ s: Statement) {
@@ -140,12 +183,7 @@ public final class ShellSession {
     }
 
     private func save(to file: String) throws -> String {
-        let text = scenarioText
-        do {
-            try text.write(toFile: file, atomically: true, encoding: .utf8)
-        } catch {
-            throw ClusterError("cannot write \(file): \(error.localizedDescription)")
-        }
+        try FileText.write(scenarioText, to: file)
         return "saved \(transcript.count) lines to \(file)"
     }
 }

@@ -2,16 +2,21 @@ import Collections
 
 /// A min-priority queue of events ordered by (time, sequence number): events at equal times run
 /// in the order they were scheduled, so a run never depends on heap internals.
+///
+/// The heap holds small keys (time, sequence, slot); the events themselves (a Raft message can be a
+/// few hundred bytes) wait in a slab of slots and move once in and once out, not at every sift.
 public struct EventQueue<Event> {
-    struct Scheduled: Comparable {
+    struct Key: Comparable {
         var time: SimTime
         var seq: UInt64
-        var event: Event
-        static func < (a: Scheduled, b: Scheduled) -> Bool { (a.time, a.seq) < (b.time, b.seq) }
-        static func == (a: Scheduled, b: Scheduled) -> Bool { a.time == b.time && a.seq == b.seq }
+        var slot: Int
+        static func < (a: Key, b: Key) -> Bool { a.time != b.time ? a.time < b.time : a.seq < b.seq }
+        static func == (a: Key, b: Key) -> Bool { a.time == b.time && a.seq == b.seq }
     }
 
-    private var heap = Heap<Scheduled>()
+    private var heap = Heap<Key>()
+    private var slots: [Event?] = []
+    private var freeSlots: [Int] = []
     private var nextSeq: UInt64 = 0
 
     public init() {}
@@ -22,13 +27,23 @@ public struct EventQueue<Event> {
     public var nextTime: SimTime? { heap.min?.time }
 
     public mutating func schedule(_ event: Event, at time: SimTime) {
-        heap.insert(Scheduled(time: time, seq: nextSeq, event: event))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = event
+        } else {
+            slot = slots.count
+            slots.append(event)
+        }
+        heap.insert(Key(time: time, seq: nextSeq, slot: slot))
         nextSeq &+= 1
     }
 
     /// Remove and return the earliest event.
     public mutating func pop() -> (time: SimTime, event: Event)? {
-        guard let s = heap.popMin() else { return nil }
-        return (s.time, s.event)
+        guard let key = heap.popMin() else { return nil }
+        let event = slots[key.slot].take()!
+        freeSlots.append(key.slot)
+        return (key.time, event)
     }
 }

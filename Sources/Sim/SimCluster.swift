@@ -77,6 +77,9 @@ public final class SimCluster {
     private var results: [ClientID: OperationResult] = [:]
     private var timers: [Int: () -> Void] = [:]
     private var nextTimer = 0
+    /// The message a node is stepping (nil while it ticks), so the trace can say why a leader
+    /// stepped down.
+    private var stepping: Message?
 
     /// The id of the client that interactive operations use.
     public static let interactiveClient: ClientID = 1
@@ -164,6 +167,11 @@ public final class SimCluster {
             if let stop, stop() { return violation == nil }
             n &+= 1
             if n & 1023 == 0, let interrupted = interruptCheck, interrupted() {
+                // Finish the events of this instant too, so the state is that of `run(until: now)`:
+                // a `wait` of the time that passed replays the interrupted run exactly.
+                while violation == nil, let next = queue.nextTime, next == now {
+                    handle(queue.pop()!.1)
+                }
                 self.interrupted = true
                 return false
             }
@@ -308,8 +316,12 @@ public final class SimCluster {
             switch action {
             case .send(let request, let to):
                 stats.clientRequests += 1
-                if traceSink != nil { trace("client \(c.id) -> node \(to): \(request.op) #\(request.seq)") }
-                for d in network.deliveries(on: nil, rng: &netRNG) {
+                let ds = fate(on: nil)
+                if traceSink != nil {
+                    let fate = ds.isEmpty ? " (lost: drop \(percent(network.faults.loss)))" : ds.count > 1 ? " (duplicated)" : ""
+                    trace("client \(c.id) -> node \(to): \(ValueText.operation(request.op)) #\(request.seq)\(fate)")
+                }
+                for d in ds {
                     queue.schedule(.request(request, to: to), at: now + d)
                 }
             case .startTimer(let timer, let after):
@@ -328,7 +340,8 @@ public final class SimCluster {
         stats.redirects += done.redirects
         let r = OperationResult(c.id, op: done.request.op, outcome: outcome, invoked: c.invoked, completed: now,
                                 index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
-                                failure: done.outcome.failure?.description)
+                                failure: done.outcome.failure?.description, reason: done.outcome.failure,
+                                seq: done.request.seq)
         results[c.id] = r
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {
@@ -371,6 +384,7 @@ public final class SimCluster {
             queue.schedule(.tick(id, incarnation: inc), at: now + config.tick)
             guard n.state == .up else { return }
             mix(0x71, id)
+            stepping = nil
             n.raft!.tick()
             drain(n)
             if !pendingPromotions.isEmpty || !pendingRemovals.isEmpty { membershipWork(on: n) }
@@ -378,6 +392,9 @@ public final class SimCluster {
             let n = node(m.to)
             guard network.connected(m.from, m.to), n.state != .down else {
                 stats.messagesDropped += 1
+                if traceSink != nil {
+                    trace("dropped \(m): " + (n.state == .down ? "node \(m.to) is down" : network.cut(m.from, m.to) ?? "cut"))
+                }
                 return
             }
             if n.state == .paused { n.inbox.append(ev); return }
@@ -385,8 +402,10 @@ public final class SimCluster {
             mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
             if let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
             if traceSink != nil { trace("\(m)") }
+            stepping = m
             n.raft!.step(m)
             drain(n)
+            stepping = nil
         case .request(let req, let to):
             let n = node(to)
             guard n.state != .down else { return }
@@ -399,14 +418,19 @@ public final class SimCluster {
             mix(0x9E, r.client, r.seq, from)
             guard let c = clients[r.client], c.machine.currentRequest?.seq == r.seq else {
                 stats.duplicateReplies += 1
+                if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (late or duplicate: ignored)") }
                 return
             }
-            if traceSink != nil { trace("node \(from) -> client \(r.client): \(r.outcome) #\(r.seq)") }
+            if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq)") }
             carryOut(c.machine.receive(r, from: from, rng: &c.rng), for: c)
         case .clientTimer(let cid, let timer):
             guard let c = clients[cid] else { return }
             let actions = c.machine.timerFired(timer, rng: &c.rng)
-            if timer.kind == .attempt, !actions.isEmpty { stats.clientTimeouts += 1 }
+            if timer.kind == .attempt, !actions.isEmpty {
+                stats.clientTimeouts += 1
+                if traceSink != nil { trace("client \(cid): no answer in \(TimeFormat.duration(config.clientAttemptTimeout)), trying again") }
+            }
+            if timer.kind == .deadline, !actions.isEmpty, traceSink != nil { trace("client \(cid): timed out") }
             carryOut(actions, for: c)
         case .timer(let id):
             if let action = timers.removeValue(forKey: id) {
@@ -417,10 +441,26 @@ public final class SimCluster {
     }
 
     private func sendReply(_ r: ClientReply, from: NodeID) {
-        for d in network.deliveries(on: nil, rng: &netRNG) {
+        let ds = fate(on: nil)
+        if ds.isEmpty, traceSink != nil {
+            trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (lost: drop \(percent(network.faults.loss)))")
+        }
+        for d in ds {
             queue.schedule(.reply(r, from: from), at: now + d)
         }
     }
+
+    /// A server's answer as the trace shows it (values escaped).
+    private func reply(_ o: ReplyOutcome) -> String {
+        switch o {
+        case .done(.value(let v)): return "value " + (v.map(ValueText.display) ?? "none")
+        case .done(.casFailed(let v)): return "cas failed, current " + (v.map(ValueText.display) ?? "none")
+        default: return o.description
+        }
+    }
+
+    /// A probability as a percentage, for the trace.
+    private func percent(_ p: Double) -> String { TimeFormat.fixed(p * 100, p * 100 == (p * 100).rounded() ? 0 : 1) + "%" }
 
     /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
     func drain(_ n: SimNode) {
@@ -458,6 +498,14 @@ public final class SimCluster {
         if config.checkInvariants { checker.observe(server.raft, at: now) }
     }
 
+    /// The network model's verdict on one message (nil link: a client's), drawn from the network's
+    /// generator. The generator is copied out and back so that reading `network` needs no copy of it.
+    private func fate(on link: Link?) -> Deliveries {
+        var rng = netRNG
+        defer { netRNG = rng }
+        return network.deliveries(on: link, rng: &rng)
+    }
+
     private func send(_ m: Message) {
         stats.messagesSent += 1
         if let c = m.snapshot, m.kind == .snapshot {
@@ -466,10 +514,16 @@ public final class SimCluster {
         }
         guard network.connected(m.from, m.to) else {
             stats.messagesDropped += 1
+            if traceSink != nil { trace("dropped \(m): " + (network.cut(m.from, m.to) ?? "cut")) }
             return
         }
-        let ds = network.deliveries(on: Link(m.from, m.to), rng: &netRNG)
-        if ds.isEmpty { stats.messagesDropped += 1 }
+        let ds = fate(on: Link(m.from, m.to))
+        if ds.isEmpty {
+            stats.messagesDropped += 1
+            if traceSink != nil { trace("dropped \(m): lost (drop \(percent(network.faults(on: Link(m.from, m.to)).loss)))") }
+        } else if ds.count > 1, traceSink != nil {
+            trace("duplicated \(m)")
+        }
         for d in ds { queue.schedule(.raft(m), at: now + d) }
     }
 
@@ -479,8 +533,21 @@ public final class SimCluster {
             leaderHistory.append(LeaderSpan(id, term: term, from: now, to: nil))
             trace("node \(id) became leader (term \(term))")
         } else {
+            let led = leaderHistory.last(where: { $0.node == id && $0.to == nil })
             closeLeaderSpan(id)
-            if traceSink != nil { trace("node \(id) is \(ss.role.rawValue) (term \(term))") }
+            if traceSink != nil {
+                var why = ""
+                if let led {
+                    if let m = stepping, m.term > led.term {
+                        why = ": stepped down, saw term \(m.term) in \(m.kind) from node \(m.from)"
+                    } else if stepping == nil {
+                        why = ": stepped down, CheckQuorum (fewer than a quorum heard from in an election timeout)"
+                    } else {
+                        why = ": stepped down"
+                    }
+                }
+                trace("node \(id) is \(ss.role.rawValue) (term \(term))\(why)")
+            }
         }
     }
 

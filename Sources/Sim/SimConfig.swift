@@ -38,8 +38,9 @@ public struct SimConfig: Sendable, Hashable {
 
     /// Throws with a message naming the bad setting.
     public func validate() throws(ClusterError) {
-        if nodes < 1 { throw ClusterError("a cluster needs at least 1 node (got \(nodes))") }
-        if nodes > 64 { throw ClusterError("at most 64 nodes are supported (got \(nodes))") }
+        if nodes < 1 || nodes > ClusterLimits.maxNodes {
+            throw ClusterError("a cluster has \(ClusterLimits.nodeRange) (got \(nodes))")
+        }
         if tick == 0 { throw ClusterError("the tick must be longer than 0") }
         if heartbeat < tick {
             throw ClusterError("heartbeat \(TimeFormat.duration(heartbeat)) is shorter than one tick (\(TimeFormat.duration(tick)))")

@@ -290,8 +290,10 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
 
     /// One Ready's worth of storage work. `entries` replace any stored entries from
     /// `entries.first!.index` on (they must be contiguous and start in `firstIndex ... lastIndex + 1`);
-    /// `hardState`, if given, replaces the stored one. With `sync`, everything written is on stable
-    /// storage when this returns, at the cost of one fsync per file touched, not per entry.
+    /// `hardState`, if given, replaces the stored one: at once when its term or vote changed, else
+    /// (a new commit index) with the next such change or at close. With `sync`, the entries and any
+    /// term or vote are on stable storage when this returns, at the cost of one fsync per file
+    /// touched, not per entry.
     public func save(hardState: HardState?, entries: [Entry], sync: Bool) throws(StorageError) {
         try locked { () throws(StorageError) in
             try checkUsable()
@@ -324,13 +326,16 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
                 if let hs = hardState {
                     if hs == durableHardState {
                         pendingHardState = nil
-                    } else if sync || hs.term != durableHardState.term || hs.vote != durableHardState.vote {
+                    } else if hs.term != durableHardState.term || hs.vote != durableHardState.vote {
                         toWrite = hs
                     } else {
                         pendingHardState = hs
                     }
                 }
-                if sync, toWrite == nil, let pending = pendingHardState { toWrite = pending }
+                // A commit index alone is not written at once: Raft needs term and vote durable
+                // before a node answers, not its commit (a restarted node learns it again from the
+                // leader). It goes to disk with the next term or vote change, or at close, so that a
+                // loaded node pays one fsync per save, not three (issue 16).
                 if sync || toWrite != nil { try syncLog() }
                 if let hs = toWrite { try writeHardState(hs) }
             } catch {

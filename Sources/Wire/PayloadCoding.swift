@@ -30,7 +30,7 @@ import RaftCore
 // controlReply (5): id u64 | reply tag, then
 //   0 ok | 1 status: report | 2 localValue: present bool [, value string] | 3 log: entries |
 //   4 error: reason string | 5 snapshotTaken: index u64
-//   report: id u64 | role u8 (0 follower, 1 pre-candidate, 2 candidate, 3 leader) | term u64 |
+//   report: id u64 | role u8 (0 follower, 1 precandidate, 2 candidate, 3 leader) | term u64 |
 //   leader u64 | commit u64 | applied u64 | lastIndex u64 | lastTerm u64 | digest u64 |
 //   droppedMalformed u64 | droppedUnknown u64 | vote u64 | firstIndex u64 | commitTerm u64 |
 //   commitHash u64 | lastHash u64 | incarnation u64 | raftSent u64 | raftReceived u64 |

@@ -28,7 +28,7 @@ struct Raftsh: ParsableCommand {
               raftsh bench sim                        simulator speed
               raftsh bench udp                        real nodes: latency, throughput, failover
             """,
-        subcommands: [Shell.self, Run.self, CheckCommand.self, SweepCommand.self, Bench.self],
+        subcommands: [Shell.self, Run.self, CheckCommand.self, SweepCommand.self, Bench.self, DocsCommand.self],
         defaultSubcommand: Shell.self
     )
 }

@@ -37,10 +37,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Print every message and state change, and every line's answer.")
     var trace = false
 
-    @Flag(help: "Print every line's answer.")
+    @Flag(help: "Print every line's answer (without it, only what report, status, log, history, faults and echo print).")
     var verbose = false
 
-    @Flag(help: "Print only failures and the summary.")
+    @Flag(help: "Print only failures and the summary (not even what report, status, log, history, faults and echo print).")
     var quiet = false
 
     @Flag(help: ArgumentHelp("Run on local raftd processes over UDP: only scenarios whose `# modes:` header lists udp (the others are skipped); every `cluster` line becomes UDP.",
@@ -99,6 +99,8 @@ struct Run: ParsableCommand {
         }
         if exec != nil && udp { throw ValidationError("--exec runs foreign nodes, --udp/--netns raftd processes: pick one") }
         let mode = exec != nil ? "exec" : udp ? "udp" : "sim"
+        // How the reproduce line forces the run onto the same kind of nodes.
+        let runnerFlag: String? = exec.map { "--exec \(shellQuoted($0))" } ?? (netns ? "--netns" : udp ? "--udp" : nil)
         let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync)
         defer { factory.shutdownAll() }
         runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
@@ -106,8 +108,9 @@ struct Run: ParsableCommand {
         let tty = isatty(STDOUT_FILENO) == 1
         var results: [ScenarioResult] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file), let source = String(data: data, encoding: .utf8) else {
-                FileHandle.standardError.write("raftsh run: cannot read \(file) as UTF-8 text\n".data(using: .utf8)!)
+            let source: String
+            do { source = try FileText.read(file) } catch {
+                FileHandle.standardError.write("raftsh run: \(error)\n".data(using: .utf8)!)
                 throw ExitCode(2)
             }
             let modes = ScenarioRunner.modes(of: source)
@@ -136,7 +139,12 @@ struct Run: ParsableCommand {
                         throw ExitCode(2)
                     }
                 }
-                if verbose || trace { for line in r.output { print(line) } }
+                if verbose || trace {
+                    for line in r.output { print(line) }
+                } else if !quiet {
+                    // Lines written to be seen (report, status, log, history, faults, echo).
+                    for line in r.shown { print(line) }
+                }
                 let wall = tty ? String(format: "  wall %.0fms", r.wallSeconds * 1000) : ""
                 let figures = onUDP
                     ? "\(factory.lastKind!.rawValue)  \(r.statements) lines  \(r.steps) operations  real \(TimeFormat.seconds(r.clusterTime))"
@@ -147,9 +155,8 @@ struct Run: ParsableCommand {
                 case .failed:
                     print("FAIL  \(file)  \(figures)")
                     print(indent(r.errorText ?? ""))
-                    let flag = exec.map { "--exec \(shellQuoted($0)) " } ?? (onUDP && udp ? (netns ? "--netns " : "--udp ") : "")
                     let every = snapshotEvery.map { " --snapshot-every \($0)" } ?? ""
-                    print("  reproduce: raftsh run \(flag)\(file) --seed \(r.seed)\(every)")
+                    print("  reproduce: " + JUnitReport.reproduceLine(r, runnerFlag: runnerFlag) + every)
                 case .parseError:
                     print("ERROR \(file)")
                     print(indent(r.errorText ?? ""))
@@ -161,7 +168,12 @@ struct Run: ParsableCommand {
         // Exactly `N passed, N failed[, N skipped]`: CI parses this line.
         print("\(passed) passed, \(results.count - passed) failed" + (mode != "sim" || skipped > 0 ? ", \(skipped) skipped" : ""))
         if let junit {
-            try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
+            do {
+                try FileText.write(JUnitReport.xml(results, reproduce: { JUnitReport.reproduceLine($0, runnerFlag: runnerFlag) }), to: junit)
+            } catch {
+                FileHandle.standardError.write("raftsh run: --junit: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
         }
         if results.contains(where: { $0.status == .parseError }) { throw ExitCode(2) }
         if passed != results.count { throw ExitCode(1) }

@@ -52,8 +52,15 @@ struct Shell: ParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
     var noFsync = false
 
+    @Option(name: [.customShort("c"), .customLong("command")],
+            help: ArgumentHelp("Run these lines (separated by ';' or newlines) and exit, with the exit codes of piped input: 1 if an expectation failed, 2 on a parse error.",
+                               valueName: "lines"))
+    var command: String?
+
     func validate() throws {
-        if nodes < 1 || nodes > 64 { throw ValidationError("--nodes must be between 1 and 64") }
+        if nodes < 1 || nodes > ClusterLimits.maxNodes {
+            throw ValidationError("--nodes: a cluster has \(ClusterLimits.nodeRange) (got \(nodes))")
+        }
         if (udp || netns) && connect != nil { throw ValidationError("--udp starts nodes, --connect attaches to running ones: pick one") }
         if exec != nil && (udp || netns || connect != nil) {
             throw ValidationError("--exec starts foreign nodes: it does not go with --udp, --netns or --connect")
@@ -65,7 +72,7 @@ struct Shell: ParsableCommand {
         var opts = ExecutorOptions()
         opts.seed = seed
         opts.defaultNodes = nodes
-        let tty = isatty(STDIN_FILENO) == 1
+        let tty = isatty(STDIN_FILENO) == 1 && command == nil
         opts.color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let session = ShellSession(options: opts, write: { line in
             // After a Ctrl-C the terminal has echoed "^C" without a newline.
@@ -75,7 +82,7 @@ struct Shell: ParsableCommand {
         }, writeError: tty ? nil : { line in
             FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
         })
-        if !tty { session.sourceName = "<stdin>" }
+        if !tty { session.sourceName = command == nil ? "<stdin>" : "<-c>" }
         session.executor.interruptCheck = { interruptFlag.load(ordering: .relaxed) }
         signal(SIGINT) { _ in interruptFlag.store(true, ordering: .relaxed) }
         // UDP nodes this shell starts end with it: at exit, on SIGTERM/SIGHUP/SIGQUIT (Ctrl-C only
@@ -95,7 +102,9 @@ struct Shell: ParsableCommand {
         session.executor.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         // The attached nodes are the session's cluster from the first line on.
         if attached != nil && !tty { _ = try session.executor.currentCluster() }
-        if tty {
+        if let command {
+            try run(ShellSession.commandLines(command), in: session)
+        } else if tty {
             try interactive(session)
         } else {
             try piped(session)
@@ -130,8 +139,14 @@ struct Shell: ParsableCommand {
     }
 
     private func piped(_ session: ShellSession) throws {
+        try run(AnySequence { AnyIterator { readLine(strippingNewline: true) } }, in: session)
+    }
+
+    /// Runs `lines` one by one (a failed line does not stop the others); exits 2 if a line did not
+    /// parse, else 1 if one failed.
+    private func run<S: Sequence<String>>(_ lines: S, in session: ShellSession) throws {
         var worst: Int32 = 0
-        reading: while let line = readLine(strippingNewline: true) {
+        reading: for line in lines {
             switch session.handle(line: line) {
             case .quit: break reading
             case .parseError: worst = 2

@@ -203,17 +203,18 @@ import Testing
 
     @Test func describeRendersOneAlignedLinePerOperation() {
         let h = history([
-            put(1, "x", "1", 0, 1.5),
-            get(12, "x", nil, 0.25, 2),
-            put(3, "x", "two words", 3, nil, .unknown),
-            del(3, "x", 4, 5, .fail),
+            put(1, "x", "1", 0, 1500),
+            get(12, "x", nil, 250, 2000),
+            put(3, "x", "two words\n", 3000, nil, .unknown),
+            del(3, "x", 4000, 5000, .fail),
         ])
-        let expected = """
-            #0  client 1   put x 1            0.000ms .. 1.500ms  ok
-            #1  client 12  get x              0.250ms .. 2.000ms  -> none
-            #2  client 3   put x "two words"  3.000ms .. ?        unknown
-            #3  client 3   delete x           4.000ms .. 5.000ms  fail
-            """
+        // Times as every output shows them (t=...s); values quoted and escaped.
+        let expected = #"""
+            #0  client 1   put x 1              t=0.000s .. t=1.500s  ok
+            #1  client 12  get x                t=0.250s .. t=2.000s  -> none
+            #2  client 3   put x "two words\n"  t=3.000s .. never     unknown
+            #3  client 3   delete x             t=4.000s .. t=5.000s  fail
+            """#
         #expect(describe(h.operations) == expected)
     }
 

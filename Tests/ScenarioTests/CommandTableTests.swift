@@ -56,21 +56,38 @@ import Testing
     }
 
     @Test func helpReadsTheTable() throws {
-        let overview = Help.overview()
+        // Help wraps lines: compare words.
+        func words(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let overview = words(Help.overview())
         for spec in CommandTable.all {
             #expect(overview.contains(spec.name), "\(spec.name)")
-            #expect(overview.contains(spec.summary), "\(spec.name)")
+            #expect(overview.contains(words(Help.firstSentence(spec.summary))), "\(spec.name)")
         }
         for topic in Help.topics {
             #expect(Help.text(for: topic) != nil, "\(topic)")
             #expect(try kinds("help " + topic) == [.help(topic)])
         }
-        let expect = try #require(Help.text(for: "expect"))
+        let expect = words(try #require(Help.text(for: "expect")))
         for spec in CommandTable.specs(forCommand: "expect") {
-            #expect(expect.contains(spec.synopsis))
+            #expect(expect.contains(words(spec.synopsis)))
         }
         let put = try #require(Help.text(for: "put"))
-        #expect(put == "put KEY VALUE [via NODE] [timeout DURATION]\n  \(CommandTable.spec(named: "put")!.summary)\n  example:\n    put x 1\n")
+        #expect(put.hasPrefix("put KEY VALUE [via NODE] [timeout DURATION]\n  Write VALUE under KEY"))
+        #expect(put.hasSuffix("\n  example:\n    put x 1\n"))
+        // Help text wraps at word boundaries: no line is wider than 80 columns, and the words are
+        // the summary's, in order.
+        for topic in Help.topics {
+            for line in (Help.text(for: topic) ?? "").split(separator: "\n") {
+                #expect(line.count <= 80 || !line.contains(" "), "help \(topic): \(line)")
+            }
+        }
+        for line in Help.overview().split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+        let words = put.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains(CommandTable.spec(named: "put")!.summary))
+        // Every command has help, quit and save included.
+        for word in CommandTable.commandWords { #expect(Help.text(for: word) != nil, "help \(word)") }
+        #expect(Help.overview().contains("\n  quit "))
+        #expect(Help.overview().contains("\n  save "))
         #expect(Help.text(for: "wait until")?.contains("wait DURATION") == false)
         #expect(Help.text(for: "nonsense") == nil)
     }
@@ -84,6 +101,42 @@ import Testing
         #expect(Completion.candidates(for: "cluster 5 he") == ["heartbeat"])
         #expect(Completion.candidates(for: "help wa") == ["wait"])
         #expect(Completion.candidates(for: "wait until lead").contains("leader"))
+    }
+
+    @Test func completionFitsThePlaceInTheLine() {
+        let context = Completion.Context(nodeCount: 3, variables: ["L"], keys: ["x", "k1"])
+        func complete(_ line: String) -> [String] { Completion.candidates(for: line, context: context) }
+        // After `fail`: node ids, selectors and variables, never keys.
+        #expect(complete("fail ") == ["$L", "1", "2", "3", "all", "follower", "followers", "leader", "rest"])
+        // After `get` (and `put`, `expect get`): keys.
+        #expect(complete("get ") == ["k1", "x"])
+        #expect(complete("put ") == ["k1", "x"])
+        #expect(complete("expect get ") == ["k1", "x"])
+        #expect(complete("get x ") == ["timeout", "via"])
+        #expect(complete("get x via ").contains("2"))
+        #expect(!complete("get x via ").contains("x"))
+        // After `wait un`: `until`; then conditions; inside one, as after `expect`; then `within`.
+        #expect(complete("wait un") == ["until"])
+        #expect(complete("wait ") == ["until"])
+        #expect(complete("wait until ") == CommandTable.conditionWords.sorted())
+        #expect(complete("wait until get ") == ["k1", "x"])
+        #expect(complete("wait until leader ").contains("within"))
+        #expect(complete("wait until leader ").contains("in"))
+        #expect(complete("wait until get x == ") == ["none"])
+        #expect(complete("wait until converged w") == ["within"])
+        // Choices and placeholders of the synopsis.
+        #expect(complete("trace ") == ["off", "on"])
+        #expect(complete("expect role 1 ") == ["!=", "=="])
+        #expect(complete("expect role 1 == ") == ["candidate", "follower", "leader", "precandidate"])
+        #expect(complete("expect put x 1 fails with ") == ["no-quorum", "not-leader", "timeout"])
+        #expect(complete("expect cas x 1 2 fails with ") == ["mismatch", "no-quorum", "not-leader", "timeout"])
+        #expect(complete("let L = ").contains("term"))
+        #expect(complete("partition 1 ") == ["|"])
+        #expect(complete("block 1 ") == ["->"])
+        #expect(complete("help ").contains("quit"))
+        #expect(complete("repeat 3 ").isEmpty)
+        #expect(complete("cluster 5 seed 3 ").contains("udp"))
+        #expect(!complete("cluster 5 seed 3 ").contains("seed"))
     }
 
     static let docsURL = URL(fileURLWithPath: #filePath)

@@ -34,7 +34,7 @@ import Testing
         // malformed number, duration, percentage
         Case(source: "repeat x\nend", line: 1, column: 8, message: "malformed number 'x' for the repeat count"),
         Case(source: "cluster 5x", line: 1, column: 9, message: "malformed number '5x' for the number of nodes"),
-        Case(source: "cluster 0", line: 1, column: 9, message: "the number of nodes must be from 1 to 100, not 0"),
+        Case(source: "cluster 0", line: 1, column: 9, message: "the number of nodes must be from 1 to 64, not 0"),
         Case(source: "wait 2x", line: 1, column: 6, message: "malformed duration '2x'"),
         Case(source: "wait 2", line: 1, column: 6, message: "malformed duration '2': missing unit (ns, us, ms, s, m, h)"),
         Case(source: "wait until leader within 1.2.3s", line: 1, column: 26, message: "malformed duration '1.2.3s'"),
@@ -53,6 +53,24 @@ import Testing
         Case(source: "fail 1", line: 1, column: 6, message: "node 1 is out of range: the cluster has 0 nodes", defaultNodes: 0),
         Case(source: "fail 2,2", line: 1, column: 8, message: "node 2 is named twice"),
         Case(source: "partition 1,2 | 2,3", line: 1, column: 17, message: "node 2 is in two groups"),
+        // overlapping groups, however they are written
+        Case(source: "partition 1,2,3,4,5 | 1", line: 1, column: 23, message: "node 1 is in two groups"),
+        Case(source: "let L = leader\npartition $L | all", line: 2, column: 16, message: "'all' names every node, so it overlaps the other groups"),
+        Case(source: "partition all | rest", line: 1, column: 11, message: "'all' names every node, so it overlaps the other groups"),
+        Case(source: "let L = leader\npartition $L | 1,$L", line: 2, column: 16, message: "'$L' overlaps '$L' in another group"),
+        Case(source: "partition leader | follower,leader", line: 1, column: 20, message: "'leader' overlaps 'leader' in another group"),
+        Case(source: "partition followers | follower", line: 1, column: 23, message: "'follower' overlaps 'followers' in another group"),
+        Case(source: "partition leader | rest | rest", line: 1, column: 27, message: "'rest' overlaps 'rest' in another group"),
+        // a condition that writes is not polled
+        Case(source: "wait until put x 1 fails", line: 1, column: 12,
+             message: "'wait until put ... fails' would write again at every poll, and a write that fails may still take effect"),
+        Case(source: "expect put x 1 fails with crash", line: 1, column: 27, message: "unknown failure reason 'crash'"),
+        Case(source: "expect cas x 1 2 fails with crash", line: 1, column: 29, message: "unknown failure reason 'crash'"),
+        Case(source: "wait until cas x 1 2 fails", line: 1, column: 12,
+             message: "'wait until cas ... fails' would write again at every poll, and a write that fails may still take effect"),
+        // variables live until the next cluster line
+        Case(source: "let L = leader\ncluster 3\nfail $L", line: 3, column: 6,
+             message: "'$L' was bound before the `cluster` line on line 2, which starts a fresh cluster and forgets every variable"),
         Case(source: "get x via 1,2", line: 1, column: 11, message: "expected a single node, found '1,2'"),
         Case(source: "fail lead", line: 1, column: 6, message: "unknown node selector 'lead'; did you mean 'leader'?"),
         // blocks
@@ -90,27 +108,26 @@ import Testing
         #expect(error.render().contains("^"))
     }
 
+    /// A parse error is one line and the caret block (the source line, the caret and what was
+    /// expected after it): three lines in all.
     @Test func renderedErrorHasCaretUnderColumn() throws {
         let error = try #require(parseError("cluster 5\nput x 1\nfail 9\n"))
         #expect(error.render() == """
             t.scn:3:6: error: node 9 is out of range: the cluster has 5 nodes
             fail 9
-                 ^
-            expected: a node id from 1 to 5
+                 ^ expected: a node id from 1 to 5
             """)
         let unknown = try #require(parseError("  pu x 1"))
         #expect(unknown.render() == """
             t.scn:1:3: error: unknown command 'pu'; did you mean 'put'?
               pu x 1
-              ^
-            expected: a command such as cluster, put, get, fail, wait or expect; type 'help' for the list
+              ^ expected: a command such as cluster, put, get, fail, wait or expect; type 'help' for the list
             """)
         let missing = try #require(parseError("put x"))
         #expect(missing.render() == """
             t.scn:1:6: error: missing VALUE for 'put'
             put x
-                 ^
-            expected: put KEY VALUE [via NODE] [timeout DURATION]
+                 ^ expected: put KEY VALUE [via NODE] [timeout DURATION]
             """)
     }
 

@@ -109,6 +109,9 @@ import Testing
             ("get x via $L fails", .getFails(key: "x", options: ClientOptions(via: .variable("L")))),
             ("put x 2 fails", .putFails(key: "x", value: "2", options: ClientOptions())),
             ("put x 2 via 1 fails timeout 2s", .putFails(key: "x", value: "2", options: ClientOptions(via: .ids([1]), timeout: 2 * sec))),
+            ("put x 2 via 1 fails with not-leader", .putFails(key: "x", value: "2", options: ClientOptions(via: .ids([1])), reason: .notLeader)),
+            ("put x 2 fails with no-quorum timeout 1s", .putFails(key: "x", value: "2", options: ClientOptions(timeout: sec), reason: .noQuorum)),
+            ("get x via 2 fails with timeout", .getFails(key: "x", options: ClientOptions(via: .ids([2])), reason: .timeout)),
             ("role 3 == follower", .role(.ids([3]), .equal, .follower)),
             ("role followers != leader", .role(.followers, .notEqual, .leader)),
             ("term >= 2", .term(.greaterOrEqual, .literal(2))),
@@ -126,6 +129,8 @@ import Testing
         let options = ParserOptions(knownVariables: ["L", "T"])
         for (text, condition) in pairs {
             #expect(try kinds("expect " + text, options: options) == [.expect(condition)], "expect \(text)")
+            // A condition that writes is checked once, never polled.
+            if condition.writes { continue }
             #expect(try kinds("wait until " + text, options: options) == [.waitUntil(condition, within: nil)], "wait until \(text)")
             #expect(try kinds("wait until " + text + " within 5s", options: options) == [.waitUntil(condition, within: 5 * sec)])
         }

@@ -3,9 +3,6 @@ import Testing
 
 @Suite struct RoundTripTests {
     static let corpus = """
-        cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms
-        cluster 3 udp
-        cluster 5 latency 2ms seed 0
         put x 1
         put user:1/a-b "two words" via 2 timeout 1500ms
         put k "" timeout 1s
@@ -49,6 +46,9 @@ import Testing
         expect get x via $L fails
         expect put x 2 fails
         expect put x "a b" via 1 timeout 2s fails
+        expect cas x 1 2 fails
+        expect cas x 1 "a b" via 1 timeout 2s fails with mismatch
+        expect cas x 1 2 fails with no-quorum
         expect role 3 == follower
         expect role 1,2 != precandidate
         expect term >= 2
@@ -92,6 +92,12 @@ import Testing
         end
         save session.scn
         save "my session.scn"
+        expect put x 2 via 1 fails with not-leader
+        expect put x 2 fails with no-quorum
+        expect get x timeout 1s fails with timeout
+        cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms
+        cluster 3 udp
+        cluster 5 latency 2ms seed 0
         """
 
     static let options = ParserOptions(knownVariables: ["L", "T"])

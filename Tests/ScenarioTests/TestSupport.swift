@@ -89,9 +89,11 @@ extension Condition {
     static func get(key: String, options: ClientOptions, equals expected: ExpectedValue) -> Self {
         Self(GetCondition(key: key, options: options, outcome: .value(expected)))
     }
-    static func getFails(key: String, options: ClientOptions) -> Self { Self(GetCondition(key: key, options: options, outcome: .fails)) }
-    static func putFails(key: String, value: String, options: ClientOptions) -> Self {
-        Self(PutFailsCondition(key: key, value: value, options: options))
+    static func getFails(key: String, options: ClientOptions, reason: FailureReason? = nil) -> Self {
+        Self(GetCondition(key: key, options: options, outcome: .fails(reason)))
+    }
+    static func putFails(key: String, value: String, options: ClientOptions, reason: FailureReason? = nil) -> Self {
+        Self(PutFailsCondition(key: key, value: value, options: options, reason: reason))
     }
     static func role(_ nodes: NodeSelector, _ op: ComparisonOperator, _ role: NodeRole) -> Self { Self(RoleCondition(nodes, op, role)) }
     static func term(_ op: ComparisonOperator, _ operand: IntOperand) -> Self { Self(TermCondition(op, operand)) }

@@ -8,7 +8,7 @@ public struct AppendCommand: ScenarioCommand {
         CommandSpec(
             name: "append",
             synopsis: "append KEY VALUE [via NODE] [timeout DURATION]",
-            summary: "Append VALUE to the string under KEY (exactly once under retries); prints ok or timeout, the latency and the time.",
+            summary: "Append VALUE to the string under KEY (exactly once under retries); prints ok or why not, the latency and the time. timeout bounds it (default " + Literals.formatDuration(ExecutorOptions.defaultOperationTimeout) + ").",
             example: "append log a",
             keywords: ["via", "timeout"],
             category: .client),

@@ -7,7 +7,7 @@ public struct BlockCommand: ScenarioCommand {
         CommandSpec(
             name: "block",
             synopsis: "block NODES -> NODES",
-            summary: "Lose every message from the first nodes to the second (one way).",
+            summary: "Lose every message from the first nodes to the second (one way); it stays through partition, heal ends it.",
             example: "block 1 -> 2",
             category: .faults),
     ]

@@ -8,7 +8,7 @@ public struct CasCommand: ScenarioCommand {
         CommandSpec(
             name: "cas",
             synopsis: "cas KEY FROM TO [via NODE] [timeout DURATION]",
-            summary: "Set KEY to TO only if it holds FROM (compare-and-set, exactly once under retries); prints ok, or cas failed with the value found, the latency and the time.",
+            summary: "Set KEY to TO only if it holds FROM (compare-and-set, exactly once under retries); prints ok, cas failed with the value found, or why not, the latency and the time. timeout bounds it (default " + Literals.formatDuration(ExecutorOptions.defaultOperationTimeout) + ").",
             example: "cas x 1 2",
             keywords: ["via", "timeout"],
             category: .client),

@@ -1,12 +1,15 @@
+import Sim
+
 /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`: a fresh cluster
-/// (the variables of `let` are forgotten).
+/// (the variables of `let` are forgotten: a `$NAME` bound above a `cluster` line is a parse error
+/// below it).
 public struct ClusterCommand: ScenarioCommand {
     /// The row of `cluster`.
     public static let specs = [
         CommandSpec(
             name: "cluster",
             synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N): simulated and seeded; with snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000); N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients).",
+            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; with snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000); N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
             keywords: ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec"],
             category: .cluster),
@@ -60,6 +63,9 @@ public struct ClusterCommand: ScenarioCommand {
                             expected: "'udp'")
         }
         p.nodeCount = config.nodes
+        // A fresh cluster forgets the variables of `let`: later lines cannot use them.
+        for name in p.variables { p.forgottenVariables[name] = p.tokens.first?.location.line }
+        p.variables = []
         self.config = config
     }
 

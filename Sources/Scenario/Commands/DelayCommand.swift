@@ -5,7 +5,7 @@ public struct DelayCommand: ScenarioCommand {
         CommandSpec(
             name: "delay",
             synopsis: "delay DURATION..DURATION [NODES -> NODES]",
-            summary: "Delay each message by a random time in the range (this reorders them), on every link or on one link.",
+            summary: "Delay each message by a random time in the range (this reorders them), on every link or on the links given. A message meets the larger bounds of the every-link and its link's range. delay 0ms without a link clears every delay, per-link ones included.",
             example: "delay 10ms..200ms",
             keywords: ["on"],
             category: .faults),

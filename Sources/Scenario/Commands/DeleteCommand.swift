@@ -7,7 +7,7 @@ public struct DeleteCommand: KeyOperationCommand {
         CommandSpec(
             name: "delete",
             synopsis: "delete KEY [via NODE] [timeout DURATION]",
-            summary: "Remove KEY; prints ok or timeout, the latency and the time.",
+            summary: "Remove KEY (or through the via node only); prints ok or why not, the latency and the time. timeout bounds it (default " + Literals.formatDuration(ExecutorOptions.defaultOperationTimeout) + ").",
             example: "delete x",
             keywords: ["via", "timeout"],
             category: .client),

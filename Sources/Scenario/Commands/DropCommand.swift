@@ -5,7 +5,7 @@ public struct DropCommand: PercentFaultCommand {
         CommandSpec(
             name: "drop",
             synopsis: "drop PERCENT [NODES -> NODES]",
-            summary: "Lose this share of messages, on every link or on one link; drop 0% stops it.",
+            summary: "Lose this share of messages, on every link or on the links given. A message meets the larger of the every-link and its link's share. drop 0% without a link clears every drop, per-link ones included; with a link, that link's.",
             example: "drop 30% 1 -> 2",
             keywords: ["on"],
             category: .faults),

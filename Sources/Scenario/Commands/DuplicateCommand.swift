@@ -5,7 +5,7 @@ public struct DuplicateCommand: PercentFaultCommand {
         CommandSpec(
             name: "duplicate",
             synopsis: "duplicate PERCENT [NODES -> NODES]",
-            summary: "Deliver this share of messages twice, on every link or on one link.",
+            summary: "Deliver this share of messages twice, on every link or on the links given. A message meets the larger of the every-link and its link's share. duplicate 0% without a link clears every duplication, per-link ones included.",
             example: "duplicate 5%",
             keywords: ["on"],
             category: .faults),

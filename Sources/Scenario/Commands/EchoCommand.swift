@@ -10,6 +10,9 @@ public struct EchoCommand: ScenarioCommand {
             category: .inspection),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// The text (may be empty).
     public var text: String
 

@@ -20,16 +20,17 @@ public struct FailCommand: NodesCommand {
         self.nodes = nodes
     }
 
-    /// Crashes each node, saying which one was the leader.
+    /// Crashes each node that is not down, saying which one was the leader; a node already down
+    /// is said to be.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.processControl("fail")
-        let ids = try x.resolve(nodes)
         let leader = (c as? any StateInspection)?.leader
-        for id in ids {
+        try x.changeEach(nodes, skip: { c.status(of: $0).state == .down ? "node \($0) is already down" : nil },
+                         noneChanged: "every node named is already down") { id in
             let st = c.status(of: id)
             try c.crash(id)
-            let was = id == leader ? " (was leader, term \(st.term))" : ""
-            x.output("node \(id) crashed\(was)" + x.stamp())
+            let was = id == leader ? " (was leader, term \(st.term))" : st.state == .paused ? " (was paused)" : ""
+            return "node \(id) crashed\(was)"
         }
     }
 }

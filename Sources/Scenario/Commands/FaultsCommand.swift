@@ -9,18 +9,33 @@ public struct FaultsCommand: BareCommand {
         CommandSpec(
             name: "faults",
             synopsis: "faults",
-            summary: "Print the cuts and link faults in force: partition groups, isolated nodes, one-way blocks, and drop, duplicate and delay on every link or on one.",
+            summary: "Print the faults in force: partition groups, isolated nodes, one-way blocks, drop, duplicate and delay on every link or on given links, then paused and crashed nodes.",
             example: "faults",
             category: .inspection),
     ]
 
+    /// Written to be seen: `raftsh run` prints it without `--verbose`.
+    public static var printsInRuns: Bool { true }
+
     /// A `faults` line.
     public init() {}
 
-    /// Prints the fault model of the cluster's network (an error on clusters without one).
+    /// Prints the fault model of the cluster's network (an error on clusters without one), then the
+    /// nodes paused or down.
     public func execute(in x: ExecutionContext) throws {
-        let lines = Self.lines(of: try x.networkControl("faults").network)
+        let c = try x.networkControl("faults")
+        let lines = Self.lines(of: c.network) + Self.nodeLines(of: c)
         x.output((lines.isEmpty ? "no cuts, no link faults" : lines.joined(separator: "\n")) + x.stamp())
+    }
+
+    /// `paused 3`, `down 1,2`: the nodes not up and running (none: empty).
+    static func nodeLines(of c: any Cluster) -> [String] {
+        var lines: [String] = []
+        for state in [NodeState.paused, .down] {
+            let ids = c.nodeIDs.filter { c.status(of: $0).state == state }
+            if !ids.isEmpty { lines.append("\(state.rawValue) " + ids.map(String.init).joined(separator: ",")) }
+        }
+        return lines
     }
 
     /// The cuts, then each kind of link fault on every link and on particular links (links with

@@ -7,7 +7,7 @@ public struct GetCommand: KeyOperationCommand {
         CommandSpec(
             name: "get",
             synopsis: "get KEY [via NODE] [timeout DURATION]",
-            summary: "Read KEY linearizably; prints the value, none or timeout, the latency and the time.",
+            summary: "Read KEY linearizably (or from the via node only); prints the value, none or why not, the latency and the time. timeout bounds it (default " + Literals.formatDuration(ExecutorOptions.defaultOperationTimeout) + ").",
             example: "get x via 2 timeout 1s",
             keywords: ["via", "timeout"],
             category: .client),

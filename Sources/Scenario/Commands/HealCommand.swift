@@ -5,7 +5,7 @@ public struct HealCommand: BareCommand {
         CommandSpec(
             name: "heal",
             synopsis: "heal",
-            summary: "Remove every cut and every link fault (block, drop, duplicate, delay).",
+            summary: "Remove every cut and every link fault (partition, isolations, blocks, drop, duplicate, delay): the one line that clears them all.",
             example: "heal",
             category: .faults),
     ]
@@ -13,9 +13,11 @@ public struct HealCommand: BareCommand {
     /// A `heal` line.
     public init() {}
 
-    /// Clears the fault model.
+    /// Clears the fault model; says so when there was nothing to clear.
     public func execute(in x: ExecutionContext) throws {
-        try x.networkControl("heal").updateNetwork { $0.heal() }
-        x.output("healed: no cuts, no link faults" + x.stamp())
+        let c = try x.networkControl("heal")
+        let before = FaultsCommand.lines(of: c.network)
+        try c.updateNetwork { $0.heal() }
+        x.output((before.isEmpty ? "nothing to heal: no cuts, no link faults" : "healed: no cuts, no link faults") + x.stamp())
     }
 }

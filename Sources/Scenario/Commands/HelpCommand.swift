@@ -5,7 +5,7 @@ public struct HelpCommand: ScenarioCommand {
         CommandSpec(
             name: "help",
             synopsis: "help [COMMAND]",
-            summary: "List the commands, or describe one (also: help selectors, help durations, help conditions).",
+            summary: "List the commands, or describe one; COMMAND --help is the same as help COMMAND. Also: help selectors, durations, conditions, leader, faults, defaults.",
             example: "help expect",
             category: .inspection),
     ]
@@ -36,7 +36,7 @@ public struct HelpCommand: ScenarioCommand {
         let topic = words.joined(separator: " ")
         guard Help.topics.contains(topic) else {
             throw p.failure("no help for '\(topic)'" + Suggestions.hint(for: topic, among: Help.topics), at: start,
-                            expected: "a command name, or selectors, durations or conditions; type 'help' for the list")
+                            expected: "a command name, or " + Help.extraTopics.joined(separator: ", ") + "; type 'help' for the list")
         }
         self.topic = topic
     }

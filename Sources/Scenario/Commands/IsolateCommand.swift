@@ -5,7 +5,7 @@ public struct IsolateCommand: NodesCommand {
         CommandSpec(
             name: "isolate",
             synopsis: "isolate NODES",
-            summary: "Cut nodes off from everyone, on top of the current cut.",
+            summary: "Cut nodes off from everyone, on top of the current cut (the next partition or heal ends it).",
             example: "isolate 3",
             category: .faults),
     ]
@@ -18,12 +18,13 @@ public struct IsolateCommand: NodesCommand {
         self.nodes = nodes
     }
 
-    /// Isolates each node.
+    /// Isolates each node; one already isolated is said to be.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.networkControl("isolate")
-        for id in try x.resolve(nodes) {
+        try x.changeEach(nodes, skip: { c.network.isolated.contains($0) ? "node \($0) is already isolated" : nil },
+                         noneChanged: "every node named is already isolated") { id in
             try c.updateNetwork { $0.isolate(id) }
-            x.output("node \(id) isolated" + x.stamp())
+            return "node \(id) isolated"
         }
     }
 }

@@ -39,6 +39,7 @@ public struct LetCommand: ScenarioCommand {
         self.name = name
         value = p.accept(word: "term") ? .term : .nodes(try p.parseSelector("leader, term or NODES").selector)
         p.variables.insert(name)
+        p.forgottenVariables[name] = nil
     }
 
     /// `let NAME = ...`.

@@ -18,9 +18,18 @@ public struct PauseCommand: NodesCommand {
         self.nodes = nodes
     }
 
-    /// Pauses each node.
+    /// Pauses each running node; a node named that is paused or down is said to be.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.processControl("pause")
-        for id in try x.resolve(nodes) { try c.pause(id); x.output("node \(id) paused" + x.stamp()) }
+        try x.changeEach(nodes, skip: { id in
+            switch c.status(of: id).state {
+            case .up: nil
+            case .paused: "node \(id) is already paused"
+            case .down: "node \(id) is down, not running: `restart \(id)` brings it back"
+            }
+        }, noneChanged: "no node is running") { id in
+            try c.pause(id)
+            return "node \(id) paused"
+        }
     }
 }

@@ -7,7 +7,7 @@ public struct PutCommand: ScenarioCommand {
         CommandSpec(
             name: "put",
             synopsis: "put KEY VALUE [via NODE] [timeout DURATION]",
-            summary: "Write VALUE under KEY through a client that finds the leader; prints ok or timeout, the latency and the time.",
+            summary: "Write VALUE under KEY through a client that finds the leader (or to the via node only), retrying with the same request id; prints ok or why not, the latency and the time. timeout bounds it (default " + Literals.formatDuration(ExecutorOptions.defaultOperationTimeout) + ").",
             example: "put x 1",
             keywords: ["via", "timeout"],
             category: .client),

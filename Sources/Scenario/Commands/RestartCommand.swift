@@ -20,25 +20,24 @@ public struct RestartCommand: NodesCommand {
         self.nodes = nodes
     }
 
-    /// Restarts each node that is down; says so of the others.
+    /// Restarts each node that is down. A node named on the line that is not down is said to be
+    /// (a paused one with what to do instead); `restart all` mentions only the nodes it restarted.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.processControl("restart")
-        for id in try x.resolve(nodes) {
-            if c.status(of: id).removed {
-                x.output("node \(id) was removed from the cluster" + x.stamp())
-                continue
+        try x.changeEach(nodes, skip: { id in
+            if c.status(of: id).removed { return "node \(id) was removed from the cluster" }
+            return switch c.status(of: id).state {
+            case .down: nil
+            case .paused: "node \(id) is paused, not down: `resume \(id)` unfreezes it"
+            case .up: "node \(id) is not down"
             }
-            if c.status(of: id).state != .down {
-                x.output("node \(id) is not down" + x.stamp())
-                continue
-            }
+        }, noneChanged: "no node is down") { id in
             try c.restart(id)
             if c is any StateInspection {
                 let st = c.status(of: id)
-                x.output("node \(id) restarted (term \(st.term), log \(st.lastIndex))" + x.stamp())
-            } else {
-                x.output("node \(id) restarted" + x.stamp())
+                return "node \(id) restarted (term \(st.term), log \(st.lastIndex))"
             }
+            return "node \(id) restarted"
         }
     }
 }

@@ -18,9 +18,18 @@ public struct ResumeCommand: NodesCommand {
         self.nodes = nodes
     }
 
-    /// Resumes each node.
+    /// Resumes each paused node; a node named that is not paused is said to be.
     public func execute(in x: ExecutionContext) throws {
         let c = try x.processControl("resume")
-        for id in try x.resolve(nodes) { try c.resume(id); x.output("node \(id) resumed" + x.stamp()) }
+        try x.changeEach(nodes, skip: { id in
+            switch c.status(of: id).state {
+            case .paused: nil
+            case .up: "node \(id) is not paused"
+            case .down: "node \(id) is down, not paused: `restart \(id)` brings it back"
+            }
+        }, noneChanged: "no node is paused") { id in
+            try c.resume(id)
+            return "node \(id) resumed"
+        }
     }
 }

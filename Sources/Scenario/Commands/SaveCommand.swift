@@ -20,14 +20,7 @@ public struct SaveCommand: ScenarioCommand {
 
     /// Reads the file name, bare or quoted.
     public init(parsing p: inout LineParser) throws(ParseError) {
-        let token = try p.require("FILE")
-        switch token.kind {
-        case .string(let text) where !text.isEmpty: file = text
-        case let other where other.isPlainValue: file = token.text
-        default:
-            throw p.failure("expected FILE, found \(LineParser.describe(token))", at: token.location,
-                            expected: "a file name such as session.scn")
-        }
+        file = try p.parseFileName()
     }
 
     /// `save FILE`.
@@ -38,6 +31,10 @@ public struct SaveCommand: ScenarioCommand {
         guard x.options.allowSave, let saveHandler = x.executor.saveHandler else {
             throw x.failure("`save` works at the prompt only")
         }
-        x.output(try saveHandler(file))
+        do {
+            x.output(try saveHandler(file))
+        } catch {
+            throw x.plainFailure("\(error)")
+        }
     }
 }

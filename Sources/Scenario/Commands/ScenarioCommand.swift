@@ -21,6 +21,11 @@ public protocol ScenarioCommand: Sendable, Hashable {
     /// The keys the command reads or writes, for completion at the prompt.
     var keys: [String] { get }
 
+    /// Whether `raftsh run` prints what the command prints without `--verbose`: a line written to
+    /// be seen (`report`, `status`, `log`, `history`, `faults`, `echo`). Other answers are printed
+    /// with `--verbose` only.
+    static var printsInRuns: Bool { get }
+
     /// Carries the command out on the executor's cluster, printing through `x.output`; throws
     /// a `ScenarioFailure` (made with `x.failure`) or any error, which fails the line.
     func execute(in x: ExecutionContext) throws
@@ -29,4 +34,6 @@ public protocol ScenarioCommand: Sendable, Hashable {
 extension ScenarioCommand {
     /// No keys.
     public var keys: [String] { [] }
+    /// An answer, printed by `raftsh run` with `--verbose` only.
+    public static var printsInRuns: Bool { false }
 }

@@ -24,7 +24,7 @@ public struct WaitCommand: ScenarioCommand {
         CommandSpec(
             name: "wait until",
             synopsis: "wait until CONDITION [within DURATION]",
-            summary: "Advance time until CONDITION (any condition expect takes) holds; fail if it does not within the limit.",
+            summary: "Advance time until CONDITION (any condition expect takes) holds; fail if it does not within DURATION (default " + Literals.formatDuration(ExecutorOptions.defaultWaitLimit) + "). It never runs past it: conditions that read are polled every 50ms, each read bounded by the time left; conditions that write are refused.",
             example: "wait until leader within 2s",
             keywords: ["within"] + CommandRegistry.conditionWords,
             category: .time),
@@ -38,11 +38,17 @@ public struct WaitCommand: ScenarioCommand {
         self.form = form
     }
 
-    /// Reads `DURATION`, or `until CONDITION [within DURATION]`.
+    /// Reads `DURATION`, or `until CONDITION [within DURATION]`. A condition that writes
+    /// (`put ... fails`) is refused: every poll would write again, and a write may take effect.
     public init(parsing p: inout LineParser) throws(ParseError) {
         if p.accept(word: "until") {
             p.use(spec: "wait until")
+            let start = p.peek?.location ?? p.missingLocation
             let condition = try Condition(parsing: &p)
+            if condition.writes {
+                throw p.failure("'wait until \(condition.base.sourceText.split(separator: " ").first ?? "") ... fails' would write again at every poll, and a write that fails may still take effect",
+                                at: start, expected: "expect \(condition.sourceText) (one write, checked once)")
+            }
             var within: UInt64?
             if p.accept(word: "within") {
                 p.trailing = []
@@ -84,47 +90,60 @@ public struct WaitCommand: ScenarioCommand {
         let start = c.now
         switch form {
         case .duration(let d):
-            c.wait(d)
+            x.passTime(d)
             if c.takeInterrupted() {
                 throw x.failure("interrupted after \(TimeFormat.duration(c.now - start)) of \(TimeFormat.duration(d))")
             }
             x.output("waited \(TimeFormat.duration(d))" + x.stamp())
         case .until(let cond, let within):
             let limit = within ?? x.options.waitLimit
-            let ok = try Self.wait(for: cond, within: limit, x)
+            let (ok, seen) = try Self.wait(for: cond, within: limit, x)
             if c.takeInterrupted() || x.executor.interruptCheck?() == true {
                 throw x.failure("interrupted after \(TimeFormat.duration(c.now - start))")
             }
             if !ok {
-                let (_, seen) = try cond.evaluate(in: x)
-                throw x.failure("wait until \(cond.sourceText): not reached within \(TimeFormat.duration(limit))",
+                let limitText = TimeFormat.duration(limit) + (within == nil ? " (the default; write `within DURATION`)" : "")
+                throw x.failure("wait until \(cond.sourceText): not reached within \(limitText)",
                                 expected: cond.sourceText, seen: seen)
             }
-            let (_, seen) = try cond.evaluate(in: x)
             x.output("\(seen), after \(TimeFormat.duration(c.now - start))" + x.stamp())
         }
     }
 
-    /// Waits for `cond`: state conditions are checked after every step; conditions that run client
-    /// operations are polled every 50ms of cluster time. False when the limit passes first (or an
-    /// invariant breaks, or the wait is interrupted).
-    static func wait(for cond: Condition, within limit: UInt64, _ x: ExecutionContext) throws -> Bool {
+    /// Waits for `cond`, never past `limit`: state conditions are checked after every step;
+    /// conditions that run client operations are polled every 50ms of cluster time, each poll's
+    /// operations bounded by the time left. Returns whether it held (false when the limit passes
+    /// first, an invariant breaks or the wait is interrupted) and what the last check saw; nothing
+    /// runs after the check that held.
+    static func wait(for cond: Condition, within limit: UInt64, _ x: ExecutionContext) throws -> (holds: Bool, seen: String) {
         let c = try x.cluster()
         let deadline = c.now + limit
+        var bounded = x
+        bounded.deadline = deadline
+        let broken = { (c as? any InvariantChecking)?.violation != nil }
         if !cond.runsOperations {
             var thrown: Error? = nil
+            var last = (holds: false, seen: "")
+            let start = c.now
             let ok = c.wait(until: {
-                do { return try cond.evaluate(in: x).holds } catch { thrown = error; return true }
+                do {
+                    last = try cond.evaluate(in: bounded)
+                    return last.holds
+                } catch {
+                    thrown = error
+                    return true
+                }
             }, within: limit)
+            x.recordTimePassed(c.now - start)
             if let thrown { throw thrown }
-            return ok && (c as? any InvariantChecking)?.violation == nil
+            return (ok && last.holds && !broken(), last.seen)
         }
         while true {
-            if try cond.evaluate(in: x).holds { return true }
-            if c.now >= deadline || (c as? any InvariantChecking)?.violation != nil || x.executor.interruptCheck?() == true {
-                return false
-            }
-            c.wait(min(50_000_000, deadline - c.now))
+            let r = try cond.evaluate(in: bounded)
+            if r.holds { return r }
+            if c.now >= deadline || broken() || x.executor.interruptCheck?() == true { return (false, r.seen) }
+            x.passTime(min(50_000_000, deadline - c.now))
+            if c.now >= deadline { return (false, r.seen) }
         }
     }
 }

@@ -43,6 +43,9 @@ public struct Condition: Sendable, Hashable {
     /// Whether evaluating runs client operations.
     public var runsOperations: Bool { base.runsOperations }
 
+    /// Whether evaluating writes (see `ScenarioCondition.writes`).
+    public var writes: Bool { base.writes }
+
     /// The keys the condition reads or writes.
     public var keys: [String] { base.keys }
 

@@ -1,8 +1,8 @@
 import ClusterModel
 
 /// `leader`, `leader in NODES`, `leader == NODE`, `leader != NODE`: there is a leader (among
-/// NODES; or equal to / different from NODE). A leader counts only when a quorum is up, running
-/// and reachable from it.
+/// NODES; or equal to / different from NODE). A leader counts only when it is the leader of the
+/// highest term among the nodes up and running and a quorum is up, running and reachable from it.
 public struct LeaderCondition: ScenarioCondition {
     /// The forms.
     public enum Form: Sendable, Hashable {
@@ -18,7 +18,7 @@ public struct LeaderCondition: ScenarioCondition {
     public static let spec = CommandSpec(
         name: "expect leader",
         synopsis: "expect leader [in NODES | == NODE | != NODE]",
-        summary: "There is a leader (among NODES; or equal to / different from NODE).",
+        summary: "There is a leader that counts (among NODES; or equal to / different from NODE): the leader of the highest term among the nodes up and running, when it reaches a quorum (itself and enough nodes up, running and connected to it both ways). Paused nodes never lead.",
         example: "expect leader in 3,4,5",
         keywords: ["in"],
         category: .assertions)
@@ -53,23 +53,27 @@ public struct LeaderCondition: ScenarioCondition {
         }
     }
 
-    /// Whether the leader is there (and where it should be); seen: `leader 4, term 1` or `no leader`.
+    /// Whether a leader that counts is there (and where it should be): the leader of the highest
+    /// term among the nodes up and running, when it reaches a quorum (`Leadership`); seen:
+    /// `leader 4, term 1`, `no leader`, or why the leader there does not count.
     public func evaluate(in x: ExecutionContext) throws -> (holds: Bool, seen: String) {
         let c = try x.inspection("leader")
         switch form {
         case .any:
-            guard let l = c.leader else { return (false, "no leader") }
-            return (true, "leader \(l), term \(c.term)")
+            let seen = LeaderText.seen(c)
+            return (seen.counted != nil, seen.text)
         case .among(let sel):
-            guard let l = c.leader else { return (false, "no leader") }
-            return (try x.resolve(sel).contains(l), "leader \(l), term \(c.term)")
-        case .compared(let op, let sel):
             let ids = try x.resolve(sel)
-            guard let l = c.leader else { return (false, "no leader") }
-            let seen = "leader \(l), term \(c.term)"
+            let seen = LeaderText.seen(c)
+            guard let l = seen.counted else { return (false, seen.text) }
+            return (ids.contains(l), seen.text)
+        case .compared(let op, let sel):
+            let id = try x.resolveOne(sel, for: "leader \(op.symbol) NODE")
+            let seen = LeaderText.seen(c)
+            guard let l = seen.counted else { return (false, seen.text) }
             switch op {
-            case .equal: return (ids.contains(l), seen)
-            case .notEqual: return (!ids.contains(l), seen)
+            case .equal: return (l == id, seen.text)
+            case .notEqual: return (l != id, seen.text)
             default: throw x.failure("leader can only be compared with == or !=")
             }
         }

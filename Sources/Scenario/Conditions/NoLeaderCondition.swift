@@ -6,7 +6,7 @@ public struct NoLeaderCondition: ScenarioCondition {
     public static let spec = CommandSpec(
         name: "expect no leader",
         synopsis: "expect no leader [in NODES]",
-        summary: "There is no leader (among NODES).",
+        summary: "There is no leader that counts (among NODES), as expect leader counts one: a leader cut off from a quorum does not count; check its role to see it step down.",
         example: "expect no leader in 1,2",
         keywords: ["leader", "in"],
         category: .assertions)
@@ -33,14 +33,14 @@ public struct NoLeaderCondition: ScenarioCondition {
     /// `no leader`, `no leader in 1,2`.
     public var sourceText: String { nodes.map { "no leader in " + $0.sourceText } ?? "no leader" }
 
-    /// Whether no leader (among the nodes) leads; seen: `no leader` or `leader 4, term 1`.
+    /// Whether no leader that counts (see `LeaderCondition`) leads (among the nodes); seen:
+    /// `no leader`, `leader 4, term 1`, or why the leader there does not count.
     public func evaluate(in x: ExecutionContext) throws -> (holds: Bool, seen: String) {
         let c = try x.inspection("no leader")
-        guard let l = c.leader else { return (true, "no leader") }
-        if let nodes {
-            let ids = try x.resolve(nodes)
-            return (!ids.contains(l), "leader \(l), term \(c.term)")
-        }
-        return (false, "leader \(l), term \(c.term)")
+        let ids = try nodes.map { try x.resolve($0) }
+        let seen = LeaderText.seen(c)
+        guard let l = seen.counted else { return (true, seen.text) }
+        if let ids { return (!ids.contains(l), seen.text) }
+        return (false, seen.text)
     }
 }

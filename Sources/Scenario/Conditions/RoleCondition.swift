@@ -7,7 +7,7 @@ public struct RoleCondition: ScenarioCondition {
     public static let spec = CommandSpec(
         name: "expect role",
         synopsis: "expect role NODES ==|!= ROLE",
-        summary: "Each of NODES has (or has not) ROLE: follower, precandidate, candidate or leader.",
+        summary: "Each of NODES has (or has not) ROLE: follower, precandidate, candidate or leader. A node that is down fails both; a paused node has no role while frozen.",
         example: "expect role 3 == follower",
         keywords: NodeRole.allCases.map(\.rawValue),
         category: .assertions)
@@ -36,7 +36,8 @@ public struct RoleCondition: ScenarioCondition {
     /// `role 3 == follower`.
     public var sourceText: String { "role \(nodes.sourceText) \(op.symbol) \(role.rawValue)" }
 
-    /// Whether every node (none down) has, or has not, the role; seen: `node 3 is follower, ...`.
+    /// Whether every node (none down) has, or has not, the role; a paused node has none (so
+    /// `!= leader` holds for it, `== leader` does not); seen: `node 3 is follower, ...`.
     public func evaluate(in x: ExecutionContext) throws -> (holds: Bool, seen: String) {
         let c = try x.inspection("role")
         var seen: [String] = []
@@ -49,8 +50,9 @@ public struct RoleCondition: ScenarioCondition {
                 continue
             }
             let name = NodeRole(r)
-            seen.append("node \(id) is \(name.rawValue)")
-            let same = name == role
+            // A paused node plays no role: it is never the leader (nor anything else) while frozen.
+            let same = st.state == .up && name == role
+            seen.append(st.state == .paused ? "node \(id) is paused (frozen as \(name.rawValue))" : "node \(id) is \(name.rawValue)")
             switch op {
             case .equal: all = all && same
             case .notEqual: all = all && !same

@@ -21,6 +21,10 @@ public protocol ScenarioCondition: Sendable, Hashable {
     /// `wait until` polls it every 50ms of cluster time instead).
     var runsOperations: Bool { get }
 
+    /// Whether evaluating writes (`put ... fails`): such a condition is checked once by `expect`,
+    /// never polled by `wait until` (a write that fails may still take effect).
+    var writes: Bool { get }
+
     /// The keys the condition reads or writes, for completion at the prompt.
     var keys: [String] { get }
 
@@ -34,6 +38,8 @@ extension ScenarioCondition {
     public var expectedText: String { sourceText }
     /// Conditions read the cluster's state unless they say otherwise.
     public var runsOperations: Bool { false }
+    /// Conditions do not write unless they say so.
+    public var writes: Bool { false }
     /// No keys.
     public var keys: [String] { [] }
 }

@@ -9,6 +9,18 @@ extension ExecutionContext {
         try resolveLine([sel])[0]
     }
 
+    /// Resolve a selector where one node is needed (`via`, `log`, `leader == NODE`): a variable
+    /// that holds several nodes fails with "needs one node".
+    func resolveOne(_ sel: NodeSelector, for what: String) throws -> NodeID {
+        let ids = try resolve(sel)
+        guard ids.count == 1 else {
+            let held = ids.map(String.init).joined(separator: ",")
+            let name = if case .variable(let v) = sel { "$\(v) holds \(held)" } else { "'\(sel.sourceText)' names \(held)" }
+            throw failure("`\(what)` needs one node; \(name)")
+        }
+        return ids[0]
+    }
+
     /// Resolve a link to the pairs of distinct nodes it names; fails when there is none.
     func resolveLink(_ link: Link) throws -> [(NodeID, NodeID)] {
         let r = try resolveLine([link.from, link.to])
@@ -33,7 +45,7 @@ extension ExecutionContext {
                 return [l]
             case .followers:
                 let l = try inspection("followers").leader
-                return c.nodeIDs.filter { $0 != l && c.status(of: $0).state != .down }
+                return c.nodeIDs.filter { $0 != l && c.status(of: $0).state == .up }
             case .all: return c.nodeIDs
             case .variable(let name):
                 guard let v = executor.variables[name] else { throw failure("unknown variable $\(name)") }
@@ -54,7 +66,7 @@ extension ExecutionContext {
         }
         func pickFollower() throws -> NodeID {
             let l = try inspection("follower").leader
-            let candidates = c.nodeIDs.filter { $0 != l && !named.contains($0) && c.status(of: $0).state != .down }
+            let candidates = c.nodeIDs.filter { $0 != l && !named.contains($0) && c.status(of: $0).state == .up }
             guard !candidates.isEmpty else { throw failure("no follower left to pick") }
             let f = candidates[c.choose(candidates.count)]
             named.insert(f)

@@ -9,6 +9,9 @@ public struct ExecutionContext {
     public let executor: Executor
     /// The statement being run.
     public let statement: Statement
+    /// The cluster time the line must not run past (`wait until … within D`): client operations
+    /// the line runs are bounded by the time left. Nil: no bound but each operation's timeout.
+    var deadline: UInt64?
 
     /// The context of `statement` on `executor`.
     public init(executor: Executor, statement: Statement) {
@@ -19,16 +22,26 @@ public struct ExecutionContext {
     /// The executor's settings.
     var options: ExecutorOptions { executor.options }
 
-    /// Prints one answer.
-    func output(_ text: String) { executor.output(text) }
+    /// Prints one answer (also through `Executor.shown` when the command prints in runs).
+    func output(_ text: String) {
+        executor.output(text)
+        if type(of: statement.command).printsInRuns { executor.shown?(text) }
+    }
 
     /// `  [t=1.234s]`: the cluster's time, appended to answers.
     func stamp() -> String { "  [\(TimeFormat.instant(executor.cluster?.now ?? 0))]" }
 
-    /// A failure of this statement, at the cluster's time and with its seed.
+    /// A failure of this statement, at the cluster's time, with the seed when it reproduces the
+    /// run (a simulated cluster).
     func failure(_ message: String, expected: String? = nil, seen: String? = nil) -> ScenarioFailure {
-        ScenarioFailure(location: statement.location, message: message, expected: expected, seen: seen,
-                        time: executor.cluster?.now ?? 0, seed: executor.cluster?.seed ?? options.seed)
+        let c = executor.cluster
+        return ScenarioFailure(location: statement.location, message: message, expected: expected, seen: seen,
+                               time: c?.now ?? 0, seed: c?.kind == .simulated ? c?.seed : nil)
+    }
+
+    /// A failure that no time or seed explains (a file that cannot be written).
+    func plainFailure(_ message: String) -> ScenarioFailure {
+        ScenarioFailure(location: statement.location, message: message, time: nil, seed: nil)
     }
 
     /// The cluster, making the default one on first use.

@@ -1,3 +1,4 @@
+import Wire
 import RaftCore
 import KV
 import ClusterModel
@@ -18,7 +19,7 @@ enum LogTable {
             case .config: text = "config"
             case .normal:
                 if let cmd = try? Command.decode(e.data) {
-                    text = "\(cmd.op.sourceText)  (client \(cmd.client) #\(cmd.seq))"
+                    text = "\(cmd.op.displayText)  (client \(cmd.client) #\(cmd.seq))"
                 } else {
                     text = "<\(e.data.count) bytes>"
                 }
@@ -27,5 +28,31 @@ enum LogTable {
             rows.append([String(e.index), String(e.term), text, mark])
         }
         return "log of node \(id) (\(entries.count) entries, commit \(st.commit)):\n" + TextTable.render(rows)
+    }
+
+    /// `log N --json`: `node`, `state`, `commit`, and `entries` (null when the node is down), each
+    /// `index`, `term`, `kind` (`command`, `no-op`, `config`), `committed`, and for commands
+    /// `client`, `seq` and the operation (`op`, `key`, `value`).
+    static func json(_ c: any StateInspection, _ id: NodeID) -> JSONValue {
+        let st = c.status(of: id)
+        guard let entries = c.logEntries(of: id) else {
+            return .fields([("node", .count(id)), ("state", .string(st.state.rawValue)), ("commit", .count(st.commit)), ("entries", .null)])
+        }
+        let items: [JSONValue] = entries.map { e in
+            var fields: [(String, JSONValue)] = [("index", .count(e.index)), ("term", .count(e.term))]
+            switch e.kind {
+            case .noop: fields.append(("kind", .string("no-op")))
+            case .config: fields.append(("kind", .string("config")))
+            case .normal:
+                fields.append(("kind", .string("command")))
+                if let cmd = try? Command.decode(e.data) {
+                    fields += [("client", .count(cmd.client)), ("seq", .count(cmd.seq))] + OperationJSON.fields(cmd.op)
+                }
+            }
+            fields.append(("committed", .bool(e.index <= st.commit)))
+            return .fields(fields)
+        }
+        return .fields([("node", .count(id)), ("state", .string(st.state.rawValue)), ("commit", .count(st.commit)),
+                        ("entries", .array(items))])
     }
 }

@@ -28,16 +28,9 @@ enum OperationText {
         }
     }
 
-    /// A value read (or `none` for an absent key), quoted when it has blanks, `#` or quotes.
+    /// A value read (or `none` for an absent key), quoted and escaped when it is not one plain
+    /// token (`ValueText.display`): newlines and control characters never reach the terminal raw.
     static func value(_ v: String?) -> String {
-        v.map(quoteIfNeeded) ?? "none"
-    }
-
-    /// `v` in double quotes (inner quotes escaped) when it is empty or has a blank, `#` or `"`.
-    static func quoteIfNeeded(_ v: String) -> String {
-        guard v.isEmpty || v.contains(where: { $0 == " " || $0 == "#" || $0 == "\"" }) else { return v }
-        var escaped = ""
-        for ch in v { if ch == "\"" { escaped += "\\\"" } else { escaped.append(ch) } }
-        return "\"" + escaped + "\""
+        v.map(ValueText.display) ?? "none"
     }
 }

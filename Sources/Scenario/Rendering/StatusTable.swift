@@ -1,4 +1,6 @@
 import RaftCore
+import Wire
+import Check
 import ClusterModel
 
 /// The table `status` prints: node, role, term, commit, applied, last index, up/down, partition
@@ -18,19 +20,26 @@ enum StatusTable {
         var rows = [["node", "role", "term", "commit", "applied", "last", "state", "group", "first", "snapshot"]
                     + (showConfig ? ["config"] : [])]
         for st in statuses {
+            // A paused node plays no role while frozen: its role shows in parentheses.
+            let role: String = st.role.map { st.state == .paused ? "(\($0.rawValue))" : $0.rawValue } ?? "-"
             let group: String = st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-"
             let state: String = st.removed ? "removed" : st.state.rawValue
             let applied: String = st.state == .down ? "-" : String(st.applied)
             let first: String = st.firstIndex.map(String.init) ?? "-"
             let snapshot: String = st.snapshotIndex.map(String.init) ?? "-"
-            var row: [String] = [String(st.id), st.role?.rawValue ?? "-", String(st.term), String(st.commit)]
+            var row: [String] = [String(st.id), role, String(st.term), String(st.commit)]
             row += [applied, String(st.lastIndex), state, group, first, snapshot]
             if showConfig { row.append(st.membership.map(configText) ?? "-") }
             rows.append(row)
         }
         var leaderText = ""
         if let c = c as? any StateInspection {
-            leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.term)" } ?? "no leader")
+            leaderText = "\n" + (c.leader.map { "leader \($0), term \(c.status(of: $0).term)" } ?? "no leader")
+        }
+        // The faults in force, as `faults` prints them, on one line.
+        if let n = c as? any NetworkControl {
+            let faults = FaultsCommand.lines(of: n.network) + FaultsCommand.nodeLines(of: c)
+            if !faults.isEmpty { leaderText += "\nfaults: " + faults.joined(separator: "; ") }
         }
         let painter: ((String, Int) -> String?)? = color ? { paint($0, $1) } : nil
         return TextTable.render(rows, paint: painter) + leaderText + configLine
@@ -66,11 +75,34 @@ enum StatusTable {
         return TextTable.render(rows, paint: painter) + "\nrole and term: not available on \(c.kind.rawValue) clusters"
     }
 
+    /// `status --json`: `time_ns`, `time`, `leader` (null when none), `leader_term`, `nodes` (each
+    /// `id`, `state`, `role` (null when down), `term`, `commit`, `applied`, `last_index`, `group`
+    /// (null: no partition; 0: isolated)) and `faults` (the lines `faults` prints).
+    static func json(_ c: any Cluster) -> JSONValue {
+        let leader = (c as? any StateInspection)?.leader
+        let nodes: [JSONValue] = c.nodeIDs.map { id in
+            let st = c.status(of: id)
+            return .fields([
+                ("id", .count(id)), ("state", .string(st.state.rawValue)), ("role", .text(st.role?.rawValue)),
+                ("term", .count(st.term)), ("commit", .count(st.commit)),
+                ("applied", st.state == .down ? .null : .count(st.applied)), ("last_index", .count(st.lastIndex)),
+                ("group", st.group.map { .int(Int64($0)) } ?? .null),
+            ])
+        }
+        var faults: [String] = []
+        if let n = c as? any NetworkControl { faults = FaultsCommand.lines(of: n.network) + FaultsCommand.nodeLines(of: c) }
+        return .fields([
+            ("time_ns", .count(c.now)), ("time", .string(TimeFormat.instant(c.now))),
+            ("leader", .count(leader)), ("leader_term", .count(leader.map { c.status(of: $0).term })),
+            ("nodes", .array(nodes)), ("faults", .array(faults.map { .string($0) })),
+        ])
+    }
+
     /// ANSI colors of the status table's cells: leaders, candidates, down and paused nodes, ids.
     static func paint(_ cell: String, _ col: Int) -> String? {
         switch (col, cell) {
         case (1, "leader"): return "\u{1B}[1;32m"
-        case (1, "candidate"), (1, "pre-candidate"): return "\u{1B}[33m"
+        case (1, "candidate"), (1, "precandidate"): return "\u{1B}[33m"
         case (6, "down"): return "\u{1B}[31m"
         case (6, "paused"): return "\u{1B}[35m"
         case (_, _) where col == 0: return "\u{1B}[1m"

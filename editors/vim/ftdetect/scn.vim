@@ -1,0 +1,2 @@
+" raftsh scenarios
+autocmd BufRead,BufNewFile *.scn setfiletype scn
