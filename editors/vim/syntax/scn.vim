@@ -7,13 +7,15 @@ if exists("b:current_syntax")
 endif
 
 syntax iskeyword @,48-57,_,-
-syntax keyword scnCommand append block cas cluster delay delete drop duplicate echo end expect fail
-syntax keyword scnCommand faults get heal help history isolate let log partition pause put quit
-syntax keyword scnCommand repeat report restart resume save status trace wait workload
-syntax keyword scnCondition applied converged invariants linearizable metric no role term unanswered
-syntax keyword scnKeyword clients election exec fails heartbeat in keys latency mismatch netns ops
-syntax keyword scnKeyword rate ratio requests seed start stop timeout udp until value-size via with
-syntax keyword scnKeyword within
+syntax keyword scnCommand add append block cas cluster delay delete drop duplicate echo end expect
+syntax keyword scnCommand fail faults get heal help history isolate let log partition pause promote
+syntax keyword scnCommand put quit remove repeat report restart resume save snapshot status trace
+syntax keyword scnCommand transfer wait workload
+syntax keyword scnCondition applied converged invariants learners linearizable members metric no
+syntax keyword scnCondition role term unanswered
+syntax keyword scnKeyword clients election exec fails heartbeat in keys latency mismatch netns node
+syntax keyword scnKeyword ops rate ratio requests seed snapshot-every start stop timeout udp until
+syntax keyword scnKeyword value-size via with within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on
