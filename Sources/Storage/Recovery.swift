@@ -127,6 +127,15 @@ func replay(_ scan: WALScan, from loaded: Snapshot?, existing: Set<LogIndex>, wa
         switch r.record {
         case .entry(let e):
             if atBase && e.index <= base.index { break }
+            if n == 0 && e.index > last + 1 && (scan.segments.first ?? 1) > 1 {
+                // Segments were deleted (the log was compacted past its start) and the snapshot that
+                // covers the gap is gone.
+                throw StorageError(
+                    message: "the write-ahead log starts at index \(e.index) (\(path)), but no usable snapshot in "
+                        + "\(snapshotDirectory) covers the entries before it (the newest usable one ends at index "
+                        + "\(last)): a snapshot file is missing or unusable; refusing to start (nothing was modified)",
+                    path: snapshotDirectory)
+            }
             guard e.index == last + 1 else {
                 throw corrupt(e.index > last + 1 ? "entry index \(e.index) leaves a gap after index \(last)"
                     : e.index < first ? "entry index \(e.index) lies before the first index \(first) of the log"
@@ -149,7 +158,7 @@ func replay(_ scan: WALScan, from loaded: Snapshot?, existing: Set<LogIndex>, wa
                 log.state = PersistentState(snapshot: point)
             }
         case .snapshot(let point):
-            if point.index < base.index || point == base {
+            if point.index < base.index || (point.index == base.index && point.term == base.term) {
                 log.state = PersistentState(snapshot: base, snapshotData: loaded?.data ?? [])
             } else if n == scan.records.count - 1 && !existing.contains(point.index) && r.segment == scan.segments.count - 1 {
                 log.cutAt = r.offset

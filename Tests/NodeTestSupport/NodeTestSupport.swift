@@ -86,6 +86,8 @@ public final class LocalCluster {
     public private(set) var daemons: [NodeID: RaftDaemon] = [:]
     private var clients: [UDPClient] = []
     private let sockets: [NodeID: BoundUDPSocket]
+    /// Every node's `NodeConfig.snapshotEvery`.
+    public var snapshotEvery: LogIndex? = NodeConfig.defaultSnapshotEvery
 
     public init(size: Int = 3, clusterKey: String = "test-key") throws {
         let bound = try boundSockets(size)
@@ -106,7 +108,7 @@ public final class LocalCluster {
 
     /// Node `id`'s configuration, on a fresh copy of its held socket.
     public func config(_ id: NodeID) throws -> NodeConfig {
-        var c = NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey)
+        var c = NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey, snapshotEvery: snapshotEvery)
         do { c.listenDescriptor = try sockets[id]!.duplicate() } catch { throw TestFailure(error.message) }
         return c
     }

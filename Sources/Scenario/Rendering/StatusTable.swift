@@ -87,6 +87,7 @@ enum StatusTable {
                 ("term", .count(st.term)), ("commit", .count(st.commit)),
                 ("applied", st.state == .down ? .null : .count(st.applied)), ("last_index", .count(st.lastIndex)),
                 ("group", st.group.map { .int(Int64($0)) } ?? .null),
+                ("first_index", .count(st.firstIndex)), ("snapshot_index", .count(st.snapshotIndex)),
             ])
         }
         var faults: [String] = []

@@ -11,7 +11,8 @@ import Harness
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [SimBench.self, UDPBench.self, CheckBench.self, CompareBench.self]
+        subcommands: [SimBench.self, UDPBench.self, CheckBench.self, CompareBench.self, SoakBench.self, RestartBench.self,
+                      CatchUpBench.self]
     )
 }
 
