@@ -7,7 +7,9 @@ import RaftCore
 /// The driver reports every processed `Ready` through `afterReady`, cheap observations through
 /// `observe`, crashes through `restarted`, and acknowledged writes through `acknowledgedWrite`.
 /// Properties checked, by the names used in `Violation.invariant`:
-/// - "election safety": at most one leader per term, over the whole run;
+/// - "election safety": at most one leader per term, over the whole run, and a node becomes leader
+///   only as a voter of the configuration in force in its log (membership changes: single-server
+///   changes keep one leader per term; the configurations come from the core, `RaftNode.membership`);
 /// - "log matching": two persisted entries with the same index and term carry the same command
 ///   and follow entries of the same term; a snapshot's index and term (taken, installed or restored)
 ///   agree with every other snapshot at that index and with the entry applied there, and the entry
@@ -130,6 +132,12 @@ public final class InvariantChecker {
             notePersisted(node: id, entries: ready.entries, prevTermOfFirst: prevTerm, at: time)
         }
         if ready.softState?.role == .leader, raft.role == .leader {
+            // Election with the configuration in force: only a voter of it may have won.
+            checks += 1
+            if !raft.membership.voters.contains(id) {
+                record("election safety", nodes: [id], at: time,
+                       "node \(id) became leader of term \(raft.term) but is not a voter of its configuration (\(raft.membership))")
+            }
             let log = raft.log
             noteBecameLeader(node: id, term: raft.term, at: time) { index in
                 index < log.offset ? nil : log.term(at: index)

@@ -97,9 +97,17 @@ extension StateInspection {
     /// The leader by `Leadership.leader(among:)`: of the highest term among nodes up and running.
     public var leader: NodeID? { Leadership.leader(among: nodeIDs.map(status(of:))) }
     /// The leader as conditions count it: only when it reaches a quorum (`Leadership`).
+    /// The quorum is of the voters of the configuration in force at the leader where the cluster
+    /// knows it, else of every node.
     public var leaderWithQuorum: NodeID? {
-        Leadership.leaderWithQuorum(among: nodeIDs.map(status(of:)), members: nodeIDs,
-                                    network: (self as? any NetworkControl)?.network)
+        let statuses = nodeIDs.map(status(of:))
+        var members = nodeIDs
+        if let l = Leadership.leader(among: statuses), let m = statuses.first(where: { $0.id == l })?.membership,
+           !m.voters.isEmpty {
+            members = m.voters
+        }
+        return Leadership.leaderWithQuorum(among: statuses, members: members,
+                                           network: (self as? any NetworkControl)?.network)
     }
     /// The highest term among nodes that are not down.
     public var term: Term { Leadership.highestTerm(among: nodeIDs.map(status(of:))) }

@@ -3,7 +3,7 @@ import RaftCore
 extension Message.Kind {
     /// The word the scenario language uses for this kind (`hold append 1 -> 2`): `prevote`,
     /// `prevote-response`, `vote`, `vote-response`, `append`, `append-response`, `heartbeat`,
-    /// `heartbeat-response`, `snapshot`, `snapshot-response`.
+    /// `heartbeat-response`, `snapshot`, `snapshot-response`, `timeout-now`.
     public var word: String {
         switch self {
         case .preVote: "prevote"
@@ -16,6 +16,7 @@ extension Message.Kind {
         case .heartbeatResponse: "heartbeat-response"
         case .snapshot: "snapshot"
         case .snapshotResponse: "snapshot-response"
+        case .timeoutNow: "timeout-now"
         }
     }
 

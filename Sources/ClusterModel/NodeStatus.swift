@@ -32,6 +32,10 @@ public struct NodeStatus: Sendable, Hashable {
     /// What the cluster counted of the node's traffic, where it sees it (exec clusters route every
     /// message); nil elsewhere.
     public var counters: NodeCounters?
+    /// The configuration in force as the node sees it, where the cluster can read it; nil elsewhere.
+    public var membership: Membership?
+    /// Whether the node was removed from the cluster (and stopped).
+    public var removed = false
 
     public init(_ id: NodeID, state: NodeState, role: Role?, term: Term, leader: NodeID, commit: LogIndex,
                 applied: LogIndex, lastIndex: LogIndex, group: Int?, firstIndex: LogIndex? = nil,

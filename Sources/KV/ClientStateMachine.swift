@@ -149,7 +149,13 @@ public struct ClientStateMachine: Sendable {
     /// This client's id.
     public let client: ClientID
     /// The members requests may go to, in id order.
-    public let members: [NodeID]
+    public private(set) var members: [NodeID]
+
+    /// The cluster's members changed (a node was added or removed): requests go to `new` from now on.
+    public mutating func setMembers(_ new: [NodeID]) {
+        precondition(!new.isEmpty, "a client needs at least one member")
+        members = new.sorted()
+    }
     /// The retry policy.
     public var policy: Policy
     /// The node believed to lead (0: unknown).

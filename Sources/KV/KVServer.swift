@@ -311,7 +311,9 @@ public final class KVServer {
     private func outcome(for error: RaftError) -> ReplyOutcome {
         switch error {
         case .notLeader(let leader): return .notLeader(leader: leader)
-        case .proposalTooLarge, .invalidConfig, .compactionRefused: return .failed(error.description)
+        case .transferInProgress: return .notLeader(leader: noNode)
+        case .proposalTooLarge, .invalidConfig, .compactionRefused, .membershipChangeRefused, .transferRefused:
+            return .failed(error.description)
         }
     }
 }

@@ -6,7 +6,9 @@ public struct Message: Sendable, Hashable {
         case preVote = 0
         /// Answer to a pre-vote: `reject` says whether it was refused.
         case preVoteResponse = 1
-        /// Ask for a vote in `term`: `logTerm`/`index` are the candidate's last entry.
+        /// Ask for a vote in `term`: `logTerm`/`index` are the candidate's last entry. `context` is
+        /// `Message.transferCampaign` when the candidate campaigns because its leader told it to
+        /// (`timeoutNow`): voters then answer even if they heard from that leader recently.
         case vote = 2
         /// Answer to a vote request.
         case voteResponse = 3
@@ -29,7 +31,12 @@ public struct Message: Sendable, Hashable {
         /// many of its bytes the follower holds (where the next chunk must start). `reject`: the follower
         /// holds nothing of this snapshot (it restarted, or missed the first chunk); start again at 0.
         case snapshotResponse = 9
+        /// Leadership transfer: the leader tells its up-to-date follower to campaign now, skipping PreVote.
+        case timeoutNow = 10
     }
+
+    /// The `context` of a vote request sent by a node that campaigns on its leader's `timeoutNow`.
+    public static let transferCampaign: ReadContext = 1
 
     public var kind: Kind
     public var from: NodeID
@@ -78,7 +85,7 @@ extension Message: CustomStringConvertible {
     public var description: String {
         var s = "\(kind) \(from)->\(to) t\(term)"
         switch kind {
-        case .preVote, .vote: s += " last=\(index)@t\(logTerm)"
+        case .preVote, .vote: s += " last=\(index)@t\(logTerm)" + (kind == .vote && context == Self.transferCampaign ? " transfer" : "")
         case .preVoteResponse, .voteResponse: s += reject ? " reject" : " grant"
         case .append: s += " prev=\(index)@t\(logTerm) n=\(entries.count) commit=\(commit)"
         case .appendResponse: s += reject ? " reject \(index) hint=\(rejectHint)@t\(logTerm)" : " ok \(index)"
@@ -90,6 +97,7 @@ extension Message: CustomStringConvertible {
             }
         case .snapshotResponse:
             if let c = snapshot { s += " snap=\(c.metadata)" + (reject ? " reject" : " have=\(c.offset)") }
+        case .timeoutNow: break
         }
         return s
     }

@@ -2,8 +2,15 @@
 public struct RaftConfig: Sendable, Hashable {
     /// This node.
     public var id: NodeID
-    /// The voting members, this node among them.
+    /// The voting members the cluster starts with (this node among them, or among `learners`), used
+    /// until the log or a snapshot says otherwise. Empty for a node joining a running cluster: it has
+    /// no configuration, never campaigns, and learns the configuration from the leader's log or snapshot.
     public var voters: [NodeID]
+    /// The non-voting members the cluster starts with.
+    public var learners: [NodeID] = []
+    /// A known bug, for tests only: let a leader propose a membership change before it has committed an
+    /// entry of its own term (the published single-server change bug). Never set it otherwise.
+    public var knownBugChangeBeforeCommit = false
     /// Election timeouts are drawn uniformly from this many ticks (inclusive), per §5.2.
     public var electionTicksMin: Int
     public var electionTicksMax: Int
@@ -40,10 +47,16 @@ public struct RaftConfig: Sendable, Hashable {
     /// Throws `RaftError.invalidConfig` with a message a person can act on.
     public func validate() throws(RaftError) {
         if id == noNode { throw .invalidConfig("node id must be 1 or more") }
-        if voters.isEmpty { throw .invalidConfig("a cluster needs at least one node") }
+        if voters.isEmpty && !learners.isEmpty {
+            throw .invalidConfig("learners \(learners) without voters: a cluster needs at least one voter")
+        }
         if Set(voters).count != voters.count { throw .invalidConfig("voter ids must be distinct") }
-        if voters.contains(noNode) { throw .invalidConfig("node ids must be 1 or more") }
-        if !voters.contains(id) { throw .invalidConfig("node \(id) is not among the voters \(voters)") }
+        if Set(learners).count != learners.count { throw .invalidConfig("learner ids must be distinct") }
+        if voters.contains(where: learners.contains) { throw .invalidConfig("a node cannot be both voter and learner") }
+        if voters.contains(noNode) || learners.contains(noNode) { throw .invalidConfig("node ids must be 1 or more") }
+        if !voters.isEmpty && !voters.contains(id) && !learners.contains(id) {
+            throw .invalidConfig("node \(id) is not among the voters \(voters)" + (learners.isEmpty ? "" : " or learners \(learners)"))
+        }
         if heartbeatTicks < 1 { throw .invalidConfig("heartbeat must be at least one tick") }
         if electionTicksMin > electionTicksMax {
             throw .invalidConfig("election timeout range \(electionTicksMin)..\(electionTicksMax) ticks is empty")
@@ -54,6 +67,12 @@ public struct RaftConfig: Sendable, Hashable {
         if maxInflight < 1 { throw .invalidConfig("maxInflight must be at least 1") }
         if maxMessageBytes < 1 { throw .invalidConfig("maxMessageBytes must be at least 1") }
     }
+
+    /// Whether the node joins a running cluster (no starting configuration).
+    public var isJoining: Bool { voters.isEmpty }
+
+    /// The membership the node starts with (empty when joining).
+    public var initialMembership: Membership { Membership(voters: voters, learners: learners) }
 
     /// The number of votes that make a majority of `voters`.
     public var quorum: Int { voters.count / 2 + 1 }

@@ -23,6 +23,15 @@ public struct RaftStats: Sendable, Hashable {
     /// Snapshots from a leader this node did not need: no newer than its commit index, or matching an
     /// entry of its own log (it commits up to there and keeps its log instead, §7).
     public var snapshotsIgnored = 0
+    /// Membership changes this leader proposed.
+    public var changesProposed = 0
+    /// Leadership transfers this leader started, the ones it abandoned after an election timeout, and
+    /// the `timeoutNow` messages it sent.
+    public var transfersStarted = 0
+    public var transfersAbandoned = 0
+    public var timeoutNowSent = 0
+    /// Times a removed leader stepped down once its removal committed.
+    public var removedLeaderStepDowns = 0
     public init() {}
 }
 
@@ -41,6 +50,10 @@ public struct RaftStatus: Sendable, Hashable {
     public var firstIndex: LogIndex
     /// The index of the latest snapshot (taken, installed or restored); 0 if none.
     public var snapshotIndex: LogIndex
+    /// The configuration in force on this node (the latest in its log, committed or not).
+    public var membership: Membership = .none
+    /// The node a leadership transfer is under way to (0: none).
+    public var transferee: NodeID = noNode
 }
 
 /// The Raft consensus state machine of one node. It performs no I/O and reads no clock:
@@ -69,8 +82,14 @@ public final class RaftNode {
     private var droppedReads: [ReadContext] = []
     private var lastHardState: HardState
     private var lastSoftState: SoftState
-    /// Peers in a fixed order (the voters minus self), so that output never depends on hashing.
+    /// Peers in a fixed order (the members of the configuration in force, minus self), so that output
+    /// never depends on hashing.
     private var peers: [NodeID]
+    /// The configurations the log holds; the last is in force.
+    private var configurations: ConfigurationHistory
+    /// The target of the leadership transfer under way (0: none), and the ticks since it started.
+    public private(set) var leadTransferee: NodeID = noNode
+    private var transferElapsed = 0
     /// A follower's InstallSnapshot transfer in progress.
     private var assembly: SnapshotAssembly?
     /// A snapshot for the next Ready to hand out, and whether it was installed from the leader.
@@ -88,7 +107,12 @@ public final class RaftNode {
         self.log = try RaftLog(restoring: storage)
         self.term = hs.term
         self.vote = hs.vote
-        self.peers = config.voters.filter { $0 != config.id }.sorted()
+        let recorded = storage.snapshot.membership
+        var history = ConfigurationHistory(base: recorded.isEmpty ? config.initialMembership : recorded,
+                                           at: log.offset)
+        history.appended(log.entries)
+        self.configurations = history
+        self.peers = history.current.members.filter { $0 != config.id }
         self.lastHardState = HardState(term: hs.term, vote: hs.vote, commit: log.committed)
         self.lastSoftState = SoftState(leader: noNode, role: .follower)
         becomeFollower(term: term, leader: noNode)
@@ -103,11 +127,22 @@ public final class RaftNode {
     public var status: RaftStatus {
         RaftStatus(id: id, role: role, term: term, vote: vote, leader: leader, commit: log.committed,
                    applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm,
-                   firstIndex: log.firstIndex, snapshotIndex: log.offset)
+                   firstIndex: log.firstIndex, snapshotIndex: log.offset, membership: membership,
+                   transferee: leadTransferee)
     }
 
-    /// The membership a snapshot taken now records: the configured voters (no learners yet).
-    public var membership: Membership { Membership(voters: config.voters) }
+    /// The configuration in force on this node: the latest in its log, committed or not (empty for a
+    /// joining node that has not heard from a leader).
+    public var membership: Membership { configurations.current }
+
+    /// The configuration in force at `index` (what a snapshot there records).
+    public func membership(at index: LogIndex) -> Membership { configurations.membership(at: index) }
+
+    /// The index of the latest `.config` entry in the log (0 if none since the latest snapshot).
+    public var latestChangeIndex: LogIndex { configurations.latestChangeIndex }
+
+    /// Whether this node may campaign: it is a voter of the configuration in force.
+    public var isPromotable: Bool { membership.voters.contains(id) }
 
     /// The followers that need entries this leader compacted away, in id order: the ones a snapshot
     /// must bring up to date (empty unless leading).
@@ -132,6 +167,7 @@ public final class RaftNode {
     @discardableResult
     public func propose(_ data: [UInt8]) throws(RaftError) -> (index: LogIndex, term: Term) {
         guard role == .leader else { throw .notLeader(leader: leader) }
+        if leadTransferee != noNode { throw .transferInProgress(to: leadTransferee) }
         let size = data.count + 24
         if size > config.maxMessageBytes { throw .proposalTooLarge(bytes: size, limit: config.maxMessageBytes) }
         let e = Entry(term: term, index: log.lastIndex + 1, kind: .normal, data: data)
@@ -151,6 +187,81 @@ public final class RaftNode {
         startRead(context)
     }
 
+    /// Propose one membership change (thesis §4.1): a `.config` entry carrying the new membership,
+    /// in force on each node as soon as it appends it. Returns where the entry sits.
+    ///
+    /// Throws `.membershipChangeRefused` when the change makes no sense for the membership in force
+    /// (see `Membership.applying(_:)`), when this leader has not yet committed an entry of its own term
+    /// (the rule that fixes the published single-server change bug), or when an earlier change is not
+    /// committed yet (one change at a time); `.notLeader` and `.transferInProgress` as `propose`.
+    @discardableResult
+    public func proposeChange(_ change: ConfigChange) throws(RaftError) -> (index: LogIndex, term: Term) {
+        guard role == .leader else { throw .notLeader(leader: leader) }
+        return try proposeMembership(try membership.applying(change))
+    }
+
+    /// Propose `target` as the new membership. It may differ from the one in force by at most one
+    /// voter (added, removed or promoted from learner) and any learners: raftsh makes single-server
+    /// changes, not joint consensus, and refuses a change of two or more voters with
+    /// `.membershipChangeRefused` saying so (docs/architecture.md explains the choice).
+    @discardableResult
+    public func proposeMembership(_ target: Membership) throws(RaftError) -> (index: LogIndex, term: Term) {
+        guard role == .leader else { throw .notLeader(leader: leader) }
+        if leadTransferee != noNode { throw .transferInProgress(to: leadTransferee) }
+        let current = membership
+        if target == current { throw .membershipChangeRefused("the membership is already \(current)") }
+        if target.voters.isEmpty { throw .membershipChangeRefused("a cluster needs at least one voter") }
+        if target.voters.contains(where: target.learners.contains) {
+            throw .membershipChangeRefused("a node cannot be both voter and learner in \(target)")
+        }
+        let changed = current.voterDifference(target)
+        if changed > 1 {
+            throw .membershipChangeRefused(
+                "joint consensus is not supported: \(current) -> \(target) changes \(changed) voters at once; "
+                    + "raftsh changes one voter at a time (single-server changes, Raft thesis 4.1), "
+                    + "so make it \(changed) changes, each committed before the next")
+        }
+        if !committedInCurrentTerm && !config.knownBugChangeBeforeCommit {
+            throw .membershipChangeRefused(
+                "this leader has not committed an entry of its term \(term) yet; a leader changes the "
+                    + "membership only after that (the fix of the published single-server change bug)")
+        }
+        if configurations.latestChangeIndex > log.committed {
+            throw .membershipChangeRefused(
+                "the change at index \(configurations.latestChangeIndex) is not committed yet (commit "
+                    + "\(log.committed)); one change at a time")
+        }
+        let e = Entry(term: term, index: log.lastIndex + 1, kind: .config, data: target.encoded)
+        let size = e.byteSize
+        if size > config.maxMessageBytes { throw .proposalTooLarge(bytes: size, limit: config.maxMessageBytes) }
+        appendOwn(e)
+        stats.changesProposed += 1
+        broadcastAppend()
+        return (e.index, e.term)
+    }
+
+    /// Hand leadership to the voter `target` (thesis §3.10): this leader stops accepting proposals,
+    /// brings `target` up to date, then sends it `timeoutNow`, on which it campaigns at once, skipping
+    /// PreVote. The transfer is abandoned (proposals are accepted again) if `target` has not taken
+    /// over after an election timeout (`electionTicksMax` ticks). Asking again for the same target
+    /// changes nothing; a different target replaces the transfer under way.
+    public func transferLeadership(to target: NodeID) throws(RaftError) {
+        guard role == .leader else { throw .notLeader(leader: leader) }
+        if target == id { throw .transferRefused("node \(id) already leads") }
+        guard membership.voters.contains(target) else {
+            throw .transferRefused("node \(target) is not a voter (\(membership))")
+        }
+        if leadTransferee == target { return }
+        leadTransferee = target
+        transferElapsed = 0
+        stats.transfersStarted += 1
+        if progress[target]?.match == log.lastIndex {
+            sendTimeoutNow(to: target)
+        } else {
+            sendAppend(to: target)
+        }
+    }
+
     /// The application took a snapshot: `data` is its state machine after applying every entry up
     /// to `index`. The log drops the entries up to `index`, the snapshot becomes the one this node
     /// sends to followers that need them, and the next `Ready` hands it out to be stored
@@ -165,8 +276,10 @@ public final class RaftNode {
         guard index <= log.applied, let t = log.term(at: index) else {
             throw .compactionRefused("cannot compact to index \(index): only \(log.applied) is applied")
         }
-        let snap = Snapshot(metadata: SnapshotMetadata(index: index, term: t, membership: membership), data: data)
+        let snap = Snapshot(metadata: SnapshotMetadata(index: index, term: t, membership: membership(at: index)),
+                            data: data)
         log.compact(to: snap)
+        configurations.compacted(to: index)
         unsentSnapshot = (snap, false)
         stats.snapshotsTaken += 1
         return true
@@ -174,7 +287,9 @@ public final class RaftNode {
 
     /// Feed one message from the network. Messages that do not belong are dropped and counted.
     public func step(_ m: Message) {
-        guard m.to == id, m.from != id, peers.contains(m.from) else {
+        // Anyone may write to us: a leader this node does not know yet (it joined, or lags behind a
+        // change), a new voter asking for votes. Answers from non-members count for nothing.
+        guard m.to == id, m.from != id, m.from != noNode else {
             stats.droppedUnknownSender += 1
             return
         }
@@ -188,7 +303,9 @@ public final class RaftNode {
             return
         }
         if m.term > term {
-            if m.isVoteRequest && config.checkQuorum && leader != noNode && electionElapsed < config.electionTicksMin {
+            let transfer = m.kind == .vote && m.context == Message.transferCampaign
+            if m.isVoteRequest && !transfer && config.checkQuorum && leader != noNode
+                && electionElapsed < config.electionTicksMin {
                 // We heard from a live leader recently: do not let this node disrupt it (thesis §4.2.3).
                 stats.ignoredVotesInLease += 1
                 return
@@ -271,7 +388,7 @@ public final class RaftNode {
             log.stabled = last.index
             if role == .leader {
                 // The leader's own entries count toward commit only once on stable storage.
-                if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { broadcastAppend() }
+                if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { committedMore() }
             }
         }
         if let s = rd.snapshotToApply, s.index > log.applied { log.applied = s.index }
@@ -296,6 +413,8 @@ public final class RaftNode {
         resetTimers()
         votes = [:]
         progress = [:]
+        leadTransferee = noNode
+        transferElapsed = 0
         for dropped in readOnly.reset() { droppedReads.append(dropped) }
     }
 
@@ -324,7 +443,7 @@ public final class RaftNode {
         role = .leader
         leader = id
         assembly = nil
-        for p in config.voters {
+        for p in peers + [id] {
             var pr = Progress(next: log.lastIndex + 1, maxInflight: config.maxInflight)
             pr.recentActive = true
             progress[p] = pr
@@ -335,7 +454,9 @@ public final class RaftNode {
         broadcastAppend()
     }
 
-    private func campaign(preVote: Bool) {
+    /// Start an election (a pre-vote round first when `preVote`). `transfer`: the leader told us to
+    /// (`timeoutNow`), so the vote requests say so and voters answer despite their leader lease.
+    private func campaign(preVote: Bool, transfer: Bool = false) {
         if preVote {
             becomePreCandidate()
         } else {
@@ -347,9 +468,10 @@ public final class RaftNode {
             if preVote { campaign(preVote: false) } else { becomeLeader() }
             return
         }
-        for p in peers {
+        for p in membership.voters where p != id {
             send(Message(kind: preVote ? .preVote : .vote, from: id, to: p, term: voteTerm,
-                         logTerm: log.lastTerm, index: log.lastIndex))
+                         logTerm: log.lastTerm, index: log.lastIndex,
+                         context: transfer ? Message.transferCampaign : 0))
         }
     }
 
@@ -357,15 +479,17 @@ public final class RaftNode {
 
     private func tallyVotes() -> Tally {
         var granted = 0, rejected = 0
-        for v in config.voters {
+        let voters = membership.voters
+        let quorum = membership.quorum
+        for v in voters {
             switch votes[v] {
             case true?: granted += 1
             case false?: rejected += 1
             case nil: break
             }
         }
-        if granted >= config.quorum { return .won }
-        if rejected > config.voters.count - config.quorum { return .lost }
+        if granted >= quorum { return .won }
+        if rejected > voters.count - quorum { return .lost }
         return .pending
     }
 
@@ -373,10 +497,13 @@ public final class RaftNode {
 
     private func tickElection() {
         electionElapsed += 1
-        if electionElapsed >= randomizedElectionTimeout {
-            electionElapsed = 0
-            campaign(preVote: config.preVote)
-        }
+        guard electionElapsed >= randomizedElectionTimeout else { return }
+        // Learners, removed nodes and joining nodes never campaign; they keep counting, so that the
+        // lease of a leader they no longer hear from lapses and they answer vote requests (a learner
+        // that was promoted without knowing it yet may be the vote a new leader needs).
+        guard isPromotable else { return }
+        electionElapsed = 0
+        campaign(preVote: config.preVote)
     }
 
     private func tickLeader() {
@@ -385,15 +512,20 @@ public final class RaftNode {
         for p in peers where progress[p]?.chunkAge != nil {
             progress[p]!.chunkAge! += 1
         }
+        if leadTransferee != noNode {
+            transferElapsed += 1
+            if transferElapsed >= config.electionTicksMax {
+                // The target did not take over within an election timeout: keep leading.
+                abandonTransfer()
+            }
+        }
         if electionElapsed >= config.electionTicksMin {
             electionElapsed = 0
             if config.checkQuorum {
-                var active = 0
-                for v in config.voters {
-                    if v == id || progress[v]?.recentActive == true { active += 1 }
-                    if v != id { progress[v]?.recentActive = false }
-                }
-                if active < config.quorum {
+                var active: [NodeID] = [id]
+                for p in peers where progress[p]?.recentActive == true { active.append(p) }
+                for p in peers { progress[p]?.recentActive = false }
+                if !membership.isQuorum(active) {
                     becomeFollower(term: term, leader: noNode)
                     return
                 }
@@ -467,6 +599,10 @@ public final class RaftNode {
             electionElapsed = 0
             leader = m.from
             handleSnapshot(m)
+        case .timeoutNow:
+            // Our leader hands leadership over: campaign at once, without a pre-vote round.
+            guard isPromotable else { stats.droppedUnexpected += 1; return }
+            campaign(preVote: false, transfer: true)
         default:
             stats.droppedUnexpected += 1
         }
@@ -482,6 +618,7 @@ public final class RaftNode {
             // The known bug `no-truncate`: keep what conflicts, take only what lies past our log.
             let taken = config.bug == .noTruncate ? m.entries.filter { $0.index > log.lastIndex } : m.entries
             let lastNew = log.appendFromLeader(taken)
+            if !taken.isEmpty { logChanged(appended: taken) }
             // Commit only what we know matches the leader: up to the last entry this message covered.
             log.commit(to: min(m.commit, m.index + LogIndex(m.entries.count)))
             _ = lastNew
@@ -569,6 +706,8 @@ public final class RaftNode {
         }
         let snapshot = Snapshot(metadata: meta, data: a.data)
         log.restore(snapshot)
+        configurations.restored(at: meta.index, membership: meta.membership)
+        configurationChanged()
         unsentSnapshot = (snapshot, true)
         stats.snapshotsInstalled += 1
         send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: meta.index))
@@ -622,14 +761,15 @@ public final class RaftNode {
                 }
                 progress[m.from] = pr
                 if maybeCommit() {
-                    broadcastAppend()
+                    if !committedMore() { return }
                 } else if wasPaused {
                     sendAppend(to: m.from)
                 }
                 // Keep the pipeline full.
-                while progress[m.from]!.next <= log.lastIndex, !progress[m.from]!.isPaused {
+                while let p = progress[m.from], p.next <= log.lastIndex, !p.isPaused {
                     if !sendAppend(to: m.from) { break }
                 }
+                if m.from == leadTransferee, progress[m.from]?.match == log.lastIndex { sendTimeoutNow(to: m.from) }
             } else {
                 progress[m.from] = pr
             }
@@ -645,7 +785,7 @@ public final class RaftNode {
             progress[m.from] = pr
             if pr.match < log.lastIndex { sendAppend(to: m.from, allowEmpty: true) }
             if m.context != 0 {
-                readStates.append(contentsOf: readOnly.ack(context: m.context, from: m.from, quorum: config.quorum))
+                readStates.append(contentsOf: readOnly.ack(context: m.context, from: m.from, membership: membership))
             }
         case .snapshotResponse:
             pr.recentActive = true
@@ -665,18 +805,71 @@ public final class RaftNode {
         }
     }
 
+    private func sendTimeoutNow(to p: NodeID) {
+        send(Message(kind: .timeoutNow, from: id, to: p, term: term))
+        stats.timeoutNowSent += 1
+    }
+
+    private func abandonTransfer() {
+        leadTransferee = noNode
+        transferElapsed = 0
+        stats.transfersAbandoned += 1
+    }
+
+    /// After the commit index moved on a leader: tell the followers, and step down if this leader was
+    /// removed and its removal is now committed (thesis §4.2.2). Returns whether it still leads.
+    @discardableResult
+    private func committedMore() -> Bool {
+        broadcastAppend()
+        if !isPromotable && log.committed >= configurations.latestChangeIndex {
+            stats.removedLeaderStepDowns += 1
+            becomeFollower(term: term, leader: noNode)
+            return false
+        }
+        return true
+    }
+
+    /// Entries were appended to the log (from the leader, or by this leader), possibly replacing a
+    /// suffix: the configuration in force is the latest one the log now holds.
+    private func logChanged(appended entries: [Entry]) {
+        let before = membership
+        configurations.dropMissing { log.term(at: $0) }
+        configurations.appended(entries)
+        if membership != before { configurationChanged() }
+    }
+
+    /// The configuration in force changed: new peers; on a leader, progress for new members (probed
+    /// from the last entry) and none for removed ones, a transfer to a removed node abandoned, and
+    /// perhaps a commit (fewer voters may already hold more).
+    private func configurationChanged() {
+        let current = membership
+        peers = current.members.filter { $0 != id }
+        guard role == .leader else { return }
+        for p in peers where progress[p] == nil {
+            var pr = Progress(next: max(log.lastIndex, 1), maxInflight: config.maxInflight)
+            pr.recentActive = true
+            progress[p] = pr
+        }
+        for p in progress.keys.sorted() where p != id && !current.contains(p) { progress[p] = nil }
+        if leadTransferee != noNode && !current.voters.contains(leadTransferee) { abandonTransfer() }
+    }
+
     /// Ticks an unanswered snapshot chunk waits before a heartbeat answer makes the leader send it again.
     private var snapshotRetryTicks: Int { 2 * config.heartbeatTicks }
 
     private func appendOwn(_ e: Entry) {
         log.append(e)
+        if e.kind == .config { logChanged(appended: [e]) }
     }
 
-    /// Commit the highest index a quorum has stored, if it is of the current term (§5.4.2).
+    /// Commit the highest index a quorum of the voters in force has stored, if it is of the current
+    /// term (§5.4.2). A leader that is not a voter (it removed itself) does not count its own log.
     private func maybeCommit() -> Bool {
-        var matches = config.voters.map { progress[$0]?.match ?? 0 }
+        let voters = membership.voters
+        guard !voters.isEmpty else { return false }
+        var matches = voters.map { progress[$0]?.match ?? 0 }
         matches.sort(by: >)
-        let candidate = matches[config.quorum - 1]
+        let candidate = matches[membership.quorum - 1]
         guard candidate > log.committed, countsOldTermReplicas || log.term(at: candidate) == term else { return false }
         log.commit(to: candidate)
         let deferred = readOnly.takeDeferred()
@@ -690,7 +883,7 @@ public final class RaftNode {
 
     private func startRead(_ context: ReadContext) {
         readOnly.add(context: context, index: log.committed, leader: id)
-        if config.quorum == 1 {
+        if membership.isQuorum([id]) {
             readStates.append(contentsOf: readOnly.confirmAll())
         } else {
             broadcastHeartbeat(context: context)

@@ -26,11 +26,12 @@ struct ReadOnly: Sendable {
         return waitingForCommit
     }
 
-    /// Record that `from` answered the heartbeat for `context`; returns the reads now confirmed, in order.
-    mutating func ack(context: ReadContext, from: NodeID, quorum: Int) -> [ReadState] {
+    /// Record that `from` answered the heartbeat for `context`; returns the reads now confirmed (by a
+    /// quorum of the voters of `membership`), in order.
+    mutating func ack(context: ReadContext, from: NodeID, membership: Membership) -> [ReadState] {
         guard let pos = queue.firstIndex(where: { $0.context == context }) else { return [] }
         queue[pos].acks.insert(from)
-        guard queue[pos].acks.count >= quorum else { return [] }
+        guard membership.isQuorum(queue[pos].acks.sorted()) else { return [] }
         let done = queue[...pos].map { ReadState(index: $0.index, context: $0.context) }
         queue.removeFirst(pos + 1)
         return done

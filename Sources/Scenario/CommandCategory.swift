@@ -3,6 +3,7 @@ public enum CommandCategory: String, Sendable, Hashable, CaseIterable {
     case cluster = "Cluster"
     case client = "Client operations"
     case faults = "Faults"
+    case membership = "Membership"
     case time = "Time"
     case messages = "Message control"
     case assertions = "Assertions"

@@ -24,6 +24,11 @@ public enum CommandRegistry {
         DropCommand.self,
         DuplicateCommand.self,
         DelayCommand.self,
+        // Membership
+        AddNodeCommand.self,
+        PromoteCommand.self,
+        RemoveNodeCommand.self,
+        TransferCommand.self,
         // Time
         WaitCommand.self,
         // Message control
@@ -70,6 +75,8 @@ public enum CommandRegistry {
         UnansweredCondition.self,
         MetricCondition.self,
         HeldCondition.self,
+        MembersCondition.self,
+        LearnersCondition.self,
     ]
 
     /// The command type a line starting with `word` (then `next`) is parsed by: the type with a

@@ -47,7 +47,8 @@ public final class SimCluster {
 
     public let config: SimConfig
     public private(set) var now: SimTime = 0
-    public let nodes: [SimNode]
+    /// Every node ever started, node `id` at position `id - 1` (removed ones included, stopped).
+    public internal(set) var nodes: [SimNode]
     public private(set) var network: NetworkModel
     public let checker: InvariantChecker
     public private(set) var history = History()
@@ -71,8 +72,12 @@ public final class SimCluster {
     private var netRNG: SeededRandom
     /// Draws for scenario choices such as which follower `fail follower` picks.
     public var choiceRNG: SeededRandom
-    private var clients: [ClientID: SimClient] = [:]
-    private var clientOrder: [ClientID] = []
+    var clients: [ClientID: SimClient] = [:]
+    /// Learners to promote once caught up, and removed nodes to stop once their removal commits
+    /// (see SimCluster+Membership.swift).
+    var pendingPromotions: [NodeID] = []
+    var pendingRemovals: [(node: NodeID, index: LogIndex, term: Term)] = []
+    var clientOrder: [ClientID] = []
     private var results: [ClientID: OperationResult] = [:]
     private var timers: [Int: () -> Void] = [:]
     private var nextTimer = 0
@@ -97,7 +102,8 @@ public final class SimCluster {
 
     // MARK: - Queries
 
-    public var nodeIDs: [NodeID] { config.nodeIDs }
+    /// Every node ever started: the configured ones, then the ones added (`addNode`).
+    public var nodeIDs: [NodeID] { nodes.map(\.id) }
 
     public func node(_ id: NodeID) -> SimNode { nodes[Int(id) - 1] }
 
@@ -111,14 +117,18 @@ public final class SimCluster {
         let n = node(id)
         let g = network.group(of: id)
         if let r = n.raft {
-            return NodeStatus(id, state: n.state, role: r.role, term: r.term, leader: r.leader,
-                              commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g,
-                              firstIndex: r.log.firstIndex, snapshotIndex: r.log.offset)
+            var st = NodeStatus(id, state: n.state, role: r.role, term: r.term, leader: r.leader,
+                                commit: r.log.committed, applied: r.log.applied, lastIndex: r.log.lastIndex, group: g,
+                                firstIndex: r.log.firstIndex, snapshotIndex: r.log.offset)
+            st.membership = r.membership
+            return st
         }
         let disk = n.disk  // a crashed node's disk holds what it synced
-        return NodeStatus(id, state: .down, role: nil, term: disk.hardState.term, leader: noNode,
-                          commit: disk.hardState.commit, applied: 0, lastIndex: disk.lastIndex, group: g,
-                          firstIndex: disk.firstIndex, snapshotIndex: disk.snapshot.index)
+        var st = NodeStatus(id, state: .down, role: nil, term: disk.hardState.term, leader: noNode,
+                            commit: disk.hardState.commit, applied: 0, lastIndex: disk.lastIndex, group: g,
+                            firstIndex: disk.firstIndex, snapshotIndex: disk.snapshot.index)
+        st.removed = n.removed
+        return st
     }
 
     public var statuses: [NodeStatus] { nodeIDs.map(status(of:)) }
@@ -214,7 +224,7 @@ public final class SimCluster {
     /// Restart a crashed node from what its disk kept.
     public func restart(_ id: NodeID) {
         let n = node(id)
-        guard n.state == .down else { return }
+        guard n.state == .down, !n.removed else { return }
         n.incarnation += 1
         recorder.mark(id, .restart, at: now)
         start(n)
@@ -314,7 +324,7 @@ public final class SimCluster {
     private func client(_ cid: ClientID) -> SimClient {
         if let c = clients[cid] { return c }
         let policy = ClientStateMachine.Policy(attemptTimeout: config.clientAttemptTimeout, backoff: config.heartbeat / 2)
-        let c = SimClient(machine: ClientStateMachine(client: cid, members: nodeIDs, policy: policy),
+        let c = SimClient(machine: ClientStateMachine(client: cid, members: clientMembers, policy: policy),
                           rng: SeededRandom(seed: config.seed, stream: "client-\(cid)"))
         clients[cid] = c
         clientOrder.append(cid)
@@ -364,10 +374,12 @@ public final class SimCluster {
 
     // MARK: - Servers
 
-    private func start(_ n: SimNode) {
+    func start(_ n: SimNode) {
         var rng = SeededRandom(seed: config.seed, stream: "node-\(n.id)-\(n.incarnation)")
         do {
-            let raft = try RaftNode(config: config.raftConfig(for: n.id), storage: n.disk, random: rng)
+            var rc = config.raftConfig(for: n.id)
+            if n.joined { rc.voters = [] }  // it learns the configuration from the leader
+            let raft = try RaftNode(config: rc, storage: n.disk, random: rng)
             n.server = try KVServer(raft: raft, sessionTTL: config.sessionTTL, snapshotEvery: config.snapshotEvery)
         } catch {
             preconditionFailure("node \(n.id) cannot restart from its disk: \(error)")
@@ -396,6 +408,7 @@ public final class SimCluster {
             stepping = nil
             n.raft!.tick()
             drain(n)
+            if !pendingPromotions.isEmpty || !pendingRemovals.isEmpty { membershipWork(on: n) }
         case .raft(let m):
             let n = node(m.to)
             guard network.connected(m.from, m.to), n.state != .down else {
@@ -476,7 +489,7 @@ public final class SimCluster {
     private func percent(_ p: Double) -> String { TimeFormat.fixed(p * 100, p * 100 == (p * 100).rounded() ? 0 : 1) + "%" }
 
     /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
-    private func drain(_ n: SimNode) {
+    func drain(_ n: SimNode) {
         guard let server = n.server else { return }
         server.drain(persist: { rd in
                          n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
@@ -542,7 +555,7 @@ public final class SimCluster {
         for d in ds { queue.schedule(.raft(m), at: now + d) }
     }
 
-    private func roleChanged(_ id: NodeID, _ ss: SoftState, term: Term) {
+    func roleChanged(_ id: NodeID, _ ss: SoftState, term: Term) {
         mix(0x50, id, UInt64(Role.allCases.firstIndex(of: ss.role)!), ss.leader, term)
         if ss.role == .leader {
             leaderHistory.append(LeaderSpan(id, term: term, from: now, to: nil))
@@ -574,13 +587,13 @@ public final class SimCluster {
 
     // MARK: - Trace
 
-    private func trace(_ line: @autoclosure () -> String) {
+    func trace(_ line: @autoclosure () -> String) {
         guard let sink = traceSink else { return }
         sink("[\(TimeFormat.instant(now))] " + line())
     }
 
     @inline(__always)
-    private func mix(_ a: UInt64, _ b: UInt64 = 0, _ c: UInt64 = 0, _ d: UInt64 = 0,
+    func mix(_ a: UInt64, _ b: UInt64 = 0, _ c: UInt64 = 0, _ d: UInt64 = 0,
                      _ e: UInt64 = 0, _ f: UInt64 = 0, _ g: UInt64 = 0, _ i: UInt64 = 0) {
         // FNV-1a over the event's fields (fixed arity: no array per event).
         var h = traceHash

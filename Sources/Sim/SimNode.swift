@@ -17,7 +17,16 @@ public final class SimNode {
     /// This incarnation's `RaftStats.snapshotsSent` already added to `SimStats`.
     var snapshotsSentCounted = 0
 
-    init(id: NodeID) { self.id = id }
+    /// Started empty to join a running cluster (`SimCluster.addNode`): it has no configuration of its
+    /// own and learns it from the leader, also after a restart.
+    public internal(set) var joined = false
+    /// Removed from the cluster and stopped; it is never restarted.
+    public internal(set) var removed = false
+
+    init(id: NodeID, joined: Bool = false) {
+        self.id = id
+        self.joined = joined
+    }
 
     public var raft: RaftNode? { server?.raft }
     public var isUp: Bool { state != .down }

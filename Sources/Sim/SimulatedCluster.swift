@@ -6,7 +6,7 @@ import ClusterModel
 /// The simulator as a `Cluster`, with every capability: process and network faults, state
 /// inspection, invariant checking, message recording, snapshots. Deterministic for a given seed and calls.
 public final class SimulatedCluster: Cluster, ProcessControl, NetworkControl, StateInspection, InvariantChecking,
-    NetworkRecording, Snapshotting
+    NetworkRecording, Snapshotting, MembershipControl
 {
     public let sim: SimCluster
     /// The running or last workload (the simulator's own type).
@@ -19,7 +19,7 @@ public final class SimulatedCluster: Cluster, ProcessControl, NetworkControl, St
     }
 
     public var kind: ClusterKind { .simulated }
-    public var summary: String { "\(sim.config.nodes) simulated nodes, seed \(sim.config.seed)" }
+    public var summary: String { "\(sim.nodes.count) simulated nodes, seed \(sim.config.seed)" }
     public var nodeIDs: [NodeID] { sim.nodeIDs }
     public var seed: UInt64 { sim.config.seed }
     public var now: Timestamp { sim.now }
@@ -36,7 +36,23 @@ public final class SimulatedCluster: Cluster, ProcessControl, NetworkControl, St
     }
 
     public func crash(_ id: NodeID) { sim.crash(id) }
-    public func restart(_ id: NodeID) { sim.restart(id) }
+    public func restart(_ id: NodeID) throws(ClusterError) {
+        if sim.node(id).removed { throw ClusterError("node \(id) was removed from the cluster; `add node` adds a new one") }
+        sim.restart(id)
+    }
+
+    public func addNode(_ id: NodeID, asLearner: Bool) throws(ClusterError) -> String {
+        try sim.addNode(id, asLearner: asLearner)
+    }
+    public func promote(_ id: NodeID) throws(ClusterError) -> String { try sim.promote(id) }
+    public func removeNode(_ id: NodeID) throws(ClusterError) -> String { try sim.removeNode(id) }
+    public func transferLeadership(to id: NodeID) throws(ClusterError) -> String { try sim.transferLeadership(to: id) }
+    public func membership(of id: NodeID) -> Membership? { sim.node(id).raft?.membership }
+    public func changePending(at id: NodeID) -> Bool {
+        guard let r = sim.node(id).raft else { return false }
+        return r.latestChangeIndex > r.log.committed
+    }
+    public var pendingMembershipWork: Int { sim.pendingMembershipWork }
     public func pause(_ id: NodeID) { sim.pause(id) }
     public func resume(_ id: NodeID) { sim.resume(id) }
 

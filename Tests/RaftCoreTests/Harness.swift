@@ -68,7 +68,7 @@ func testConfig(id: NodeID, voters: [NodeID], preVote: Bool = true, checkQuorum:
 
 /// A cluster of RaftNodes joined by a network whose every delivery the test decides.
 final class Network {
-    let ids: [NodeID]
+    private(set) var ids: [NodeID]
     private(set) var configs: [NodeID: RaftConfig] = [:]
     private(set) var nodes: [NodeID: RaftNode] = [:]
     private(set) var storage: [NodeID: MemoryStorage] = [:]
@@ -118,6 +118,24 @@ final class Network {
             start(id)
             settle(id)
         }
+    }
+
+    /// Starts a new node `id` that joins the cluster: no configuration of its own (it learns one from
+    /// the leader), unless `configure` gives it one.
+    func addNode(_ id: NodeID, configure: (inout RaftConfig) -> Void = { _ in }) {
+        precondition(!ids.contains(id), "node \(id) exists")
+        ids.append(id)
+        var c = testConfig(id: id, voters: [])
+        configure(&c)
+        configs[id] = c
+        storage[id] = MemoryStorage()
+        applied[id] = []
+        installed[id] = []
+        readStates[id] = []
+        droppedReads[id] = []
+        readies[id] = []
+        start(id)
+        settle(id)
     }
 
     private func start(_ id: NodeID) {
@@ -367,4 +385,20 @@ final class Network {
     }
 
     func logTerms(_ id: NodeID) -> [Term] { terms(nodes[id]!.log.entries) }
+
+    /// Proposes a membership change at `id` and runs its Ready.
+    @discardableResult
+    func change(_ id: NodeID, _ change: ConfigChange) throws -> LogIndex {
+        let r = try nodes[id]!.proposeChange(change)
+        settle(id)
+        return r.index
+    }
+
+    /// Ticks every node that is up and delivers everything, `rounds` times.
+    func run(rounds: Int) {
+        for _ in 0..<rounds {
+            tickAll()
+            deliverAll()
+        }
+    }
 }

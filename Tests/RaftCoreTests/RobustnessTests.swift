@@ -3,12 +3,14 @@ import Testing
 
 /// Bad input is dropped and counted, never fatal; random faults never break safety.
 @Suite struct RobustnessTests {
-    @Test func messagesFromStrangersOrForOthersAreDroppedAndCounted() throws {
+    @Test func messagesFromNobodyOrForOthersAreDroppedAndCounted() throws {
+        // A sender outside the configuration is heard (a leader a joining node does not know yet, a
+        // new voter asking for votes); answers from non-members count for nothing (MembershipTests).
         let net = Network(3, seed: 61)
         #expect(net.elect(1))
         let n = net[2]
         let before = n.status
-        n.step(Message(kind: .heartbeat, from: 9, to: 2, term: 7))             // not a member
+        n.step(Message(kind: .heartbeat, from: 9, to: 4, term: 7))             // addressed to a non-member
         n.step(Message(kind: .heartbeat, from: 1, to: 3, term: 7))             // addressed to node 3
         n.step(Message(kind: .vote, from: 2, to: 2, term: 7))                  // from itself
         n.step(Message(kind: .append, from: noNode, to: 2, term: 7, entries: [Entry(term: 7, index: 2)]))
@@ -178,9 +180,25 @@ import Testing
     /// properties are checked after every step, and the cluster converges once the faults stop.
     @Test(arguments: UInt64(0)..<16)
     func randomFaultsNeverBreakSafety(seed: UInt64) throws {
+        try runRandomFaults(seed: seed, changes: false)
+    }
+
+    /// The same with membership changes (nodes 6 and 7 start empty and may join; members are added
+    /// as learners or voters, promoted and removed, keeping 3 to 5 voters) and leadership transfers
+    /// among the faults.
+    @Test(arguments: UInt64(100)..<116)
+    func randomFaultsWithMembershipChangesAndTransfersNeverBreakSafety(seed: UInt64) throws {
+        try runRandomFaults(seed: seed, changes: true)
+    }
+
+    private func runRandomFaults(seed: UInt64, changes: Bool) throws {
         var rng = SplitMix64(seed: seed &+ 0xC0FFEE)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         let net = Network(5, seed: seed) { $0.maxInflight = 3; $0.maxMessageBytes = 120 }
+        if changes {
+            for id: NodeID in [6, 7] { net.addNode(id) { $0.maxInflight = 3; $0.maxMessageBytes = 120 } }
+        }
+        var changesMade = 0, transfers = 0
         var leaderOfTerm: [Term: NodeID] = [:]
         var committed: [LogIndex: (entry: Entry, seenInTerm: Term)] = [:]
         var checkedApplied: [NodeID: Int] = [:]
@@ -268,6 +286,27 @@ import Testing
                 net.crash(net.ids[pick(net.ids.count)])
             case 90..<93 where !net.down.isEmpty:
                 net.restart(net.down.sorted()[pick(net.down.count)])
+            case 93..<96 where changes:
+                guard let l = net.leaders.first else { break }
+                let m = net[l.id].membership
+                let id = net.ids[pick(net.ids.count)]
+                let change: ConfigChange
+                if m.voters.contains(id) {
+                    guard m.voters.count > 3 else { break }
+                    change = .remove(id)
+                } else if m.learners.contains(id) {
+                    change = pick(2) == 0 ? .remove(id) : .addVoter(id)
+                } else {
+                    change = pick(2) == 0 ? .addLearner(id) : .addVoter(id)
+                }
+                if case .addVoter = change, m.voters.count >= 5 { break }
+                if (try? net.change(l.id, change)) != nil { changesMade += 1 }
+            case 96..<98 where changes:
+                guard let l = net.leaders.first else { break }
+                let voters = net[l.id].membership.voters.filter { $0 != l.id }
+                guard !voters.isEmpty else { break }
+                if (try? net[l.id].transferLeadership(to: voters[pick(voters.count)])) != nil { transfers += 1 }
+                net.settle(l.id)
             default:
                 break
             }
@@ -284,7 +323,9 @@ import Testing
         func converged() -> Bool {
             guard net.leaders.count == 1 else { return false }
             let l = net[net.leaders[0].id]
-            return net.ids.allSatisfy { net[$0].log.entries == l.log.entries && net[$0].log.committed == l.log.lastIndex }
+            // Every member of the leader's configuration holds its log (a removed node may not).
+            let members = changes ? l.membership.members : net.ids
+            return members.allSatisfy { net[$0].log.entries == l.log.entries && net[$0].log.committed == l.log.lastIndex }
         }
         while !converged() && rounds < 2_000 {
             net.tickAll()
@@ -297,6 +338,7 @@ import Testing
         // Something was actually committed along the way.
         #expect(committed.count > 3, "seed \(seed): only \(committed.count) entries committed")
         #expect(net.readStates.values.contains { !$0.isEmpty }, "seed \(seed): no read was served")
+        if changes { #expect(changesMade > 0 && transfers > 0, "seed \(seed): \(changesMade) changes, \(transfers) transfers") }
     }
 }
 

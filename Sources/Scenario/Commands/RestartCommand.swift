@@ -25,7 +25,8 @@ public struct RestartCommand: NodesCommand {
     public func execute(in x: ExecutionContext) throws {
         let c = try x.processControl("restart")
         try x.changeEach(nodes, skip: { id in
-            switch c.status(of: id).state {
+            if c.status(of: id).removed { return "node \(id) was removed from the cluster" }
+            return switch c.status(of: id).state {
             case .down: nil
             case .paused: "node \(id) is paused, not down: `resume \(id)` unfreezes it"
             case .up: "node \(id) is not down"

@@ -5,7 +5,7 @@ public struct StatusCommand: JSONFormCommand {
         CommandSpec(
             name: "status",
             synopsis: "status [--json]",
-            summary: "Print a table: node, role, term, commit, applied, last index, state (up, down, paused), partition group, first log index, snapshot index; then the leader and the faults in force. --json prints one JSON document instead (fields in docs/scenario-language.md).",
+            summary: "Print a table: node, role, term, commit, applied, last index, state (up, down, paused), partition group, first log index, snapshot index (and each node's configuration when the nodes disagree); then the leader, the faults in force and the configuration when they agree. --json prints one JSON document instead (fields in docs/scenario-language.md).",
             example: "status",
             category: .inspection),
     ]

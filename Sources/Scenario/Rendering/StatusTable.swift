@@ -1,23 +1,36 @@
+import RaftCore
 import Wire
 import Check
 import ClusterModel
 
 /// The table `status` prints: node, role, term, commit, applied, last index, up/down, partition
-/// group, first log index and snapshot index (`-` where unknown), then the leader when the cluster
-/// can tell.
+/// group, first log index and snapshot index (`-` where unknown), and, where the cluster can read it,
+/// each node's view of the configuration (voters, then `+learner`; a column when the nodes disagree,
+/// one line when they agree); then the leader when the cluster can tell.
 enum StatusTable {
     /// The table of every node of `c`, colored for a terminal when `color` is set.
     static func render(_ c: any Cluster, color: Bool) -> String {
         guard c is any StateInspection else { return processTable(c, color: color) }
-        var rows = [["node", "role", "term", "commit", "applied", "last", "state", "group", "first", "snapshot"]]
-        for id in c.nodeIDs {
-            let st = c.status(of: id)
+        let statuses = c.nodeIDs.map(c.status(of:))
+        // Each node's view of the configuration: one line under the table when the running nodes
+        // agree, else a column (the table stays within 80 columns in the usual case).
+        let views = statuses.compactMap(\.membership)
+        let showConfig = !views.isEmpty && views.contains { $0 != views[0] }
+        let configLine = views.isEmpty || showConfig ? "" : "\nconfig " + configText(views[0]) + " (every running node)"
+        var rows = [["node", "role", "term", "commit", "applied", "last", "state", "group", "first", "snapshot"]
+                    + (showConfig ? ["config"] : [])]
+        for st in statuses {
             // A paused node plays no role while frozen: its role shows in parentheses.
-            let role = st.role.map { st.state == .paused ? "(\($0.rawValue))" : $0.rawValue } ?? "-"
-            rows.append([String(id), role, String(st.term), String(st.commit),
-                         st.state == .down ? "-" : String(st.applied), String(st.lastIndex), st.state.rawValue,
-                         st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-",
-                         st.firstIndex.map(String.init) ?? "-", st.snapshotIndex.map(String.init) ?? "-"])
+            let role: String = st.role.map { st.state == .paused ? "(\($0.rawValue))" : $0.rawValue } ?? "-"
+            let group: String = st.group.map { $0 == 0 ? "isolated" : String($0) } ?? "-"
+            let state: String = st.removed ? "removed" : st.state.rawValue
+            let applied: String = st.state == .down ? "-" : String(st.applied)
+            let first: String = st.firstIndex.map(String.init) ?? "-"
+            let snapshot: String = st.snapshotIndex.map(String.init) ?? "-"
+            var row: [String] = [String(st.id), role, String(st.term), String(st.commit)]
+            row += [applied, String(st.lastIndex), state, group, first, snapshot]
+            if showConfig { row.append(st.membership.map(configText) ?? "-") }
+            rows.append(row)
         }
         var leaderText = ""
         if let c = c as? any StateInspection {
@@ -29,7 +42,14 @@ enum StatusTable {
             if !faults.isEmpty { leaderText += "\nfaults: " + faults.joined(separator: "; ") }
         }
         let painter: ((String, Int) -> String?)? = color ? { paint($0, $1) } : nil
-        return TextTable.render(rows, paint: painter) + leaderText
+        return TextTable.render(rows, paint: painter) + leaderText + configLine
+    }
+
+    /// `1,2,3`, `1,2,3 +6` (learner 6), `?` (a joining node that knows no configuration yet).
+    static func configText(_ m: Membership) -> String {
+        if m.isEmpty { return "?" }
+        return m.voters.map(String.init).joined(separator: ",")
+            + m.learners.map { " +\($0)" }.joined()
     }
 
     /// The table of a cluster that cannot tell its nodes' Raft state (an exec cluster): what the

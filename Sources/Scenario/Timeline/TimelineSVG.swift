@@ -226,6 +226,7 @@ struct TimelineSVG {
         case .append, .appendResponse: return "#1565c0"
         case .heartbeat, .heartbeatResponse: return "#9e9e9e"
         case .snapshot, .snapshotResponse: return "#6a1b9a"
+        case .timeoutNow: return "#c62828"
         }
     }
 

@@ -7,16 +7,18 @@ if exists("b:current_syntax")
 endif
 
 syntax iskeyword @,48-57,_,-
-syntax keyword scnCommand append block cas cluster delay delete drop duplicate echo end expect fail
-syntax keyword scnCommand faults get heal held help history hold isolate let log partition pause put
-syntax keyword scnCommand quit release repeat report restart resume save snapshot status step
-syntax keyword scnCommand timeline trace wait workload
-syntax keyword scnCondition applied converged invariants linearizable metric no role term unanswered
+syntax keyword scnCommand add append block cas cluster delay delete drop duplicate echo end expect
+syntax keyword scnCommand fail faults get heal held help history hold isolate let log partition
+syntax keyword scnCommand pause promote put quit release remove repeat report restart resume save
+syntax keyword scnCommand snapshot status step timeline trace transfer wait workload
+syntax keyword scnCondition applied converged invariants learners linearizable members metric no
+syntax keyword scnCondition role term unanswered
 syntax keyword scnKeyword ack-before-sync append-response bug clients commit-old-term election exec
 syntax keyword scnKeyword fails heartbeat heartbeat-response in keys latency messages mismatch netns
-syntax keyword scnKeyword no-truncate no-vote-check ops prevote prevote-response rate ratio requests
-syntax keyword scnKeyword seed snapshot-every snapshot-response stale-read start stop timeout udp
-syntax keyword scnKeyword until value-size via vote vote-response vote-twice with within
+syntax keyword scnKeyword no-truncate no-vote-check node ops prevote prevote-response rate ratio
+syntax keyword scnKeyword requests seed snapshot-every snapshot-response stale-read start stop
+syntax keyword scnKeyword timeout timeout-now udp until value-size via vote vote-response vote-twice
+syntax keyword scnKeyword with within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on
