@@ -37,13 +37,7 @@ public struct SnapshotCondition: ScenarioCondition {
     /// Compares each node's snapshot index; seen: `node 1: 120, node 2: 0`.
     public func evaluate(in x: ExecutionContext) throws -> (holds: Bool, seen: String) {
         let c = try x.snapshotting("snapshot")
-        let rhs: Int
-        switch operand {
-        case .literal(let n): rhs = n
-        case .variable(let name):
-            guard case .number(let n)? = x.executor.variables[name] else { throw x.failure("$\(name) is not a number") }
-            rhs = n
-        }
+        let rhs = try x.value(of: operand)
         var seen: [String] = []
         var all = true
         for id in try x.resolve(nodes) {

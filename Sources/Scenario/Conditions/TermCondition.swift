@@ -33,13 +33,7 @@ public struct TermCondition: ScenarioCondition {
     /// Compares the term; seen: `term 2`.
     public func evaluate(in x: ExecutionContext) throws -> (holds: Bool, seen: String) {
         let c = try x.inspection("term")
-        let rhs: Int
-        switch operand {
-        case .literal(let n): rhs = n
-        case .variable(let name):
-            guard case .number(let n)? = x.executor.variables[name] else { throw x.failure("$\(name) is not a number") }
-            rhs = n
-        }
+        let rhs = try x.value(of: operand)
         return (op.evaluate(Int(c.term), rhs), "term \(c.term)")
     }
 }

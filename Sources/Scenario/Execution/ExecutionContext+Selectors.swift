@@ -113,4 +113,14 @@ extension ExecutionContext {
         }
         return result
     }
+
+    /// The number an `N|$VAR` operand stands for; a variable that holds no number is an error.
+    func value(of operand: IntOperand) throws -> Int {
+        switch operand {
+        case .literal(let n): return n
+        case .variable(let name):
+            guard case .number(let n)? = executor.variables[name] else { throw failure("$\(name) is not a number") }
+            return n
+        }
+    }
 }
