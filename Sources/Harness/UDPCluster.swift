@@ -539,8 +539,9 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         }
     }
 
-    /// Not counted on udp clusters: each node counts its own, which the status report does not carry.
-    public var snapshotCounts: SnapshotCounts { SnapshotCounts() }
+    /// Summed from the nodes' status reports as the prober last saw them (every incarnation of every
+    /// node); raftd does not report chunks and bytes.
+    public var snapshotCounts: SnapshotCounts { prober.snapshotCounts }
 
     public func logEntries(of id: NodeID) -> [Entry]? {
         guard states[id] == .up else { return nil }

@@ -29,6 +29,7 @@ final class UDPProber: @unchecked Sendable {
     private var last: [NodeID: NodeReport] = [:]
     private var spans: [LeaderSpan] = []
     private var sentByIncarnation: [NodeID: [UInt64: UInt64]] = [:]
+    private var snapshotsByIncarnation: [NodeID: [UInt64: SnapshotCounts]] = [:]
     private var lines: [String] = []
     private var tracingOn = false
     private var counterTraced: [NodeID: (time: UInt64, sent: UInt64, received: UInt64, dropped: UInt64)] = [:]
@@ -170,6 +171,20 @@ final class UDPProber: @unchecked Sendable {
         locked { Int(clamping: sentByIncarnation.values.reduce(UInt64(0)) { $0 + $1.values.reduce(0, +) }) }
     }
 
+    /// Snapshots taken, sent and installed by every node, summed over every incarnation (each as
+    /// last reported); chunks and bytes are not reported by raftd.
+    var snapshotCounts: SnapshotCounts {
+        locked {
+            var total = SnapshotCounts(taken: 0, sent: 0, installed: 0)
+            for c in snapshotsByIncarnation.values.flatMap(\.values) {
+                total.taken! += c.taken ?? 0
+                total.sent! += c.sent ?? 0
+                total.installed! += c.installed ?? 0
+            }
+            return total
+        }
+    }
+
     /// Every node's terms as leader, in the order they were first seen.
     var leaderHistory: [LeaderSpan] { locked { spans } }
 
@@ -191,6 +206,9 @@ final class UDPProber: @unchecked Sendable {
             closeSpan(of: r.id, at: t)
         }
         sentByIncarnation[r.id, default: [:]][r.incarnation] = r.raftSent
+        snapshotsByIncarnation[r.id, default: [:]][r.incarnation] =
+            SnapshotCounts(taken: Int(clamping: r.snapshotsTaken), sent: Int(clamping: r.snapshotsSent),
+                           installed: Int(clamping: r.snapshotsInstalled))
         last[r.id] = r
         guard tracingOn else { return }
         if before == nil || restarted || before!.role != r.role || before!.term != r.term || before!.leader != r.leader {

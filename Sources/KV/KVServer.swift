@@ -16,6 +16,10 @@ public final class KVServer {
     /// Take a snapshot (and compact the log) whenever this many entries have applied since the
     /// latest snapshot; nil: only when asked (`takeSnapshot()`).
     public var snapshotEvery: LogIndex?
+    /// The driver's hash of its log up to an index (nil or a nil answer: none), stored in the
+    /// metadata of every snapshot this server takes (`SnapshotMetadata.logHash`). raftd gives its
+    /// `LogHashChain`, so that nodes that install or restart from the snapshot know the hash there.
+    public var logHash: ((LogIndex) -> UInt64?)?
     /// Why this server stopped: a snapshot from the leader did not decode. The driver must stop the
     /// node (its state machine no longer follows the log); nil while all is well.
     public private(set) var failure: String?
@@ -80,7 +84,7 @@ public final class KVServer {
         let index = store.appliedIndex
         guard failure == nil, index > raft.log.offset, index == raft.log.applied else { return nil }
         do {
-            return try raft.compact(to: index, data: store.snapshot()) ? index : nil
+            return try raft.compact(to: index, data: store.snapshot(), logHash: logHash?(index) ?? 0) ? index : nil
         } catch {
             return nil
         }

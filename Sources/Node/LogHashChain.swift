@@ -11,9 +11,12 @@ import RaftCore
 /// index; the shell's probe checker compares them across nodes.
 ///
 /// After a compaction (`compact(to:)`) the chain keeps `h(index)` as its new base, so the hashes
-/// stay comparable with other nodes'. A chain that starts at a snapshot it did not hash itself (one
-/// installed from the leader, or loaded on restart) cannot know `h(index)`: it is made with
-/// `unknownBase`, and reports no hash at all (`hash(at:)` is nil), rather than a wrong one.
+/// stay comparable with other nodes'. The node that takes a snapshot stores `h(index)` in its
+/// metadata (`SnapshotMetadata.logHash`), which travels with it on disk and in InstallSnapshot, so
+/// a chain that starts at a snapshot it did not hash itself (one installed from the leader, or
+/// loaded on restart) starts from that value (`after(_:)`). Only a snapshot without one (taken by a
+/// node that did not know the hash either, or written by an older build) gives a chain with
+/// `unknownBase`, which reports no hash at all (`hash(at:)` is nil) rather than a wrong one.
 ///
 /// Memory: 8 bytes per entry held, the same order as the log itself.
 public struct LogHashChain: Sendable, Hashable {
@@ -33,6 +36,16 @@ public struct LogHashChain: Sendable, Hashable {
         LogHashChain.mix(&h, offset)
         LogHashChain.mix(&h, offsetTerm)
         self.base = h
+    }
+
+    /// An empty chain starting after the snapshot `point`: from its `logHash` when it has one,
+    /// else with an unknown base.
+    public static func after(_ point: SnapshotMetadata) -> LogHashChain {
+        guard point.index > 0 else { return LogHashChain() }
+        guard point.logHash != 0 else { return .unknownBase(offset: point.index, offsetTerm: point.term) }
+        var chain = LogHashChain(offset: point.index, offsetTerm: point.term)
+        chain.base = point.logHash
+        return chain
     }
 
     /// An empty chain starting after a snapshot at `offset` whose hash is not known.

@@ -247,10 +247,10 @@ public final class RaftDaemon: @unchecked Sendable {
                 self.storage = store
                 self.server = server
                 let log = server.raft.log
-                // A chain restarted from a snapshot cannot know the hash of the log it replaced.
-                self.chain = log.offset == 0 ? LogHashChain()
-                    : .unknownBase(offset: log.offset, offsetTerm: log.offsetTerm)
+                // A chain restarted from a snapshot starts from the hash its metadata keeps.
+                self.chain = .after(log.snapshot.metadata)
                 self.chain.append(log.entries)
+                server.logHash = { [unowned self] index in self.chain.hash(at: index) }
                 let tick = self.config.tick.timeAmount
                 self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
                     self.onTick()
@@ -432,7 +432,7 @@ public final class RaftDaemon: @unchecked Sendable {
                 }
                 if let s = rd.snapshot {
                     if rd.installsSnapshot {
-                        chain = .unknownBase(offset: s.index, offsetTerm: s.term)
+                        chain = .after(s.metadata)
                         counters.snapshotsInstalled += 1
                     } else {
                         chain.compact(to: s.index)
@@ -571,7 +571,9 @@ public final class RaftDaemon: @unchecked Sendable {
                           commitTerm: log.term(at: log.committed) ?? 0,
                           commitHash: chain.hash(at: log.committed) ?? 0, lastHash: chain.hash(at: log.lastIndex) ?? 0,
                           incarnation: incarnation, raftSent: counters.raftSent, raftReceived: counters.raftReceived,
-                          droppedByFaults: counters.droppedByFaults)
+                          droppedByFaults: counters.droppedByFaults,
+                          snapshotsTaken: UInt64(r.stats.snapshotsTaken), snapshotsSent: UInt64(r.stats.snapshotsSent),
+                          snapshotsInstalled: UInt64(r.stats.snapshotsInstalled))
     }
 
     /// The test-only corruption: the first put at `testCorruptLogAt` or later gets another value

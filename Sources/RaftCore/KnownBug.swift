@@ -24,6 +24,11 @@ public enum KnownBug: String, Sendable, Hashable, CaseIterable {
     /// A node grants a vote (or takes a new term) without syncing it first: a crash right after
     /// forgets the vote, and the node can vote again in the same term. Read in `RaftNode.ready()`.
     case voteTwice = "vote-twice"
+    /// A leader proposes a membership change before it has committed an entry of its own term: the
+    /// published single-server change bug (Ongaro, raft-dev 2015), where two changes decided by
+    /// different leaders can have disjoint majorities and a committed entry is lost. Read in
+    /// `RaftNode.mayChangeMembershipInThisTerm`.
+    case changeBeforeCommit = "change-before-commit"
 
     /// The switch's name in scenarios and on the command line.
     public var name: String { rawValue }
@@ -37,6 +42,7 @@ public enum KnownBug: String, Sendable, Hashable, CaseIterable {
         case .staleRead: "a leader answers reads from local state without ReadIndex"
         case .noTruncate: "a follower keeps entries that conflict with the leader's"
         case .voteTwice: "a vote is not persisted before it is granted"
+        case .changeBeforeCommit: "a new leader changes the membership before committing an entry of its term"
         }
     }
 }

@@ -8,9 +8,6 @@ public struct RaftConfig: Sendable, Hashable {
     public var voters: [NodeID]
     /// The non-voting members the cluster starts with.
     public var learners: [NodeID] = []
-    /// A known bug, for tests only: let a leader propose a membership change before it has committed an
-    /// entry of its own term (the published single-server change bug). Never set it otherwise.
-    public var knownBugChangeBeforeCommit = false
     /// Election timeouts are drawn uniformly from this many ticks (inclusive), per §5.2.
     public var electionTicksMin: Int
     public var electionTicksMax: Int

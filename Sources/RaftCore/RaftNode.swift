@@ -153,6 +153,11 @@ public final class RaftNode {
     /// Whether this leader has committed an entry of its own term (and may serve reads).
     public var committedInCurrentTerm: Bool { log.term(at: log.committed) == term }
 
+    /// Whether the term allows a membership change: this node committed an entry of its term (the
+    /// fix of the published single-server change bug), or the known bug `change-before-commit` is on
+    /// (the one place that switch is read; drivers that wait for a change to be allowed ask here).
+    public var mayChangeMembershipInThisTerm: Bool { committedInCurrentTerm || config.bug == .changeBeforeCommit }
+
     // MARK: - Inputs
 
     /// Advance logical time by one tick.
@@ -221,7 +226,7 @@ public final class RaftNode {
                     + "raftsh changes one voter at a time (single-server changes, Raft thesis 4.1), "
                     + "so make it \(changed) changes, each committed before the next")
         }
-        if !committedInCurrentTerm && !config.knownBugChangeBeforeCommit {
+        if !mayChangeMembershipInThisTerm {
             throw .membershipChangeRefused(
                 "this leader has not committed an entry of its term \(term) yet; a leader changes the "
                     + "membership only after that (the fix of the published single-server change bug)")
@@ -267,16 +272,20 @@ public final class RaftNode {
     /// sends to followers that need them, and the next `Ready` hands it out to be stored
     /// (`Ready.snapshot`, with `installsSnapshot` false: the state machine already holds it).
     ///
+    /// `logHash` is the application's hash of the log up to `index`, kept in the snapshot's
+    /// metadata (`SnapshotMetadata.logHash`; 0: none).
+    ///
     /// Returns false, changing nothing, when a snapshot already covers `index` (one taken or
     /// installed since the application read its state). Throws `.compactionRefused` when `index` is
     /// not applied yet (the snapshot would claim entries the state machine has not seen).
     @discardableResult
-    public func compact(to index: LogIndex, data: [UInt8]) throws(RaftError) -> Bool {
+    public func compact(to index: LogIndex, data: [UInt8], logHash: UInt64 = 0) throws(RaftError) -> Bool {
         if index <= log.offset { return false }
         guard index <= log.applied, let t = log.term(at: index) else {
             throw .compactionRefused("cannot compact to index \(index): only \(log.applied) is applied")
         }
-        let snap = Snapshot(metadata: SnapshotMetadata(index: index, term: t, membership: membership(at: index)),
+        let snap = Snapshot(metadata: SnapshotMetadata(index: index, term: t, membership: membership(at: index),
+                                                     logHash: logHash),
                             data: data)
         log.compact(to: snap)
         configurations.compacted(to: index)

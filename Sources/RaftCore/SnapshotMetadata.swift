@@ -11,11 +11,17 @@ public struct SnapshotMetadata: Sendable, Hashable, CustomStringConvertible {
     public var term: Term
     /// The cluster's members at `index` (`Membership.none` when not recorded).
     public var membership: Membership
+    /// The application's hash of the log up to `index` (0: not known). The core never reads it: it
+    /// keeps it with the snapshot, stores it (`Ready.snapshot`) and sends it with every chunk of
+    /// InstallSnapshot, so that a node that installed or restarted from the snapshot still knows it.
+    /// raftd puts its `LogHashChain` value there, so that every node reports a comparable log hash.
+    public var logHash: UInt64
 
-    public init(index: LogIndex, term: Term, membership: Membership = .none) {
+    public init(index: LogIndex, term: Term, membership: Membership = .none, logHash: UInt64 = 0) {
         self.index = index
         self.term = term
         self.membership = membership
+        self.logHash = logHash
     }
 
     /// No snapshot: nothing was compacted and the log starts at index 1.

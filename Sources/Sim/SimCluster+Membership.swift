@@ -22,7 +22,7 @@ extension SimCluster {
     /// Whether the leader `r` may propose a change now: it committed an entry of its term, the
     /// previous change is committed, and no transfer is under way.
     private static func readyForChange(_ r: RaftNode) -> Bool {
-        r.role == .leader && r.committedInCurrentTerm && r.latestChangeIndex <= r.log.committed && r.leadTransferee == noNode
+        r.role == .leader && r.mayChangeMembershipInThisTerm && r.latestChangeIndex <= r.log.committed && r.leadTransferee == noNode
     }
 
     /// Proposes `change` at the leader and runs its Ready; returns the entry's index and term. When
@@ -146,7 +146,7 @@ extension SimCluster {
             return
         }
         guard let pr = lr.progress[id], pr.match >= lr.log.committed, lr.latestChangeIndex <= lr.log.committed,
-              lr.committedInCurrentTerm, lr.leadTransferee == noNode else { return }
+              lr.mayChangeMembershipInThisTerm, lr.leadTransferee == noNode else { return }
         do {
             let at = try lr.proposeChange(.addVoter(id))
             pendingPromotions.removeFirst()

@@ -4,12 +4,13 @@ import RaftCore
 /// metadata and the state machine's bytes, with a CRC. Written atomically (a temporary file, fsync,
 /// rename, fsync of the directory), so a crash leaves either the whole file or none.
 ///
-/// Layout (little-endian): `"RAFTSNAP"` | u32 format version (1) | u64 index | u64 term |
+/// Layout (little-endian): `"RAFTSNAP"` | u32 format version (2) | u64 index | u64 term |
 /// u32 voter count, then a u64 per voter | u32 learner count, then a u64 per learner |
-/// u64 data length | data | u32 CRC-32C of everything before it.
+/// u64 log hash (`SnapshotMetadata.logHash`) | u64 data length | data | u32 CRC-32C of everything
+/// before it. Version 1 files (no log hash) are still read, with a log hash of 0 (not known).
 enum SnapshotFile {
     static let magic: [UInt8] = Array("RAFTSNAP".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let suffix = ".snap"
 
     /// The file name of the snapshot at `index`.
@@ -36,6 +37,7 @@ enum SnapshotFile {
             appendLE(UInt32(ids.count), to: &bytes)
             for id in ids { appendLE(id, to: &bytes) }
         }
+        appendLE(s.metadata.logHash, to: &bytes)
         appendLE(UInt64(s.data.count), to: &bytes)
         bytes.append(contentsOf: s.data)
         appendLE(CRC32C.checksum(bytes), to: &bytes)
@@ -54,7 +56,9 @@ enum SnapshotFile {
         guard CRC32C.checksum(bytes[0..<end]) == readLE32(bytes, end) else { throw bad("checksum mismatch") }
         var p = magic.count
         let version = readLE32(bytes, p)
-        guard version == formatVersion else { throw bad("format version \(version), this build reads version \(formatVersion)") }
+        guard version == 1 || version == formatVersion else {
+            throw bad("format version \(version), this build reads versions 1 and \(formatVersion)")
+        }
         p += 4
         let index = readLE64(bytes, p), term = readLE64(bytes, p + 8)
         p += 16
@@ -69,12 +73,19 @@ enum SnapshotFile {
             lists.append(ids)
             p += 8 * n
         }
+        var logHash: UInt64 = 0
+        if version >= 2 {
+            guard end - p >= 8 else { throw bad("it ends before the log hash") }
+            logHash = readLE64(bytes, p)
+            p += 8
+        }
         guard end - p >= 8 else { throw bad("it ends before the data length") }
         let length = readLE64(bytes, p)
         p += 8
         guard length == UInt64(end - p) else { throw bad("the data length \(length) does not match the \(end - p) bytes there") }
         return Snapshot(metadata: SnapshotMetadata(index: index, term: term,
-                                                   membership: Membership(voters: lists[0], learners: lists[1])),
+                                                   membership: Membership(voters: lists[0], learners: lists[1]),
+                                                   logHash: logHash),
                         data: Array(bytes[p..<end]))
     }
 }

@@ -100,6 +100,7 @@ extension WireWriter {
             u64(c.metadata.term)
             peers(c.metadata.membership.voters)
             peers(c.metadata.membership.learners)
+            u64(c.metadata.logHash)
             u64(c.offset)
             bool(c.done)
             byteString(c.data)
@@ -136,11 +137,13 @@ extension WireReader {
             let term = try u64("snapshot term")
             let voters = try ascendingPeers("voters")
             let learners = try ascendingPeers("learners")
+            let logHash = try u64("snapshot log hash")
             let offset = try u64("snapshot offset")
             let done = try bool("snapshot done")
             let data = try byteString("snapshot data")
             snapshot = SnapshotChunk(metadata: SnapshotMetadata(index: index, term: term,
-                                                                membership: Membership(voters: voters, learners: learners)),
+                                                                membership: Membership(voters: voters, learners: learners),
+                                                                logHash: logHash),
                                      offset: offset, data: data, done: done)
         }
         return Message(kind: kind, from: from, to: to, term: term, logTerm: logTerm, index: index,
@@ -373,6 +376,9 @@ extension WireWriter {
         u64(r.raftSent)
         u64(r.raftReceived)
         u64(r.droppedByFaults)
+        u64(r.snapshotsTaken)
+        u64(r.snapshotsSent)
+        u64(r.snapshotsInstalled)
     }
 }
 
@@ -450,11 +456,16 @@ extension WireReader {
         let raftSent = try u64("raftSent")
         let raftReceived = try u64("raftReceived")
         let droppedByFaults = try u64("droppedByFaults")
+        let snapshotsTaken = try u64("snapshotsTaken")
+        let snapshotsSent = try u64("snapshotsSent")
+        let snapshotsInstalled = try u64("snapshotsInstalled")
         return NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
                           lastIndex: lastIndex, lastTerm: lastTerm, digest: digest,
                           droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown,
                           vote: vote, firstIndex: firstIndex, commitTerm: commitTerm, commitHash: commitHash,
                           lastHash: lastHash, incarnation: incarnation, raftSent: raftSent,
-                          raftReceived: raftReceived, droppedByFaults: droppedByFaults)
+                          raftReceived: raftReceived, droppedByFaults: droppedByFaults,
+                          snapshotsTaken: snapshotsTaken, snapshotsSent: snapshotsSent,
+                          snapshotsInstalled: snapshotsInstalled)
     }
 }

@@ -87,12 +87,18 @@ public struct NodeReport: Sendable, Hashable {
     public var raftSent: UInt64
     public var raftReceived: UInt64
     public var droppedByFaults: UInt64
+    /// Snapshots this incarnation took of its own state machine, sent whole to followers (as
+    /// leader), and installed from a leader (the core's `RaftStats`).
+    public var snapshotsTaken: UInt64
+    public var snapshotsSent: UInt64
+    public var snapshotsInstalled: UInt64
 
     public init(id: NodeID, role: Role, term: Term, leader: NodeID, commit: LogIndex, applied: LogIndex,
                 lastIndex: LogIndex, lastTerm: Term, digest: UInt64, droppedMalformed: UInt64, droppedUnknown: UInt64,
                 vote: NodeID = noNode, firstIndex: LogIndex = 1, commitTerm: Term = 0, commitHash: UInt64 = 0,
                 lastHash: UInt64 = 0, incarnation: UInt64 = 0, raftSent: UInt64 = 0, raftReceived: UInt64 = 0,
-                droppedByFaults: UInt64 = 0) {
+                droppedByFaults: UInt64 = 0, snapshotsTaken: UInt64 = 0, snapshotsSent: UInt64 = 0,
+                snapshotsInstalled: UInt64 = 0) {
         self.id = id
         self.role = role
         self.term = term
@@ -113,5 +119,8 @@ public struct NodeReport: Sendable, Hashable {
         self.raftSent = raftSent
         self.raftReceived = raftReceived
         self.droppedByFaults = droppedByFaults
+        self.snapshotsTaken = snapshotsTaken
+        self.snapshotsSent = snapshotsSent
+        self.snapshotsInstalled = snapshotsInstalled
     }
 }

@@ -78,6 +78,9 @@ public func status(_ client: UDPClient, _ id: NodeID) -> NodeReport? {
 ///
 /// Each node's socket is bound once, when the cluster is made, and held by the cluster; every
 /// start of the node takes a copy of it, so a stopped node's port stays reserved for its restart.
+/// What peers sent to a stopped node queues on that socket (raftd asks for a 4 MB receive buffer);
+/// a restart discards it first, as a real crash loses it, so that the node does not catch up from
+/// appends sent while it was down (as `UDPCluster` does).
 public final class LocalCluster {
     public let ids: [NodeID]
     public let peers: [NodeID: HostPort]
@@ -86,6 +89,8 @@ public final class LocalCluster {
     public private(set) var daemons: [NodeID: RaftDaemon] = [:]
     private var clients: [UDPClient] = []
     private let sockets: [NodeID: BoundUDPSocket]
+    /// Nodes started at least once (a start of any other is their first).
+    private var startedOnce: Set<NodeID> = []
     /// Every node's `NodeConfig.snapshotEvery`.
     public var snapshotEvery: LogIndex? = NodeConfig.defaultSnapshotEvery
 
@@ -116,6 +121,7 @@ public final class LocalCluster {
     /// Start node `id` (fatal storage errors fail the test instead of exiting the test process).
     @discardableResult
     public func start(_ id: NodeID) throws -> RaftDaemon {
+        if !startedOnce.insert(id).inserted, daemons[id] == nil { sockets[id]!.drain() }
         let c = try config(id)
         let d: RaftDaemon
         do {

@@ -54,4 +54,20 @@ import Node
         #expect(a.hash(at: 10) != b.hash(at: 10))
         #expect(a.hash(at: 9) == nil)
     }
+
+    /// A chain started after a snapshot whose metadata carries the hash there goes on exactly as the
+    /// chain of the node that hashed the whole log; without one it reports nothing.
+    @Test func aChainAfterASnapshotStartsFromTheHashItCarries() {
+        var full = LogHashChain()
+        full.append(entries([1, 1, 2, 2, 3, 3]))
+        let point = SnapshotMetadata(index: 4, term: 2, logHash: full.hash(at: 4)!)
+        var after = LogHashChain.after(point)
+        after.append(entries([1, 1, 2, 2, 3, 3]).suffix(2))
+        for i: LogIndex in 4...6 { #expect(after.hash(at: i) == full.hash(at: i)) }
+        #expect(after.hash(at: 3) == nil)
+        var unknown = LogHashChain.after(SnapshotMetadata(index: 4, term: 2))
+        unknown.append(entries([1, 1, 2, 2, 3, 3]).suffix(2))
+        #expect(unknown.hash(at: 6) == nil)
+        #expect(LogHashChain.after(.none) == LogHashChain())
+    }
 }

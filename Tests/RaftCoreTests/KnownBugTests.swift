@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func everySwitchHasANameAndASummary() {
-        #expect(Set(KnownBug.allCases.map(\.name)).count == 6)
+        #expect(Set(KnownBug.allCases.map(\.name)).count == 7)
         for b in KnownBug.allCases { #expect(!b.summary.isEmpty) }
         #expect(RaftConfig(id: 1, voters: [1]).bug == nil, "off by default")
     }

@@ -264,11 +264,11 @@ import Testing
     private func publishedBugCase(bugSwitch: Bool) throws -> Bool {
         let net = Network(4, seed: 11) { c in
             c.checkQuorum = false
-            c.knownBugChangeBeforeCommit = bugSwitch
+            c.bug = bugSwitch ? .changeBeforeCommit : nil
         }
         net.addNode(5) { c in
             c.checkQuorum = false
-            c.knownBugChangeBeforeCommit = bugSwitch
+            c.bug = bugSwitch ? .changeBeforeCommit : nil
         }
         #expect(net.elect(1))
         net.tick(1, times: 2)

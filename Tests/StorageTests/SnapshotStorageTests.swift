@@ -150,6 +150,15 @@ import Testing
         var flipped = bytes
         flipped[30] ^= 0x10
         #expect(throws: StorageError.self) { try SnapshotFile.decode(flipped, path: "p") }
+        // The log hash in the metadata round-trips; a version 1 file (none) reads with 0.
+        var hashed = s
+        hashed.metadata.logHash = 0xfeed_beef
+        #expect(try SnapshotFile.decode(SnapshotFile.encode(hashed), path: "p") == hashed)
+        var v1 = Array(bytes[0..<8]) + [1, 0, 0, 0] + Array(bytes[12..<(bytes.count - 4)])
+        let at = 8 + 4 + 16 + 4 + 8 * membership.count + 4
+        v1.removeSubrange(at..<(at + 8))
+        v1 += withUnsafeBytes(of: CRC32C.checksum(v1).littleEndian, Array.init)
+        #expect(try SnapshotFile.decode(v1, path: "p") == s)
         #expect(SnapshotFile.index(SnapshotFile.name(42)) == 42)
         #expect(SnapshotFile.index("00000000000000000042.snap.tmp") == nil)
     }

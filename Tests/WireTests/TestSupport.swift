@@ -90,7 +90,8 @@ struct Gen {
         let voters = (0..<int(0...7)).map { _ in u64() }, learners = (0..<int(0...3)).map { _ in u64() }
         return SnapshotChunk(metadata: SnapshotMetadata(index: u64(), term: u64(),
                                                         membership: Membership(voters: Array(Set(voters)),
-                                                                               learners: Array(Set(learners)))),
+                                                                               learners: Array(Set(learners))),
+                                                        logHash: u64()),
                              offset: u64(), data: bytes(), done: bool())
     }
 
@@ -150,7 +151,8 @@ struct Gen {
                    applied: u64(), lastIndex: u64(), lastTerm: u64(), digest: u64(),
                    droppedMalformed: u64(), droppedUnknown: u64(), vote: u64(), firstIndex: u64(),
                    commitTerm: u64(), commitHash: u64(), lastHash: u64(), incarnation: u64(),
-                   raftSent: u64(), raftReceived: u64(), droppedByFaults: u64())
+                   raftSent: u64(), raftReceived: u64(), droppedByFaults: u64(),
+                   snapshotsTaken: u64(), snapshotsSent: u64(), snapshotsInstalled: u64())
     }
 
     mutating func controlReply() -> ControlReply {
