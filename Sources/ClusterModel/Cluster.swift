@@ -101,13 +101,17 @@ extension StateInspection {
     /// knows it, else of every node.
     public var leaderWithQuorum: NodeID? {
         let statuses = nodeIDs.map(status(of:))
-        var members = nodeIDs
+        return Leadership.leaderWithQuorum(among: statuses, members: quorumMembers(statuses),
+                                           network: (self as? any NetworkControl)?.network)
+    }
+    /// The members a leader needs a quorum of: the voters of the configuration in force at the
+    /// leader of `statuses` where the cluster knows it, else every node.
+    public func quorumMembers(_ statuses: [NodeStatus]) -> [NodeID] {
         if let l = Leadership.leader(among: statuses), let m = statuses.first(where: { $0.id == l })?.membership,
            !m.voters.isEmpty {
-            members = m.voters
+            return m.voters
         }
-        return Leadership.leaderWithQuorum(among: statuses, members: members,
-                                           network: (self as? any NetworkControl)?.network)
+        return nodeIDs
     }
     /// The highest term among nodes that are not down.
     public var term: Term { Leadership.highestTerm(among: nodeIDs.map(status(of:))) }

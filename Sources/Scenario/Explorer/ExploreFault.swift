@@ -16,6 +16,13 @@ public enum ExploreFault: String, Sendable, Hashable, CaseIterable, Codable, Com
     case pause
     /// `hold [KIND] A -> B`, then `release` or `drop held`.
     case hold
+    /// Single-server membership changes: `add node N` (sometimes `as learner`, then `promote N`) and
+    /// `remove node N|leader`, one at a time, keeping at least three voters.
+    case member
+    /// `transfer leader to N`.
+    case transfer
+    /// `snapshot NODE|leader`, and clusters with `snapshot-every N`.
+    case snapshot
 
     public static func < (a: ExploreFault, b: ExploreFault) -> Bool { a.rawValue < b.rawValue }
 }

@@ -55,13 +55,20 @@ public struct ScenarioGenerator: Sendable {
         }
 
         var cluster: SimulatedCluster { exec.cluster as! SimulatedCluster }
-        var ids: [NodeID] { (1...nodes).map { NodeID($0) } }
+        /// Every node not removed (added ones included).
+        var ids: [NodeID] { cluster.nodeIDs.filter { !cluster.status(of: $0).removed } }
         func state(_ id: NodeID) -> NodeState { cluster.status(of: id).state }
         var up: [NodeID] { ids.filter { state($0) == .up } }
         var down: [NodeID] { ids.filter { state($0) == .down } }
         var paused: [NodeID] { ids.filter { state($0) == .paused } }
         var notDown: [NodeID] { ids.filter { state($0) != .down } }
-        var quorum: Int { nodes / 2 + 1 }
+        /// Every voter set some running node has in force (they differ while a change spreads).
+        var voterViews: [[NodeID]] {
+            let views = up.compactMap { cluster.membership(of: $0)?.voters }
+            return views.isEmpty ? [ids] : Array(Set(views)).sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        /// Membership lines added so far (bounded, so that node ids stay few).
+        var membershipLines = 0
         func enabled(_ f: ExploreFault) -> Bool { settings.faults.contains(f) }
 
         // MARK: Running lines
@@ -78,7 +85,8 @@ public struct ScenarioGenerator: Sendable {
         /// next one when not recorded yet); false once something failed.
         func execute(_ line: String) -> Bool {
             do {
-                let script = try Parser.parse(line, file: "<explore>", options: ParserOptions(defaultNodes: nodes))
+                let known = exec.cluster.map { $0.nodeIDs.count } ?? nodes
+                let script = try Parser.parse(line, file: "<explore>", options: ParserOptions(defaultNodes: known))
                 for s in script.statements { try exec.execute(s) }
             } catch var f as ScenarioFailure {
                 let number = lines.last == line ? lines.count : lines.count + 1
@@ -101,6 +109,7 @@ public struct ScenarioGenerator: Sendable {
             let (l0, l1) = latencies[Int(rng.next(upperBound: UInt64(latencies.count)))]
             electionMin = e0 * 1_000_000
             var line = "cluster \(n) seed \(seed) election \(e0)ms..\(e1)ms heartbeat \(heartbeat)ms latency \(l0)ms..\(l1)ms"
+            if enabled(.snapshot), rng.chance(0.4) { line += " snapshot-every \(pick([5, 10, 20, 50]))" }
             if let bug = settings.bug { line += " bug \(bug.name)" }
             guard emit(line) else { return }
 
@@ -164,6 +173,15 @@ public struct ScenarioGenerator: Sendable {
                 if !cluster.holds.isEmpty || !cluster.heldMessages(on: nil).isEmpty { add(2) { self.releaseLine() } }
             }
             if !cluster.network.summary.hasPrefix("no faults") { add(1.5) { self.emit("heal"); self.last = "heal" } }
+            if let l = leader, let r = cluster.sim.node(l).raft, r.role == .leader, r.leadTransferee == noNode {
+                if enabled(.member), membershipLines < 4, cluster.pendingMembershipWork == 0,
+                   r.mayChangeMembershipInThisTerm, r.latestChangeIndex <= r.log.committed, leaderHealthy(l, r.membership) {
+                    add(last == "elected" ? 3 : 1.2) { self.membershipLine(leader: l, r.membership) }
+                }
+                let targets = r.membership.voters.filter { $0 != l && self.up.contains($0) }
+                if enabled(.transfer), !targets.isEmpty { add(1) { self.transferLine(targets) } }
+            }
+            if enabled(.snapshot), !up.isEmpty { add(0.8) { self.snapshotLine() } }
             let total = choices.reduce(0) { $0 + $1.weight }
             var x = Double(rng.next() >> 11) * 0x1.0p-53 * total
             for c in choices {
@@ -252,6 +270,79 @@ public struct ScenarioGenerator: Sendable {
             last = line == "fail leader" ? "fail leader" : "leader fault"
         }
 
+        /// One membership change at the leader `l` (whose configuration in force is `m`): add the next
+        /// node (a voter once caught up, or a learner), promote a learner, or remove a voter (the
+        /// leader itself now and then) while more than three are voters; then a wait for it to
+        /// commit. Only a change whose new configuration the leader reaches a quorum of is drawn.
+        func membershipLine(leader l: NodeID, _ m: Membership) {
+            membershipLines += 1
+            last = "member"
+            let next = NodeID(cluster.nodeIDs.count + 1)
+            // (line, voters after, learners after)
+            var options: [(String, [NodeID], [NodeID])] = []
+            if next <= 9 {
+                options.append(("add node \(next)", m.voters + [next], m.learners))
+                options.append(("add node \(next) as learner", m.voters, m.learners + [next]))
+            }
+            if let learner = m.learners.first {
+                options.append(("promote \(learner)", m.voters + [learner], m.learners.filter { $0 != learner }))
+            }
+            if m.voters.count > 3 {
+                let others = m.voters.filter { $0 != l }
+                let x = pick(others)
+                options.append(("remove node \(x)", m.voters.filter { $0 != x }, m.learners))
+                options.append(("remove node leader", others, m.learners))
+            }
+            // The new configuration is in force once appended: the leader must reach a quorum of it
+            // (a node being added catches up first and does not count yet).
+            options = options.filter { o in reachesQuorum(l, of: o.1.filter { $0 != next }, size: o.1.count) }
+            guard !options.isEmpty else { waitLine(); return }
+            let (line, voters, learners) = pick(options)
+            guard emit(line) else { return }
+            // Wait for the change to commit (the leader is healthy, so it does), so that no later fault
+            // leaves a node started for a change that was lost.
+            if line.hasSuffix("as learner") {
+                emit("wait until learners == \(list(learners.sorted())) within 5s")
+            } else {
+                emit("wait until members == \(list(voters.sorted())) within 5s")
+            }
+        }
+
+        /// Whether `l` reaches a majority of a configuration of `size` voters through `voters` (running,
+        /// connected to it) alone.
+        func reachesQuorum(_ l: NodeID, of voters: [NodeID], size: Int) -> Bool {
+            let net = cluster.network
+            let group = net.groups.isEmpty ? ids : net.groups.first { $0.contains(l) }
+                ?? ids.filter { id in !net.groups.contains { $0.contains(id) } }
+            let reached = voters.filter { up.contains($0) && group.contains($0) && !net.isolated.contains($0) }
+            return reached.count >= size / 2 + 1
+        }
+
+        /// Whether the leader `l` (with the configuration `m`) can commit a change now: a leader can be
+        /// elected at all (`leaderFeasible`), and `l` itself reaches a quorum of `m`'s voters.
+        func leaderHealthy(_ l: NodeID, _ m: Membership) -> Bool {
+            guard leaderFeasible, !cluster.network.isolated.contains(l) else { return false }
+            return reachesQuorum(l, of: m.voters, size: m.voters.count)
+        }
+
+        /// `transfer leader to N` (a running voter), and often a wait for the outcome.
+        func transferLine(_ targets: [NodeID]) {
+            let target = pick(targets)
+            emit("transfer leader to \(target)")
+            last = "transfer"
+            if rng.chance(0.5) { emit("wait \(pick([10, 50, 100, 300, 500]))ms") }
+        }
+
+        /// `snapshot N` (a running node) or `snapshot leader`.
+        func snapshotLine() {
+            if cluster.leader != nil, rng.chance(0.4) {
+                emit("snapshot leader")
+            } else {
+                emit("snapshot \(pick(up))")
+            }
+            last = "snapshot"
+        }
+
         func pauseLine() {
             if cluster.leader != nil, rng.chance(0.4) {
                 emit("pause leader")
@@ -277,7 +368,7 @@ public struct ScenarioGenerator: Sendable {
                 for i in stride(from: shuffled.count - 1, to: 0, by: -1) {
                     shuffled.swapAt(i, Int(rng.next(upperBound: UInt64(i + 1))))
                 }
-                let cut = 1 + Int(rng.next(upperBound: UInt64(nodes - 1)))
+                let cut = 1 + Int(rng.next(upperBound: UInt64(shuffled.count - 1)))
                 let a = shuffled[..<cut].sorted(), b = shuffled[cut...].sorted()
                 emit("partition \(list(a)) | \(list(b))")
             }
@@ -348,7 +439,10 @@ public struct ScenarioGenerator: Sendable {
             }
             let running = up.filter { !net.isolated.contains($0) }
             let groups = net.groups.isEmpty ? [ids] : net.groups
-            return groups.contains { g in g.filter(running.contains).count >= quorum }
+            // Whatever configuration wins, a quorum of its voters must be running in one group.
+            return voterViews.allSatisfy { voters in
+                groups.contains { g in g.filter { running.contains($0) && voters.contains($0) }.count >= voters.count / 2 + 1 }
+            }
         }
 
         // MARK: The repair and the checks

@@ -13,9 +13,13 @@ enum LeaderText {
         guard let l = Leadership.leader(among: statuses) else { return (nil, "no leader" + pausedNote) }
         let term = c.status(of: l).term
         let network = (c as? any NetworkControl)?.network
-        let reached = Leadership.reached(from: l, among: statuses, members: c.nodeIDs, network: network)
-        guard reached >= Leadership.quorum(of: c.nodeIDs) else {
-            return (nil, "no leader with a quorum: node \(l) leads term \(term) but reaches \(reached) of \(c.nodeIDs.count) nodes"
+        // The same members as `leaderWithQuorum`: the voters in force at the leader (learners and
+        // removed nodes do not count), else every node.
+        let members = c.quorumMembers(statuses)
+        let reached = Leadership.reached(from: l, among: statuses, members: members, network: network)
+        guard reached >= Leadership.quorum(of: members) else {
+            let of = members.count == c.nodeIDs.count ? "\(members.count) nodes" : "\(members.count) voters"
+            return (nil, "no leader with a quorum: node \(l) leads term \(term) but reaches \(reached) of \(of)"
                 + pausedNote)
         }
         return (l, "leader \(l), term \(term)")
