@@ -300,7 +300,10 @@ public struct ScenarioGenerator: Sendable {
             let (line, voters, learners) = pick(options)
             guard emit(line) else { return }
             // Wait for the change to commit (the leader is healthy, so it does), so that no later fault
-            // leaves a node started for a change that was lost.
+            // leaves a node started for a change that was lost. A promotion or a removal is sometimes
+            // left to the faults that follow (a change half replicated is where the published
+            // single-server change bug lives); a lost one is harmless.
+            if !line.hasPrefix("add"), rng.chance(0.5) { return }
             if line.hasSuffix("as learner") {
                 emit("wait until learners == \(list(learners.sorted())) within 5s")
             } else {
