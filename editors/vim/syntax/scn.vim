@@ -13,12 +13,12 @@ syntax keyword scnCommand pause promote put quit release remove repeat report re
 syntax keyword scnCommand snapshot status step timeline trace transfer wait workload
 syntax keyword scnCondition applied converged invariants learners linearizable members metric no
 syntax keyword scnCondition role term unanswered
-syntax keyword scnKeyword ack-before-sync append-response bug clients commit-old-term election exec
-syntax keyword scnKeyword fails heartbeat heartbeat-response in keys latency messages mismatch netns
-syntax keyword scnKeyword no-truncate no-vote-check node ops prevote prevote-response rate ratio
-syntax keyword scnKeyword requests seed snapshot-every snapshot-response stale-read start stop
-syntax keyword scnKeyword timeout timeout-now udp until value-size via vote vote-response vote-twice
-syntax keyword scnKeyword with within
+syntax keyword scnKeyword ack-before-sync append-response bug change-before-commit clients
+syntax keyword scnKeyword commit-old-term election exec fails heartbeat heartbeat-response in keys
+syntax keyword scnKeyword latency messages mismatch netns no-truncate no-vote-check node ops prevote
+syntax keyword scnKeyword prevote-response rate ratio requests seed snapshot-every snapshot-response
+syntax keyword scnKeyword stale-read start stop timeout timeout-now udp until value-size via vote
+syntax keyword scnKeyword vote-response vote-twice with within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on
