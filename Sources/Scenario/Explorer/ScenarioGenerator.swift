@@ -62,9 +62,10 @@ public struct ScenarioGenerator: Sendable {
         var down: [NodeID] { ids.filter { state($0) == .down } }
         var paused: [NodeID] { ids.filter { state($0) == .paused } }
         var notDown: [NodeID] { ids.filter { state($0) != .down } }
-        /// Every voter set some running node has in force (they differ while a change spreads).
+        /// Every voter set some node that is not down has in force (they differ while a change
+        /// spreads; a paused leader's newest one may still be on its way to the others).
         var voterViews: [[NodeID]] {
-            let views = up.compactMap { cluster.membership(of: $0)?.voters }
+            let views = notDown.compactMap { cluster.membership(of: $0)?.voters }
             return views.isEmpty ? [ids] : Array(Set(views)).sorted { $0.lexicographicallyPrecedes($1) }
         }
         /// Membership lines added so far (bounded, so that node ids stay few).
