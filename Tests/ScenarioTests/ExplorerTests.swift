@@ -156,12 +156,13 @@ struct ExplorerTests {
     /// Seeds within which the search must find each known bug (about twice what it takes today):
     /// a search that gets worse fails here.
     static let budgets: [(KnownBug, UInt64)] = [
+        // (Seeds moved when the generator gained membership changes, transfers and snapshots.)
         (.noTruncate, 10),      // found at seed 1
-        (.staleRead, 30),       // seed 8
-        (.noVoteCheck, 20),     // seed 5
+        (.staleRead, 140),      // seed 69
+        (.noVoteCheck, 20),     // seed 3
         (.ackBeforeSync, 20),   // seed 4
-        (.commitOldTerm, 60),   // seed 22
-        (.voteTwice, 1300),     // seed 634
+        (.commitOldTerm, 180),  // seed 87
+        (.voteTwice, 300),      // seed 143
     ]
 
     @Test("each known bug is found within its seed budget and shrunk to at most 20 lines",
