@@ -1,4 +1,3 @@
-import Dispatch
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -68,10 +67,7 @@ public struct DaemonCounters: Sendable, Hashable {
 /// The driver does exactly what the simulator's does (`SimCluster.drain`): for each `Ready`, persist
 /// entries and hard state (synced when `mustSync`), then send the messages, then `advance`, then
 /// answer clients. Datagrams read in one event-loop turn are all stepped into the core before the
-/// `Ready` is taken (in `channelReadComplete`), so they share one storage write and one fsync. The
-/// write and fsync run on a WAL writer thread, not the event loop, which meanwhile goes on reading
-/// and stepping; the next `Ready`, taken when the write is done, carries everything that arrived
-/// during it to one write and one fsync (group commit without a timer).
+/// `Ready` is taken (in `channelReadComplete`), so they share one storage write and one fsync.
 ///
 /// All mutable state lives on the channel's event loop. The public methods may be called from any
 /// thread that is not that event loop.
@@ -106,7 +102,7 @@ public final class RaftDaemon: @unchecked Sendable {
     private var role: Role = .follower
     private var knownLeader: NodeID = noNode
     private var loggedOversized = false
-    /// The chained hash of the log as of the latest `Ready` taken (persisted, or being written).
+    /// The chained hash of the persisted log (equal to the core's log after every `drain`).
     private var chain = LogHashChain()
     /// `KVStore.digest` at an applied index, so that frequent probes do not rehash the state.
     private var digestCache: (applied: LogIndex, digest: UInt64)?
@@ -115,16 +111,6 @@ public final class RaftDaemon: @unchecked Sendable {
     private var pendingControl: [(request: ControlRequest, id: UInt64, from: SocketAddress)] = []
     /// The test-only corruption (`NodeConfig.testCorruptLogAt`): the index it hit, once it did.
     private var corruptedIndex: LogIndex?
-    /// A `Ready`'s write and fsync is under way on `walQueue`: the core keeps stepping what arrives,
-    /// and the next `Ready`, taken when the write is done, carries all of it to one write and one
-    /// fsync (group commit that adapts to load, with no timer).
-    private var writing = false
-    /// The node's report when the write under way started (the log being written included).
-    private var reportAtWrite: NodeReport?
-
-    /// The write-ahead-log writer: one thread that writes and syncs one `Ready` at a time, off the
-    /// event loop, and hands the result back to it.
-    private let walQueue = DispatchQueue(label: "raftd.wal")
 
     /// A random id of this start of the node, reported in `status` so that a checker can tell a
     /// restarted node from one whose indexes went back.
@@ -309,7 +295,6 @@ public final class RaftDaemon: @unchecked Sendable {
             return self.channel
         }.wait()
         if let ch { try? ch.closeFuture.wait() }
-        walQueue.sync {}  // a write under way finishes (storage is closed: it fails) before the loop goes
         if ownsGroup { try? group.syncShutdownGracefully() }
     }
 
@@ -372,12 +357,6 @@ public final class RaftDaemon: @unchecked Sendable {
 
     fileprivate func readComplete() {
         drain()
-        answerControl()
-    }
-
-    /// Answers the control requests read so far. While a write is under way a report is the one
-    /// taken when it started (`reportAtWrite`): its log hashes cover exactly the log it reports.
-    private func answerControl() {
         guard !pendingControl.isEmpty else { return }
         let requests = pendingControl
         pendingControl.removeAll()
@@ -428,11 +407,9 @@ public final class RaftDaemon: @unchecked Sendable {
         }
     }
 
-    /// Persist, send, apply, acknowledge, for as long as the core has work. A `Ready` with something
-    /// to store goes to the WAL writer (`walQueue`) and the rest of it waits for `persisted`; until
-    /// then no other `Ready` is taken.
+    /// Persist, send, apply, acknowledge, for as long as the core has work.
     private func drain() {
-        guard !stopped, !writing, let server, let storage else { return }
+        guard !stopped, let server, let storage else { return }
         while var rd = server.ready() {
             counters.readies += 1
             if config.testCorruptLogAt != nil { corrupt(&rd) }
@@ -447,6 +424,12 @@ public final class RaftDaemon: @unchecked Sendable {
             }
             if rd.snapshot != nil || rd.hardState != nil || !rd.entries.isEmpty {
                 counters.storageWrites += 1
+                do {
+                    try storage.save(rd)
+                } catch {
+                    fatal("storage error: \(error)")
+                    return
+                }
                 if let s = rd.snapshot {
                     if rd.installsSnapshot {
                         chain = .unknownBase(offset: s.index, offsetTerm: s.term)
@@ -457,56 +440,17 @@ public final class RaftDaemon: @unchecked Sendable {
                     }
                 }
                 chain.append(rd.entries)
-                reportAtWrite = makeReport()
-                writing = true
-                channel?.flush()
-                let work = UnsafeTransfer((storage, rd))
-                walQueue.async {
-                    let (storage, rd) = work.value
-                    var failure: StorageError?
-                    do throws(StorageError) { try storage.save(rd) } catch { failure = error }
-                    let done = UnsafeTransfer((rd, failure))
-                    self.eventLoop.execute {
-                        let (rd, failure) = done.value
-                        self.persisted(rd, sendFirst: sendFirst, failure: failure)
-                    }
-                }
+            }
+            if !sendFirst { for m in rd.messages { sendRaft(m) } }
+            let out = server.advance(rd)
+            if let failure = out.failure {
+                fatal(failure)
                 return
             }
-            if !finish(rd, sendFirst: sendFirst) { return }
+            if let ss = rd.softState { roleChanged(ss, term: server.raft.term) }
+            for r in out.replies { sendReply(r) }
         }
         channel?.flush()
-    }
-
-    /// The WAL writer stored `rd` (or failed to): finish it, then take the next `Ready`, which holds
-    /// everything that arrived during the write.
-    private func persisted(_ rd: Ready, sendFirst: Bool, failure: StorageError?) {
-        writing = false
-        reportAtWrite = nil
-        guard !stopped else { return }
-        if let failure {
-            fatal("storage error: \(failure)")
-            return
-        }
-        if !finish(rd, sendFirst: sendFirst) { return }
-        drain()
-        channel?.flush()
-        answerControl()
-    }
-
-    /// What follows a `Ready`'s storage: send (unless sent before), advance, answer clients.
-    /// Returns false if the node stopped.
-    private func finish(_ rd: Ready, sendFirst: Bool) -> Bool {
-        guard let server else { return false }
-        if !sendFirst { for m in rd.messages { sendRaft(m) } }
-        let out = server.advance(rd)
-        if let failure = out.failure {
-            fatal(failure)
-            return false
-        }
-        if let ss = rd.softState { roleChanged(ss, term: server.raft.term) }
-        for r in out.replies { sendReply(r) }
-        return true
     }
 
     /// Logs leadership changes only (not every pre-vote or candidacy, which an isolated node repeats).
@@ -610,7 +554,6 @@ public final class RaftDaemon: @unchecked Sendable {
     // MARK: - Control
 
     private func makeReport() -> NodeReport? {
-        if writing, let r = reportAtWrite { return r }
         guard let server else { return nil }
         let r = server.raft
         let log = r.log
