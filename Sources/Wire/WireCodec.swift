@@ -27,7 +27,7 @@ public enum WireCodec {
     /// 2: the status report carries vote, first index, chained log hashes, incarnation and message
     /// counters. 3: client requests carry their session, replies may say `sessionExpired`, Raft
     /// messages may carry a snapshot chunk.
-    public static let version: UInt8 = 3
+    public static let version: UInt8 = 4
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000
     /// Header (magic, version, type, length) plus checksum: a datagram's size is this plus its payload.

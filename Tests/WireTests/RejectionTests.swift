@@ -91,8 +91,9 @@ struct RejectionTests {
         #expect(decodeError(magic) == .badMagic)
         #expect(decodeError([UInt8](repeating: 0, count: 64)) == .badMagic)
 
-        // Versions 1 and 2 (before sessions and snapshot chunks) are refused like any unknown version.
-        for v: UInt8 in [0, 1, 2, 4, 255] {
+        // Versions 1 to 3 (before sessions, snapshot chunks, admin requests and membership in status
+        // reports) are refused like any unknown version.
+        for v: UInt8 in [0, 1, 2, 3, 5, 255] {
             #expect(decodeError(WireCodec.frame(type: 2, payload: body, version: v)) == .unsupportedVersion(v))
         }
         for t: UInt8 in [0, 6, 7, 128, 255] {
@@ -180,9 +181,11 @@ struct RejectionTests {
                                 raftSent: 9, raftReceived: 10, droppedByFaults: 11)
         let bytes = WireCodec.encode(.controlReply(.status(report), id: 1))
         let body = payload(of: bytes)
-        // Reply id 8, tag 1, then 11 version-1 fields (one of them the role byte) and 9 new u64 fields.
-        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9)
-        let versionOneShape = Array(body.dropLast(8 * 9))
+        // Reply id 8, tag 1, then 11 version-1 fields (one of them the role byte), 9 u64 fields of
+        // version 2, and version 4's membership (two empty id lists, then two u64).
+        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9 + 4 + 4 + 8 + 8)
+        let versionOneShape = Array(body.dropLast(8 * 9 + 24))
+        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(24))), "peers"))
         #expect(isMalformed(reframe(bytes, payload: versionOneShape), "vote"))
         for n in 0..<body.count {
             #expect(decodeError(reframe(bytes, payload: Array(body.prefix(n)))) != nil, "cut at \(n)")
