@@ -149,12 +149,14 @@ struct RejectionTests {
             return isMalformed(reframe(bytes, payload: p), text)
         }
         let request = WireMessage.clientRequest(ClientRequest(client: 1, seq: 2, op: .delete(key: "k")))
-        #expect(tagged(request, at: 24, 5, "unknown operation tag 5"))
+        #expect(tagged(request, at: 24, 6, "unknown operation tag 6"))
+        let admin = WireMessage.clientRequest(ClientRequest(client: 1, seq: 2, admin: .transfer(to: 3)))
+        #expect(tagged(admin, at: 25, 4, "unknown admin tag 4"))
         let reply = WireMessage.clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok)))
         #expect(tagged(reply, at: 24, 4, "unknown outcome tag 4"))
         #expect(tagged(reply, at: 25, 6, "unknown result tag 6"))
         // Control: id 8 bytes, key length 4 + 0 bytes, then the tag.
-        #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 8, "unknown control tag 8"))
+        #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 9, "unknown control tag 9"))
         #expect(tagged(.controlReply(.ok, id: 1), at: 8, 6, "unknown control reply tag 6"))
         #expect(tagged(.controlReply(.localValue("v"), id: 1), at: 9, 2, "value present is 2"))
         let report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 3,
