@@ -151,10 +151,12 @@ public struct ClientStateMachine: Sendable {
     /// The members requests may go to, in id order.
     public private(set) var members: [NodeID]
 
-    /// The cluster's members changed (a node was added or removed): requests go to `new` from now on.
+    /// The cluster's members changed (a node was added or removed): requests go to `new` from now on
+    /// (a believed leader that is no longer a member is forgotten).
     public mutating func setMembers(_ new: [NodeID]) {
         precondition(!new.isEmpty, "a client needs at least one member")
         members = new.sorted()
+        if !members.contains(leaderGuess) { leaderGuess = noNode }
     }
     /// The retry policy.
     public var policy: Policy
