@@ -19,8 +19,12 @@ struct Raftd: ParsableCommand {
             Example: raftd --id 1 --listen 127.0.0.1:7001 \
             --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data /tmp/raft1
 
-            The peer list names every member, this node included; nodes accept Raft traffic only \
-            from those addresses and control messages only with the cluster key. \
+            The peer list names every node, this node included; nodes accept Raft traffic only \
+            from those addresses (and from addresses the shell adds later with a setPeer control \
+            message) and control messages only with the cluster key. The first voters are every \
+            node of --peers, or --voters; a node that joins a running cluster starts with --join \
+            and is added by the leader (the shell's `add node`). After a membership change the \
+            configuration comes from the log and snapshots, not from these flags. \
             SIGTERM or SIGINT stops the node cleanly. Exits 1 with a message if it cannot start \
             (port in use, data directory of another node or cluster, unreadable directory, bad flags).
             """
