@@ -125,22 +125,31 @@ public protocol NetworkRecording: MessageCounting {
     var leaderHistory: [LeaderSpan] { get }
 }
 
-/// Messages between servers can be held on a link, then released in order or dropped, and time can
-/// advance one visible event at a time (`hold`, `release`, `drop held`, `held`, `step`).
+/// Messages between servers can be held on a link, then released in order or dropped (`hold`,
+/// `release`, `drop held`, `held`). Any cluster that routes its nodes' messages itself can do it:
+/// the simulator, and an exec cluster (whose kinds are Maelstrom body types). `MessageHolds` is the
+/// shared mechanism.
 public protocol MessageControl: Cluster {
+    /// The kind words this cluster's messages can have, when it knows them all (the simulator's Raft
+    /// kinds); nil when any word may name a kind (a foreign node's message types).
+    var messageKinds: [String]? { get }
     /// Hold messages of `kinds` (nil: every kind) on each of `links`: from now on such messages,
     /// including those already in flight, queue at the receiver's end instead of being delivered.
-    /// Holding more kinds on a link adds to what it holds.
-    func hold(_ links: [Link], kinds: Set<Message.Kind>?)
+    /// Holding more kinds on a link adds to what it holds. Throws for a kind not in `messageKinds`.
+    func hold(_ links: [Link], kinds: Set<String>?) throws(ClusterError)
     /// Stop holding on `links` and deliver what was held there, link by link in the order given,
     /// each link's messages in the order they arrived. Returns the messages delivered.
-    func release(_ links: [Link]) -> [Message]
+    func release(_ links: [Link]) -> [HeldMessage]
     /// Stop holding on `links` and discard what was held there. Returns the messages discarded.
-    func dropHeld(_ links: [Link]) -> [Message]
+    func dropHeld(_ links: [Link]) -> [HeldMessage]
     /// The messages held now on `links` (nil: on every link, links in order), oldest first per link.
-    func heldMessages(on links: [Link]?) -> [Message]
+    func heldMessages(on links: [Link]?) -> [HeldMessage]
     /// The holds in force, links in order: the kinds held on each (nil: every kind).
-    var holds: [(link: Link, kinds: Set<Message.Kind>?)] { get }
+    var holds: [(link: Link, kinds: Set<String>?)] { get }
+}
+
+/// Time can advance one visible event at a time (`step`): only where time is virtual.
+public protocol Stepping: Cluster {
     /// Run events until one does something that can be seen (a message delivered or held, a reply,
     /// a role change) or `limit` passes; returns what happened, one line each, with the time.
     func step(within limit: Timestamp) -> [String]

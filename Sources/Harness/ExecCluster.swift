@@ -71,7 +71,7 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
 
     private let options: ExecClusterOptions
     private let group: MultiThreadedEventLoopGroup
-    private let router: ExecRouter
+    let router: ExecRouter
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let historyBox = NIOLockedValueBox(History())
@@ -387,7 +387,7 @@ public final class ExecCluster: Cluster, ProcessControl, NetworkControl, Message
     // MARK: - Helpers
 
     @discardableResult
-    private func onLoop<T>(_ body: @escaping () -> T) -> T? {
+    func onLoop<T>(_ body: @escaping () -> T) -> T? {
         guard loopRunning.withLockedValue({ $0 }) else { return nil }
         return try? router.loop.submit(body).wait()
     }

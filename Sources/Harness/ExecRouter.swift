@@ -18,6 +18,8 @@ public struct ExecNodeCounters: Sendable, Hashable {
     public var dropped = 0
     /// Lines that were not a Maelstrom message (not JSON, no src/dest/body/type, a src not its own).
     public var malformed = 0
+    /// Messages to it that were held on a link (`hold`) on their arrival.
+    public var held = 0
     /// Messages to a destination that is neither a member nor a client.
     public var unknownDestination = 0
     /// Replies to a client request that was never made (or already answered).
@@ -39,6 +41,13 @@ final class ExecRouter {
         var initPromise: EventLoopPromise<Void>?
     }
 
+    /// A message between nodes held on its link.
+    struct HeldLine {
+        var message: MaelstromMessage
+        var from: NodeID
+        var to: NodeID
+    }
+
     /// A request a client sent, waiting for its reply.
     struct Pending {
         var client: ClientID
@@ -49,6 +58,8 @@ final class ExecRouter {
     let loop: any EventLoop
     let nodeIDs: [NodeID]
     var network = NetworkModel(latency: 0...0)
+    /// Messages held on links (`hold`): the same mechanism as the simulator's.
+    var holds = MessageHolds<HeldLine>()
     var slots: [NodeID: Slot] = [:]
     var messagesSent = 0
     var trace: ((String) -> Void)?
@@ -184,15 +195,46 @@ final class ExecRouter {
     }
 
     private func deliver(_ m: MaelstromMessage, to: NodeID, after delay: Timestamp, from: NodeID?) {
-        let go = {
-            guard self.slots[to]?.state != .down, self.slots[to]?.channel != nil else {
-                if let from { self.slots[from]?.counters.dropped += 1 }
+        let go = { self.arrive(m, to: to, from: from) }
+        if delay == 0 { go() } else { loop.scheduleTask(in: .nanoseconds(Int64(clamping: delay))) { go() } }
+    }
+
+    /// `m` reaches `to`'s end of the link: lost if `to` is down, held if the link holds its kind,
+    /// else written to `to`'s standard input.
+    private func arrive(_ m: MaelstromMessage, to: NodeID, from: NodeID?) {
+        guard slots[to]?.state != .down, slots[to]?.channel != nil else {
+            if let from { slots[from]?.counters.dropped += 1 }
+            return
+        }
+        if let from {
+            if !holds.isEmpty, holds.take(HeldLine(message: m, from: from, to: to), on: ClusterModel.Link(from, to), kind: m.type) {
+                slots[to]?.counters.held += 1
+                if trace != nil { emit("held n\(from) -> n\(to): \(m.type)") }
                 return
             }
-            if from != nil { self.slots[to]?.counters.received += 1 }
-            self.write(m, to: to)
+            slots[to]?.counters.received += 1
         }
-        if delay == 0 { go() } else { loop.scheduleTask(in: .nanoseconds(Int64(clamping: delay))) { go() } }
+        write(m, to: to)
+    }
+
+    // MARK: - Holds
+
+    /// Stop holding on `links` and deliver what they held, link by link, oldest first; a message
+    /// whose link is cut by now, or whose receiver is down, is lost as usual.
+    func release(_ links: [ClusterModel.Link]) -> [HeldLine] {
+        var delivered: [HeldLine] = []
+        for link in links {
+            for h in holds.end(link) {
+                delivered.append(h)
+                guard network.connected(h.from, h.to) else {
+                    slots[h.from]?.counters.dropped += 1
+                    if trace != nil { emit("dropped (cut) n\(h.from) -> n\(h.to): \(h.message.type)") }
+                    continue
+                }
+                arrive(h.message, to: h.to, from: h.from)
+            }
+        }
+        return delivered
     }
 
     private func write(_ m: MaelstromMessage, to id: NodeID) {

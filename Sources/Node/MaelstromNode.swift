@@ -127,10 +127,12 @@ public final class MaelstromNode {
             log("raftd --maelstrom: dropped a malformed line (\(error.message)): \(line.prefix(200))")
             return
         }
-        switch m.type {
-        case "init": initialize(m)
-        case "raft": raft(m)
-        default: request(m)
+        if m.type == "init" {
+            initialize(m)
+        } else if m.src.hasPrefix("n") {
+            raft(m)  // from another node: a Raft message, whose type is its kind word
+        } else {
+            request(m)
         }
         drain()
     }
@@ -184,7 +186,8 @@ public final class MaelstromNode {
     private func raft(_ m: MaelstromMessage) {
         guard let server, let text = m.body["m"]?.stringValue, let data = Data(base64Encoded: text),
               case .raft(let message)? = try? WireCodec.decode(Array(data)),
-              MaelstromMessage.number(of: m.src, prefix: "n") == message.from, message.to == id else {
+              message.kind.word == m.type, MaelstromMessage.number(of: m.src, prefix: "n") == message.from,
+              message.to == id else {
             malformed += 1
             return
         }
@@ -250,7 +253,8 @@ public final class MaelstromNode {
                     if let hs = rd.hardState { memory.hardState = hs }
                 }
             }, send: { m in
-                let body: [String: JSONValue] = ["type": .string("raft"),
+                // The type is the kind's word, so that `hold append 1 -> 2` works on an exec cluster.
+                let body: [String: JSONValue] = ["type": .string(m.kind.word),
                                                  "m": .string(Data(WireCodec.encode(.raft(m))).base64EncodedString())]
                 write(MaelstromMessage(src: nodeName, dest: "n\(m.to)", body: body).line)
             }, reply: { r in answer(r) })

@@ -8,7 +8,7 @@ extension SimCluster {
     /// Hold messages of `kinds` (nil: every kind) on `links`; messages already in flight are held
     /// when they arrive.
     public func hold(_ links: [Link], kinds: Set<Message.Kind>?) {
-        for link in links { holds.hold(link, kinds: kinds) }
+        for link in links { holds.hold(link, kinds: kinds.map { Set($0.map(\.word)) }) }
     }
 
     /// Stop holding on `links` and deliver what they held now, link by link, oldest first (a
@@ -40,10 +40,7 @@ extension SimCluster {
 
     /// The holds in force, links in order, with the kinds held (nil: every kind).
     public var heldLinks: [(link: Link, kinds: Set<Message.Kind>?)] {
-        holds.links.compactMap { link in
-            let kinds = holds.kinds(on: link)
-            return kinds?.isEmpty == true ? nil : (link, kinds)
-        }
+        holds.rulesInForce.map { rule in (rule.link, rule.kinds.map { Set($0.compactMap(Message.Kind.init(word:))) }) }
     }
 
     /// Run events until one can be seen in the trace (a message delivered or held, a reply, a role
@@ -61,4 +58,9 @@ extension SimCluster {
         while lines.isEmpty, runNext(until: deadline) {}
         return lines
     }
+}
+
+extension MessageHolds where Item == Message {
+    /// Queue `m` if its link holds its kind; returns whether it did.
+    mutating func take(_ m: Message) -> Bool { take(m, on: Link(m.from, m.to), kind: m.kind.word) }
 }

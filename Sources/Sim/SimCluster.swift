@@ -66,7 +66,7 @@ public final class SimCluster {
 
     var queue = EventQueue<Event>()
     /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
-    var holds = MessageHolds()
+    var holds = MessageHolds<Message>()
     /// The run's timeline (`timeline FILE.html`).
     public let recorder = TimelineRecorder()
     private var netRNG: SeededRandom

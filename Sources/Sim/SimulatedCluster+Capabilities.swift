@@ -4,13 +4,33 @@ import ClusterModel
 
 // The simulator's message-level control and timeline, as `Cluster` capabilities.
 
-extension SimulatedCluster: MessageControl {
-    public func hold(_ links: [Link], kinds: Set<Message.Kind>?) { sim.hold(links, kinds: kinds) }
-    public func release(_ links: [Link]) -> [Message] { sim.release(links) }
-    public func dropHeld(_ links: [Link]) -> [Message] { sim.dropHeld(links) }
-    public func heldMessages(on links: [Link]?) -> [Message] { sim.heldMessages(on: links) }
-    public var holds: [(link: Link, kinds: Set<Message.Kind>?)] { sim.heldLinks }
+extension SimulatedCluster: MessageControl, Stepping {
+    public var messageKinds: [String]? { Message.Kind.allCases.map(\.word) }
+
+    public func hold(_ links: [Link], kinds: Set<String>?) throws(ClusterError) {
+        var typed: Set<Message.Kind>?
+        if let kinds {
+            typed = []
+            for word in kinds.sorted() {
+                guard let kind = Message.Kind(word: word) else {
+                    throw ClusterError("a simulated cluster's messages have no kind \"\(word)\"; kinds: "
+                        + Message.Kind.allCases.map(\.word).joined(separator: ", "))
+                }
+                typed?.insert(kind)
+            }
+        }
+        sim.hold(links, kinds: typed)
+    }
+
+    public func release(_ links: [Link]) -> [HeldMessage] { sim.release(links).map(Self.held) }
+    public func dropHeld(_ links: [Link]) -> [HeldMessage] { sim.dropHeld(links).map(Self.held) }
+    public func heldMessages(on links: [Link]?) -> [HeldMessage] { sim.heldMessages(on: links).map(Self.held) }
+    public var holds: [(link: Link, kinds: Set<String>?)] { sim.holds.rulesInForce }
     public func step(within limit: Timestamp) -> [String] { sim.step(within: limit) }
+
+    private static func held(_ m: Message) -> HeldMessage {
+        HeldMessage(from: m.from, to: m.to, kind: m.kind.word, description: m.description)
+    }
 }
 
 extension SimulatedCluster: TimelineRecording {

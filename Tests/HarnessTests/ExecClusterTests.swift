@@ -61,7 +61,7 @@ struct ExecClusterTests {
     func inspectionLinesAreNotAvailable() throws {
         let c = try ExecCluster(options: ExecClusterOptions(nodes: 3, command: "python3 \(packageRoot)/scenarios/exec/local_dict.py"))
         defer { c.shutdown() }
-        for line in ["expect invariants", "expect role 1 == leader", "wait until leader within 1s", "let L = leader",
+        for line in ["expect invariants", "expect role 1 == leader", "step", "wait until leader within 1s", "let L = leader",
                      "expect converged"] {
             let (_, failure) = runScenario(line, on: c)
             #expect(failure?.message.contains("not available on exec clusters") == true, "\(line): \(String(describing: failure))")
@@ -127,6 +127,39 @@ struct ExecClusterTests {
         #expect(pids.count == 3)
         c.shutdown()
         for pid in pids { #expect(kill(pid, 0) != 0, "process \(pid) outlived its cluster") }
+    }
+
+    /// Held messages reach nobody until released, then arrive in the order held; dropped ones never
+    /// do. The kinds are raftd's message types (its Raft kind words).
+    @Test(.timeLimit(.minutes(1)))
+    func holdsQueueWhatNodesSendEachOther() throws {
+        let c = try ExecCluster(options: ExecClusterOptions(nodes: 3, command: try raftdCommand()))
+        defer { c.shutdown() }
+        c.wait(1_000_000_000)
+        let into3 = [Link(1, 3), Link(2, 3)]
+        try c.hold(into3, kinds: nil)
+        let before = try #require(c.counters(of: 3))
+        #expect(c.wait(until: { (c.counters(of: 3)?.held ?? 0) >= 3 }, within: 5_000_000_000), "nothing was held")
+        let during = try #require(c.counters(of: 3))
+        #expect(during.received == before.received, "a message on a held link was delivered")
+        let held = c.heldMessages(on: into3)
+        #expect(held.count == during.held - before.held)
+        #expect(held.allSatisfy { Message.Kind(word: $0.kind) != nil && into3.contains(Link($0.from, $0.to)) })
+        #expect(held.allSatisfy { $0.description.contains("->") })
+        #expect(c.holds.map(\.link) == into3 && c.holds.allSatisfy { $0.kinds == nil })
+        let released = c.release(into3)
+        #expect(Array(released.prefix(held.count)) == held, "released in the order held")
+        #expect(c.holds.isEmpty && c.heldMessages(on: nil).isEmpty)
+        #expect(c.counters(of: 3)!.received >= during.received + held.count)
+        // Only one kind: heartbeats, then drop them.
+        try c.hold([Link(1, 2), Link(1, 3), Link(2, 1), Link(2, 3), Link(3, 1), Link(3, 2)], kinds: ["heartbeat"])
+        #expect(c.wait(until: { !c.heldMessages(on: nil).isEmpty }, within: 5_000_000_000), "no heartbeat held")
+        let heartbeats = c.heldMessages(on: nil)
+        #expect(heartbeats.allSatisfy { $0.kind == "heartbeat" })
+        let droppedBefore = c.nodeIDs.compactMap { c.counters(of: $0)?.dropped }.reduce(0, +)
+        let dropped = c.dropHeld(c.holds.map(\.link))
+        #expect(dropped.count >= heartbeats.count)
+        #expect(c.nodeIDs.compactMap { c.counters(of: $0)?.dropped }.reduce(0, +) == droppedBefore + dropped.count)
     }
 }
 

@@ -29,12 +29,28 @@ struct MessageControlTests {
         let c = exec.cluster as! SimulatedCluster
         let held = c.heldMessages(on: nil)
         #expect(!held.isEmpty)
-        #expect(held.allSatisfy { $0.kind == .heartbeat })
+        #expect(held.allSatisfy { $0.kind == "heartbeat" })
         #expect(out.contains { $0.hasPrefix("holding heartbeat messages on ") })
         #expect(out.contains { $0.contains("holding heartbeat") && $0.contains("held") })
         let released = c.release(c.holds.map(\.link))
         #expect(released == held, "delivered in the order held")
         #expect(c.heldMessages(on: nil).isEmpty && c.holds.isEmpty)
+    }
+
+    /// A kind is a Raft kind word, or a foreign node's message type in quotes; a simulated cluster
+    /// refuses a type its messages cannot have, naming the kinds they have.
+    @Test func holdKindIsAWordOrAQuotedType() throws {
+        let quoted = try Parser.parse("hold \"append_entries\" 1 -> 2", file: "k.scn")
+        let hold = try #require(quoted.statements.first?.command as? HoldCommand)
+        #expect(hold.kind == "append_entries")
+        #expect(hold.sourceText == "hold \"append_entries\" 1 -> 2")
+        let word = try #require(try Parser.parse("hold vote 1 -> 2", file: "k.scn").statements.first?.command as? HoldCommand)
+        #expect(word.kind == "vote" && word.sourceText == "hold vote 1 -> 2")
+        #expect(throws: ParseError.self) { try Parser.parse("hold \"\" 1 -> 2", file: "k.scn") }
+        let r = run("cluster 3 seed 2\nhold \"gossip\" 1 -> 2")
+        #expect(r.status == .failed)
+        #expect(r.errorText?.contains("no kind \"gossip\"; kinds: prevote") == true, "\(r.errorText ?? "")")
+        #expect(run("cluster 3 seed 2\nhold \"append\" 1 -> 2\nheld").status == .passed, "a quoted kind word is that kind")
     }
 
     @Test func releaseAndDropHeldAnswerWhatTheyDid() {

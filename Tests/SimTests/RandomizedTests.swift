@@ -11,8 +11,15 @@ import Check
 ///
 /// Nodes snapshot every 5 to 24 applied entries (by seed), so that logs are compacted all the time
 /// and lagging or restarted followers catch up by InstallSnapshot; in every third seed client
-/// sessions expire after 24 idle entries.
+/// sessions expire after 24 idle entries. Leadership transfers and membership changes (a node
+/// added, a voter removed, the leader included) are among the faults.
 func chaosRun(seed: UInt64, faultEvery: SimTime = .ms(250)) throws -> (SimCluster, Workload, [String]) {
+    let (c, w, log, _) = try chaosRunWithFaults(seed: seed, faultEvery: faultEvery)
+    return (c, w, log)
+}
+
+/// `chaosRun`, also returning the fault injector (which counts the changes it made).
+func chaosRunWithFaults(seed: UInt64, faultEvery: SimTime = .ms(250)) throws -> (SimCluster, Workload, [String], FaultInjector) {
     var cfg = SimConfig(nodes: 5, seed: seed)
     cfg.checkInvariants = true
     cfg.snapshotEvery = 5 + seed % 20
@@ -31,7 +38,7 @@ func chaosRun(seed: UInt64, faultEvery: SimTime = .ms(250)) throws -> (SimCluste
     }
     faults.repairAll(c)
     log.append("[\(TimeFormat.instant(c.now))] repaired")
-    return (c, w, log)
+    return (c, w, log, faults)
 }
 
 @Suite("Randomized runs under faults")
@@ -55,7 +62,9 @@ struct RandomizedTests {
         #expect(c.stats.snapshotsTaken > 0, "seed \(seed): no snapshot taken")
 
         // Every acknowledged write is on every node's log at its index (or in its snapshot).
-        for n in c.nodeIDs { c.checker.checkAcknowledgedWrites(on: c.node(n).raft!, at: c.now) }
+        for n in c.nodeIDs where !c.node(n).removed {
+            c.checker.checkAcknowledgedWrites(on: c.node(n).raft!, at: c.now)
+        }
         #expect(c.checker.firstViolation == nil, "seed \(seed): \(c.checker.firstViolation?.description ?? "")")
 
         // And readable: a fresh linearizable read of every key returns the last acknowledged write
@@ -83,5 +92,22 @@ struct RandomizedTests {
         }
         #expect(installs >= 30, "snapshots installed in \(installs) of 40 runs")
         #expect(expiries >= 3, "sessions expired in \(expiries) of 40 runs")
+    }
+
+    /// Membership changes and transfers happen in most runs and take effect: nodes are added and
+    /// removed, and leadership moves by transfer.
+    @Test func membershipChangesAndTransfersHappen() throws {
+        var changed = 0, transferred = 0, grown = 0, shrunk = 0
+        for seed in 1...40 {
+            let (c, _, _, faults) = try chaosRunWithFaults(seed: UInt64(seed))
+            _ = c.run(until: c.now + .s(10)) { c.isConverged }
+            if faults.membershipChanges > 0 { changed += 1 }
+            if faults.transfers > 0 { transferred += 1 }
+            if c.nodeIDs.count > 5 { grown += 1 }
+            if c.nodeIDs.contains(where: { c.node($0).removed }) { shrunk += 1 }
+        }
+        #expect(changed >= 30, "membership changed in \(changed) of 40 runs")
+        #expect(transferred >= 30, "leadership transferred in \(transferred) of 40 runs")
+        #expect(grown >= 20 && shrunk >= 10, "nodes added in \(grown), removed in \(shrunk) of 40 runs")
     }
 }

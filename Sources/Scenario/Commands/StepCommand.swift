@@ -34,7 +34,7 @@ public struct StepCommand: ScenarioCommand {
 
     /// Runs the events and prints their trace lines.
     public func execute(in x: ExecutionContext) throws {
-        let c = try x.messageControl("step")
+        let c = try x.capability((any Stepping).self, for: "step")
         var lines: [String] = []
         for _ in 0..<count {
             let seen = c.step(within: Self.limit)

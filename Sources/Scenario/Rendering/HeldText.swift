@@ -4,7 +4,7 @@ import ClusterModel
 /// The answers of `release`, `drop held` and `held`.
 enum HeldText {
     /// `released 2 messages on 1 -> 2` and the messages, one per line; or `nothing held on 1 -> 2`.
-    static func summary(_ messages: [Message], verb: String, links: [ClusterModel.Link]) -> String {
+    static func summary(_ messages: [HeldMessage], verb: String, links: [ClusterModel.Link]) -> String {
         let on = links.isEmpty ? "any link" : FaultText.links(links)
         guard !messages.isEmpty else { return "nothing held on \(on); not holding there now" }
         let head = "\(verb) \(messages.count) message\(messages.count == 1 ? "" : "s") on \(on)"
@@ -20,7 +20,7 @@ enum HeldText {
         var out: [String] = []
         for link in links.sorted() {
             let kinds = holds.first { $0.link == link }?.kinds
-            let what = kinds.map { $0.map(\.word).sorted().joined(separator: ",") } ?? "every kind"
+            let what = kinds.map { $0.sorted().joined(separator: ",") } ?? "every kind"
             let held = c.heldMessages(on: [link])
             out.append("\(link)  holding \(what)  \(held.count) held")
             out += held.map { "  \($0)" }

@@ -1,5 +1,3 @@
-import RaftCore
-
 extension Message.Kind {
     /// The word the scenario language uses for this kind (`hold append 1 -> 2`): `prevote`,
     /// `prevote-response`, `vote`, `vote-response`, `append`, `append-response`, `heartbeat`,
