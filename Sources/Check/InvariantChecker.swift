@@ -90,7 +90,8 @@ public final class InvariantChecker {
     private var snapshotAt: [LogIndex: SnapshotRecord] = [:]
     private var reportedSnapshots: Set<LogIndex> = []
     private var reportedApplied: Set<LogIndex> = []
-    private var tracks: [NodeID: NodeTrack] = [:]
+    /// Per node, in slots indexed by id; taken out while changed (`take`), so a heap is never copied.
+    private var tracks = NodeSlots<NodeTrack>()
     private var acks: [Ack] = []
     /// The first acknowledgement at each index.
     private var ackAt: [LogIndex: Ack] = [:]
@@ -117,7 +118,7 @@ public final class InvariantChecker {
         if let s = ready.snapshot {
             noteSnapshot(node: id, metadata: s.metadata, data: s.data, at: time)
             if ready.installsSnapshot {
-                var track = tracks[id] ?? NodeTrack()
+                var track = tracks.take(id) ?? NodeTrack()
                 track.lastAppliedEntry = max(track.lastAppliedEntry, s.index)
                 tracks[id] = track
             }
@@ -207,7 +208,7 @@ public final class InvariantChecker {
     public func checkAcknowledgedWrites(on raft: RaftNode, at time: Timestamp) {
         let id = raft.id
         let log = raft.log
-        var track = tracks[id] ?? NodeTrack()
+        var track = tracks.take(id) ?? NodeTrack()
         while track.ackCursor < acks.count {
             let position = track.ackCursor
             track.ackCursor += 1
@@ -292,7 +293,7 @@ public final class InvariantChecker {
     /// State machine safety and applied order: `node` applied `entries`.
     func noteApplied(node: NodeID, entries: [Entry], at time: Timestamp) {
         guard !entries.isEmpty else { return }
-        var track = tracks[node] ?? NodeTrack()
+        var track = tracks.take(node) ?? NodeTrack()
         for e in entries {
             checks += 2
             if e.index <= track.lastAppliedEntry {
@@ -325,7 +326,7 @@ public final class InvariantChecker {
     /// up to `commit` (whose entry has `commitTerm`, nil if not held) and applied up to `applied`.
     func noteProgress(node: NodeID, term: Term, commit: LogIndex, commitTerm: Term?, applied: LogIndex,
                       at time: Timestamp) {
-        var track = tracks[node] ?? NodeTrack()
+        var track = tracks.take(node) ?? NodeTrack()
         checks += 2
         if commit < track.commit {
             record("commit monotonic", nodes: [node], at: time,

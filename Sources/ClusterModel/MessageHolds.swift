@@ -4,21 +4,26 @@ import RaftCore
 /// message each link holds, and the items held there, oldest first. A kind is a word: a Raft message
 /// kind (`append`, see `Message.Kind.word`) in the simulator, a Maelstrom body `type` on an exec
 /// cluster. Links are kept in order so that nothing depends on hashing.
+///
+/// The routers' per-message calls (`isEmpty`, `take`) are inlinable so that they are specialized in
+/// the simulator's hot path rather than called through generic metadata.
 public struct MessageHolds<Item> {
-    private struct Rule {
-        var everyKind = false
-        var kinds: Set<String> = []
-        func matches(_ kind: String) -> Bool { everyKind || kinds.contains(kind) }
+    @usableFromInline
+    struct Rule {
+        @usableFromInline var everyKind = false
+        @usableFromInline var kinds: Set<String> = []
+        @inlinable init() {}
+        @inlinable func matches(_ kind: String) -> Bool { everyKind || kinds.contains(kind) }
     }
 
-    private var rules: [Link: Rule] = [:]
-    private var queues: [Link: [Item]] = [:]
+    @usableFromInline var rules: [Link: Rule] = [:]
+    @usableFromInline var queues: [Link: [Item]] = [:]
 
     /// No holds.
     public init() {}
 
     /// Whether no link holds anything (the fast path of a router).
-    public var isEmpty: Bool { rules.isEmpty }
+    @inlinable public var isEmpty: Bool { rules.isEmpty }
 
     /// Hold `kinds` (nil: every kind) on `link`, on top of what it holds already.
     public mutating func hold(_ link: Link, kinds: Set<String>?) {
@@ -28,6 +33,7 @@ public struct MessageHolds<Item> {
     }
 
     /// Queue `item` (a message of `kind` on `link`) if the link holds that kind; returns whether it did.
+    @inlinable
     public mutating func take(_ item: Item, on link: Link, kind: String) -> Bool {
         guard let rule = rules[link], rule.matches(kind) else { return false }
         queues[link, default: []].append(item)

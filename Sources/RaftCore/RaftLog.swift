@@ -151,11 +151,13 @@ public struct RaftLog: Sendable {
     }
 
     /// Entries not yet on stable storage.
+    @inline(__always)
     var unstableEntries: [Entry] {
         stabled >= lastIndex ? [] : Array(slice(stabled + 1, lastIndex))
     }
 
     /// Committed entries not yet handed out.
+    @inline(__always)
     var entriesToApply: [Entry] {
         let hi = min(committed, lastIndex)
         return applying >= hi ? [] : Array(slice(applying + 1, hi))

@@ -69,7 +69,7 @@ public final class RaftNode {
     public private(set) var log: RaftLog
     public private(set) var stats = RaftStats()
     /// Per-follower replication state; meaningful only while leading.
-    public private(set) var progress: [NodeID: Progress] = [:]
+    public private(set) var progress = NodeSlots<Progress>()
 
     private var random: any RandomNumberGenerator
     private var electionElapsed = 0
@@ -412,7 +412,7 @@ public final class RaftNode {
         leader = noNode
         resetTimers()
         votes = [:]
-        progress = [:]
+        progress.removeAll()
         leadTransferee = noNode
         transferElapsed = 0
         for dropped in readOnly.reset() { droppedReads.append(dropped) }
@@ -724,7 +724,8 @@ public final class RaftNode {
     // MARK: - Leader
 
     private func stepLeader(_ m: Message) {
-        guard var pr = progress[m.from] else { stats.droppedUnknownSender += 1; return }
+        // Taken out of its slot (and put back on every path) so that changing it copies nothing.
+        guard var pr = progress.take(m.from) else { stats.droppedUnknownSender += 1; return }
         switch m.kind {
         case .appendResponse:
             pr.recentActive = true
@@ -766,7 +767,7 @@ public final class RaftNode {
                     sendAppend(to: m.from)
                 }
                 // Keep the pipeline full.
-                while let p = progress[m.from], p.next <= log.lastIndex, !p.isPaused {
+                while let next = progress[m.from]?.next, next <= log.lastIndex, progress[m.from]?.isPaused == false {
                     if !sendAppend(to: m.from) { break }
                 }
                 if m.from == leadTransferee, progress[m.from]?.match == log.lastIndex { sendTimeoutNow(to: m.from) }
@@ -801,6 +802,7 @@ public final class RaftNode {
             progress[m.from] = pr
             sendAppend(to: m.from)
         default:
+            progress[m.from] = pr
             stats.droppedUnexpected += 1
         }
     }
@@ -850,7 +852,7 @@ public final class RaftNode {
             pr.recentActive = true
             progress[p] = pr
         }
-        for p in progress.keys.sorted() where p != id && !current.contains(p) { progress[p] = nil }
+        for p in progress.ids where p != id && !current.contains(p) { progress[p] = nil }
         if leadTransferee != noNode && !current.voters.contains(leadTransferee) { abandonTransfer() }
     }
 
@@ -897,11 +899,12 @@ public final class RaftNode {
     /// Send the next batch to `to`. Returns whether something was sent.
     @discardableResult
     private func sendAppend(to p: NodeID, allowEmpty: Bool = false) -> Bool {
-        guard var pr = progress[p], !pr.isPaused else { return false }
-        if pr.state == .snapshot { return sendSnapshotChunk(to: p) }
-        let prev = pr.next - 1
+        guard let paused = progress[p]?.isPaused, !paused else { return false }
+        if progress[p]!.state == .snapshot { return sendSnapshotChunk(to: p) }
+        let prev = progress[p]!.next - 1
         guard let prevTerm = log.term(at: prev) else {
             if prev < log.offset {
+                var pr = progress.take(p)!
                 // What this follower needs next was compacted away: only a snapshot can help it now.
                 pr.becomeSnapshot()
                 progress[p] = pr
@@ -910,6 +913,8 @@ public final class RaftNode {
             }
             return false
         }
+        // Taken out of its slot and put back below, so that changing it copies nothing.
+        var pr = progress.take(p)!
         var batch: [Entry] = []
         var bytes = 0
         var i = pr.next
@@ -920,7 +925,7 @@ public final class RaftNode {
             bytes += e.byteSize
             i += 1
         }
-        if batch.isEmpty && !allowEmpty && pr.state == .replicate { return false }
+        if batch.isEmpty && !allowEmpty && pr.state == .replicate { progress[p] = pr; return false }
         send(Message(kind: .append, from: id, to: p, term: term, logTerm: prevTerm, index: prev,
                      commit: log.committed, entries: batch))
         switch pr.state {

@@ -11,7 +11,7 @@ public final class TimelineRecorder {
     /// Messages beyond this many are not recorded.
     public var messageLimit = 100_000
     private(set) var states: [Timeline.State] = []
-    private var last: [NodeID: Timeline.State] = [:]
+    private var last = NodeSlots<Timeline.State>()
     private(set) var marks: [Timeline.Mark] = []
     private(set) var network: [Timeline.NetworkPhase] = []
     private(set) var messages: [Timeline.Arrow] = []
