@@ -1,8 +1,9 @@
 import RaftCore
 
 /// Change who belongs to the cluster and who leads it, through the leader's core (single-server
-/// membership changes and leadership transfer). Only simulated clusters have it today; on udp and
-/// exec clusters the lines that need it fail with "not available on … clusters".
+/// membership changes and leadership transfer). Simulated clusters and udp clusters of `raftd`
+/// processes have it (over UDP through admin requests, see docs/architecture.md); on exec clusters
+/// the lines that need it fail with "not available on exec clusters".
 public protocol MembershipControl: Cluster {
     /// Starts node `id`, empty, and asks the leader to add it as a learner. Unless `asLearner`, the
     /// cluster then promotes it to voter by itself once it has caught up with the leader's commit

@@ -40,6 +40,22 @@ final class ClientRunner {
         return promise.futureResult
     }
 
+    /// Start the admin request `admin`, as `start(_:via:timeout:)` starts an operation.
+    func start(admin: AdminOperation, via: NodeID?, timeout: UInt64) -> EventLoopFuture<ClientStateMachine.Completion> {
+        loop.preconditionInEventLoop()
+        carryOut(machine.abandon("superseded by a new operation"))
+        let promise = loop.makePromise(of: ClientStateMachine.Completion.self)
+        waiting = promise
+        carryOut(machine.start(admin: admin, via: via, timeout: timeout, rng: &rng))
+        return promise.futureResult
+    }
+
+    /// The nodes requests may go to changed (a node was added or removed).
+    func setMembers(_ members: [NodeID]) {
+        loop.preconditionInEventLoop()
+        machine.setMembers(members)
+    }
+
     /// A reply from node `from` for this client. Returns false when it answers nothing in flight
     /// (a duplicate, or a reply to an operation already finished).
     @discardableResult

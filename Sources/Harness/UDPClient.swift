@@ -42,9 +42,9 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let eventLoop: any EventLoop
     private let channel: any Channel
-    private let nodes: [NodeID: SocketAddress]
-    private let nodeIDs: [NodeID]
-    private let byAddress: [SocketAddress: NodeID]
+    /// The address book, by id and by address; changed on the event loop only (`setNodes`).
+    private var nodes: [NodeID: SocketAddress]
+    private var byAddress: [SocketAddress: NodeID]
     private let key: [UInt8]
     private let closed = NIOLockedValueBox(false)
     private let cancelled = NIOLockedValueBox(false)
@@ -81,7 +81,7 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
                 backoff: Duration = .milliseconds(25), boundSocket: Int32? = nil) throws(UDPClientError) {
         if addresses.isEmpty { throw UDPClientError("a client needs at least one node address") }
         self.nodes = addresses
-        self.nodeIDs = addresses.keys.sorted()
+        let nodeIDs = addresses.keys.sorted()
         var m: [SocketAddress: NodeID] = [:]
         for (id, a) in addresses { m[a] = id }
         self.byAddress = m
@@ -136,7 +136,30 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
     public var localAddress: SocketAddress? { channel.localAddress }
 
     /// The node ids this client knows.
-    public var members: [NodeID] { nodeIDs }
+    public var members: [NodeID] {
+        guard !isClosed else { return [] }
+        return (try? eventLoop.submit { self.runner.machine.members }.wait()) ?? []
+    }
+
+    /// Membership changed: requests go to `members` from now on, and `addresses` are added to the
+    /// address book (a node added to the cluster). Replies are accepted from every node in the book.
+    public func setNodes(_ members: [NodeID], addresses: [NodeID: String]) throws(UDPClientError) {
+        var parsed: [NodeID: SocketAddress] = [:]
+        do {
+            for (id, text) in addresses { parsed[id] = try HostPort(parsing: text).socketAddress() }
+        } catch {
+            throw UDPClientError(error.message)
+        }
+        guard !isClosed, !members.isEmpty else { return }
+        try? eventLoop.submit {
+            for (id, a) in parsed {
+                if let old = self.nodes[id] { self.byAddress[old] = nil }
+                self.nodes[id] = a
+                self.byAddress[a] = id
+            }
+            self.runner.setMembers(members)
+        }.wait()
+    }
 
     /// The node the client believes leads (0 if it does not know).
     public var leaderHint: NodeID {
@@ -221,9 +244,30 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
         return done
     }
 
+    /// Run the admin request `admin` (a membership change or leadership transfer) to completion,
+    /// like `perform`: to the believed leader (or `via` only), following redirects and retrying by
+    /// the shared policy, until `timeout` has passed.
+    public func perform(admin: AdminOperation, timeout: Duration = .seconds(5), via: NodeID? = nil)
+        -> ClientStateMachine.Completion
+    {
+        let request = ClientRequest(client: clientID, seq: 0, admin: admin)
+        func refused(_ why: String) -> ClientStateMachine.Completion {
+            ClientStateMachine.Completion(request: request, outcome: .indefinite(.abandoned(why)),
+                                          node: noNode, index: 0, attempts: 0, redirects: 0)
+        }
+        guard !isClosed else { return refused("client closed") }
+        if isCancelled { return refused("unanswered") }
+        let deadline = UInt64(NodeConfig.nanoseconds(timeout))
+        let future = try? eventLoop.submit { () -> EventLoopFuture<ClientStateMachine.Completion> in
+            self.runner.start(admin: admin, via: via, timeout: deadline)
+        }.wait()
+        guard let future, let done = try? future.wait() else { return refused("client closed") }
+        return done
+    }
+
     /// Send a control command to node `to` and wait for its answer (nil on timeout).
     public func control(_ request: ControlRequest, to node: NodeID, timeout: Duration = .seconds(1)) -> ControlReply? {
-        guard !isClosed, let address = nodes[node] else { return nil }
+        guard !isClosed, let address = address(of: node) else { return nil }
         nextControlID += 1
         let id = nextControlID
         let bytes = WireCodec.encode(.control(request, id: id, key: key))
@@ -246,8 +290,9 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
     public func controlAll(_ request: ControlRequest, to nodes: [NodeID], timeout: Duration) -> [NodeID: ControlReply] {
         guard !isClosed else { return [:] }
         var sent: [(NodeID, UInt64, SocketAddress)] = []
+        let book = (try? eventLoop.submit { self.nodes }.wait()) ?? [:]
         for node in nodes {
-            guard let address = self.nodes[node] else { continue }
+            guard let address = book[node] else { continue }
             nextControlID += 1
             sent.append((node, nextControlID, address))
         }
@@ -277,8 +322,13 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
     /// Send raw bytes to a node (for tests of malformed input). Returns false if the node is unknown.
     @discardableResult
     public func sendRaw(_ bytes: [UInt8], to node: NodeID) -> Bool {
-        guard !isClosed, let address = nodes[node] else { return false }
+        guard !isClosed, let address = address(of: node) else { return false }
         return (try? eventLoop.submit { self.write(bytes, to: address) }.wait()) != nil
+    }
+
+    /// Node `node`'s address in the book (read on the event loop).
+    private func address(of node: NodeID) -> SocketAddress? {
+        (try? eventLoop.submit { self.nodes[node] }.wait()) ?? nil
     }
 
     // MARK: - Event loop

@@ -106,12 +106,14 @@ public struct UDPClusterOptions: Sendable {
 /// counts nanoseconds since the cluster started. Process faults it cannot do (on an attached
 /// cluster, a node that would not restart) throw. Not thread-safe: one caller at a time.
 public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateInspection, InvariantChecking,
-    NetworkRecording, Snapshotting
+    NetworkRecording, Snapshotting, MembershipControl
 {
-    public let nodeIDs: [NodeID]
+    /// Every node id the cluster has had: the first `options.nodes`, then one more per `add node`
+    /// (removed nodes stay, down, marked removed).
+    public internal(set) var nodeIDs: [NodeID]
     public let seed: UInt64
     /// Each node's `HOST:PORT`.
-    public let addresses: [NodeID: String]
+    public internal(set) var addresses: [NodeID: String]
     /// The key control messages carry.
     public let clusterKey: String
     /// The temporary folder of data directories and logs (nil when attached).
@@ -130,34 +132,43 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     /// Client operations so far (the shell's and the workload's).
     public var steps: Int { historyBox.withLockedValue { $0.count } }
 
-    private let options: UDPClusterOptions
+    let options: UDPClusterOptions
     private let raftdPath: String?
-    private let ops: UDPClient
-    private let ctl: UDPClient
+    let ops: UDPClient
+    let ctl: UDPClient
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let historyBox = NIOLockedValueBox(History())
-    private var currentWorkload: ThreadedWorkload?
+    var currentWorkload: ThreadedWorkload?
     private var workloadCount = 0
     private var rng: SeededRandom
-    private var processes: [NodeID: ChildProcess] = [:]
+    var processes: [NodeID: ChildProcess] = [:]
     /// Every process this cluster started, for the summary and for leak checks.
     public private(set) var allPIDs: [pid_t] = []
-    private var states: [NodeID: NodeState] = [:]
-    private var lastReport: [NodeID: NodeReport] = [:]
+    var states: [NodeID: NodeState] = [:]
+    var lastReport: [NodeID: NodeReport] = [:]
     private var interrupted = false
     private var isShutDown = false
     /// Each node's socket, held for the cluster's life (loopback clusters this shell started).
-    private var sockets: [NodeID: BoundUDPSocket] = [:]
+    var sockets: [NodeID: BoundUDPSocket] = [:]
     /// The namespaces, bridge and kernel rules of a netns cluster.
     public private(set) var namespaceNetwork: NamespaceNetwork?
     private var guardian: CleanupGuardian?
-    private let prober: UDPProber
+    let prober: UDPProber
 
     /// The cuts and faults the scenario asked for ...
     public private(set) var network = NetworkModel(latency: 0...0)
     /// ... and what each node's transport applies now.
-    private var applied: [NodeID: TransportFaults] = [:]
+    var applied: [NodeID: TransportFaults] = [:]
+
+    // Membership (see UDPCluster+Membership.swift).
+    /// Nodes removed from the cluster (and stopped).
+    var removed: Set<NodeID> = []
+    /// Learners to promote to voter once caught up, and removals whose node is stopped once they commit.
+    var pendingPromotions: [NodeID] = []
+    var pendingRemovals: [(node: NodeID, index: LogIndex)] = []
+    /// Every client made for a workload, so that they learn of added and removed nodes.
+    var workloadClients: [WeakUDPClient] = []
 
     // MARK: - Starting and stopping
 
@@ -378,6 +389,14 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         // Descriptor 3 is the parent pipe; 4, on loopback, the node's socket (see `spawn`).
         var args = ["--id", "\(id)", "--listen", addresses[id]!, "--peers", peers,
                     "--data", "\(runFolder!)/node\(id)", "--cluster-key", clusterKey, "--parent-fd", "3"]
+        // The peer list grows with `add node`: the configuration comes from the log, the cluster id
+        // and the first voters must not change with it.
+        args += ["--cluster-id", "raftsh-udp-\(clusterKey)"]
+        if id > NodeID(options.nodes) {
+            args.append("--join")
+        } else {
+            args += ["--voters", (1...options.nodes).map(String.init).joined(separator: ",")]
+        }
         if sockets[id] != nil { args += ["--listen-fd", "4"] }
         if let e = options.election {
             args += ["--election", "\(NodeConfig.format(e.lowerBound))..\(NodeConfig.format(e.upperBound))"]
@@ -388,7 +407,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         return args + (options.extraArguments[id] ?? [])
     }
 
-    private func spawn(_ id: NodeID) throws(ClusterError) {
+    func spawn(_ id: NodeID) throws(ClusterError) {
         do {
             var inherit = [try ProcessSupervisor.parentPipe()]
             if let socket = sockets[id] {
@@ -411,7 +430,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     }
 
     /// Wait until every node of `ids` answers `status`; a node whose process ends fails it.
-    private func awaitStartup(_ ids: [NodeID], within limit: Duration) throws(ClusterError) {
+    func awaitStartup(_ ids: [NodeID], within limit: Duration) throws(ClusterError) {
         let deadline = clock.now + limit
         var waiting = Set(ids)
         while !waiting.isEmpty {
@@ -499,9 +518,12 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     }
 
     private func status(_ id: NodeID, from r: NodeReport) -> NodeStatus {
-        NodeStatus(id, state: states[id] ?? .down, role: r.role, term: r.term, leader: r.leader,
-                   commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: network.group(of: id),
-                   firstIndex: r.firstIndex, snapshotIndex: r.firstIndex - 1)
+        var s = NodeStatus(id, state: states[id] ?? .down, role: r.role, term: r.term, leader: r.leader,
+                           commit: r.commit, applied: r.applied, lastIndex: r.lastIndex, group: network.group(of: id),
+                           firstIndex: r.firstIndex, snapshotIndex: r.firstIndex - 1)
+        s.membership = r.membership
+        s.removed = removed.contains(id)
+        return s
     }
 
     public func status(of id: NodeID) -> NodeStatus {
@@ -511,14 +533,18 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         let last = lastReport[id]
         if ownsProcesses, states[id] == .up, let last {
             // Running but silent for now (busy, or just restarted): its last report, marked up.
-            return NodeStatus(id, state: .up, role: last.role, term: last.term, leader: last.leader,
-                              commit: last.commit, applied: last.applied, lastIndex: last.lastIndex, group: g,
-                              firstIndex: last.firstIndex, snapshotIndex: last.firstIndex - 1)
+            var s = NodeStatus(id, state: .up, role: last.role, term: last.term, leader: last.leader,
+                               commit: last.commit, applied: last.applied, lastIndex: last.lastIndex, group: g,
+                               firstIndex: last.firstIndex, snapshotIndex: last.firstIndex - 1)
+            s.membership = last.membership
+            return s
         }
         // Down: what its last report said it had stored (a snapshot outlives the process).
-        return NodeStatus(id, state: .down, role: nil, term: last?.term ?? 0, leader: noNode,
-                          commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g,
-                          firstIndex: last?.firstIndex, snapshotIndex: last.map { $0.firstIndex - 1 })
+        var down = NodeStatus(id, state: .down, role: nil, term: last?.term ?? 0, leader: noNode,
+                              commit: last?.commit ?? 0, applied: 0, lastIndex: last?.lastIndex ?? 0, group: g,
+                              firstIndex: last?.firstIndex, snapshotIndex: last.map { $0.firstIndex - 1 })
+        down.removed = removed.contains(id)
+        return down
     }
 
     // MARK: - Snapshots
@@ -594,6 +620,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     /// not answer within the startup timeout.
     public func restart(_ id: NodeID) throws(ClusterError) {
         try requireOwnership("restart", id)
+        if removed.contains(id) { throw ClusterError("node \(id) was removed from the cluster; `add node` adds a new one") }
         guard states[id] == .down else { return }
         do {
             try spawn(id)
@@ -665,7 +692,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
     }
 
     /// Send node `id` what it takes to go from the faults it applies to the ones it should.
-    private func syncFaults(_ id: NodeID) {
+    func syncFaults(_ id: NodeID) {
         guard states[id] == .up else { return }
         let want = desiredFaults(id)
         var have = applied[id] ?? TransportFaults()
@@ -708,6 +735,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         defer { flushTrace() }
         while clock.now < deadline {
             flushTrace()
+            membershipWork()
             if prober.violation != nil { return }
             if let check = interruptCheck, check() {
                 interrupted = true
@@ -723,6 +751,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         defer { flushTrace() }
         while true {
             flushTrace()
+            membershipWork()
             if condition() { return true }
             if clock.now >= deadline || prober.violation != nil { return false }
             if let check = interruptCheck, check() {
@@ -768,7 +797,13 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
                                             : ClientID(UInt64.random(in: 1 << 40 ... 1 << 50))
         let started = self.started
         let w = try ThreadedWorkload(spec: spec, makeClient: { (id: ClientID) throws(ClusterError) -> any BlockingClient in
-            do { return try self.makeClient(id) } catch { throw ClusterError("workload: \(error)") }
+            do {
+                let c = try self.makeClient(id)
+                self.workloadClients.append(WeakUDPClient(c))
+                return c
+            } catch {
+                throw ClusterError("workload: \(error)")
+            }
         }, firstClient: first, seed: seed, history: historyBox, now: { nanos(ContinuousClock.now - started) })
         workloadCount += 1
         currentWorkload = w
@@ -786,13 +821,15 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         if let net = namespaceNetwork {
             do { socket = try net.udpSocket() } catch { throw UDPClientError(error.message) }
         }
-        return try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: id, attemptTimeout: attemptTimeout,
-                             boundSocket: socket)
+        let c = try UDPClient(nodes: addresses, clusterKey: clusterKey, clientID: id, attemptTimeout: attemptTimeout,
+                              boundSocket: socket)
+        if !removed.isEmpty { try c.setNodes(clientMembers, addresses: [:]) }
+        return c
     }
 
     // MARK: - Helpers
 
-    private func emit(_ line: String) {
+    func emit(_ line: String) {
         prober.note(line)
         flushTrace()
     }

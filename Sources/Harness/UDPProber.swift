@@ -109,6 +109,16 @@ final class UDPProber: @unchecked Sendable {
         }
     }
 
+    /// Node `id` was added to the cluster at `address`: the prober's client learns the address,
+    /// and the node is probed from now on.
+    func learn(_ id: NodeID, address: String) {
+        try? client.setNodes([id], addresses: [id: address])
+        setProbing(id, true)
+    }
+
+    /// The latest report of each node probed (nodes down or paused have none).
+    func latestReports() -> [NodeID: NodeReport] { locked { last } }
+
     /// Node `id`'s process is gone: stop probing it, and its time as leader ends now.
     func nodeGone(_ id: NodeID) {
         let t = now()

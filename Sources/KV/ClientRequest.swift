@@ -20,6 +20,9 @@ public struct ClientRequest: Sendable, Hashable {
     public var session: LogIndex
     /// What to do.
     public var op: KVOperation
+    /// A membership change or leadership transfer to ask of the leader instead of `op` (which is
+    /// then ignored); nil for a key-value request.
+    public var admin: AdminOperation?
 
     /// A request `op` numbered `seq` from `client`, in the session that started from index `session`
     /// (0, the default, is the session of a client that starts with the cluster).
@@ -28,12 +31,22 @@ public struct ClientRequest: Sendable, Hashable {
         self.seq = seq
         self.session = session
         self.op = op
+        self.admin = nil
     }
+
+    /// An admin request `admin` numbered `seq` from `client`.
+    public init(client: ClientID, seq: UInt64, admin: AdminOperation) {
+        self.init(client: client, seq: seq, session: 0, op: .get(key: ""))
+        self.admin = admin
+    }
+
+    /// Whether the request only reads: a get (an admin request is not one).
+    public var isRead: Bool { admin == nil && op.isRead }
 
     /// The `session` of a client that has none yet.
     public static let noSession: LogIndex = .max
 }
 
 extension ClientRequest: CustomStringConvertible {
-    public var description: String { "c\(client)#\(seq) \(op)" }
+    public var description: String { "c\(client)#\(seq) " + (admin.map { "admin: \($0)" } ?? "\(op)") }
 }

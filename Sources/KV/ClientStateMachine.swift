@@ -151,10 +151,12 @@ public struct ClientStateMachine: Sendable {
     /// The members requests may go to, in id order.
     public private(set) var members: [NodeID]
 
-    /// The cluster's members changed (a node was added or removed): requests go to `new` from now on.
+    /// The cluster's members changed (a node was added or removed): requests go to `new` from now on
+    /// (a believed leader that is no longer a member is forgotten).
     public mutating func setMembers(_ new: [NodeID]) {
         precondition(!new.isEmpty, "a client needs at least one member")
         members = new.sorted()
+        if !members.contains(leaderGuess) { leaderGuess = noNode }
     }
     /// The retry policy.
     public var policy: Policy
@@ -186,7 +188,22 @@ public struct ClientStateMachine: Sendable {
                                rng: inout some RandomNumberGenerator) -> [Action] {
         precondition(current == nil, "client \(client) already has an operation in flight")
         seq += 1
-        let request = ClientRequest(client: client, seq: seq, session: session, op: op)
+        return begin(ClientRequest(client: client, seq: seq, session: session, op: op), via: via, timeout: timeout,
+                     rng: &rng)
+    }
+
+    /// Start the admin request `admin` (a membership change or a leadership transfer, answered by
+    /// the leader), by the same rules as a key-value operation: redirects, retries, deadline. A
+    /// refusal ends it `failed`; no final answer, `indefinite` (the change may have been made).
+    public mutating func start(admin: AdminOperation, via: NodeID?, timeout: UInt64?,
+                               rng: inout some RandomNumberGenerator) -> [Action] {
+        precondition(current == nil, "client \(client) already has an operation in flight")
+        seq += 1
+        return begin(ClientRequest(client: client, seq: seq, admin: admin), via: via, timeout: timeout, rng: &rng)
+    }
+
+    private mutating func begin(_ request: ClientRequest, via: NodeID?, timeout: UInt64?,
+                                rng: inout some RandomNumberGenerator) -> [Action] {
         var target = via ?? leaderGuess
         if target == noNode { target = members[Int(rng.next(upperBound: UInt64(members.count)))] }
         current = InFlight(request: request, via: via, target: target)
@@ -285,7 +302,7 @@ public struct ClientStateMachine: Sendable {
 
     /// A failure's outcome: a read did nothing; a write may have applied.
     private func failure(_ f: ClientFailure) -> ClientOutcome {
-        (current?.request.op.isRead ?? true) ? .failed(f) : .indefinite(f)
+        (current?.request.isRead ?? true) ? .failed(f) : .indefinite(f)
     }
 
     private mutating func finish(_ outcome: ClientOutcome, node: NodeID, index: LogIndex) -> [Action] {

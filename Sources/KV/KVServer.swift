@@ -47,6 +47,9 @@ public final class KVServer {
     private var reads: [ReadContext: ReadWaiter] = [:]
     /// Reads a quorum confirmed, in confirmation order, waiting for the store to reach their index.
     private var confirmedReads: [ReadState] = []
+    /// The latest admin request of each client and its answer, so that a retried request (same
+    /// `(client, seq)`) gets the same answer instead of being made twice.
+    private var adminAnswers: [ClientID: ClientReply] = [:]
     private var nextTicket: UInt64 = 0
     private var nextContext: ReadContext = 1
 
@@ -117,6 +120,7 @@ public final class KVServer {
         guard raft.role == .leader, failure == nil else {
             return [reply(request, .notLeader(leader: failure == nil ? raft.leader : noNode))]
         }
+        if let admin = request.admin { return [answer(admin, for: request)] }
         if request.op.isRead {
             if raft.config.bug == .staleRead {
                 // The known bug `stale-read`: answer from local state, no ReadIndex round.
@@ -273,6 +277,32 @@ public final class KVServer {
             processed(rd, out)
             for r in out.replies { reply(r) }
         }
+    }
+
+    // MARK: - Admin requests
+
+    /// Makes the membership change or starts the transfer `admin` asks for, on this leader: `.done(.ok)`
+    /// with the change's log index (0 for a transfer), or `.failed` with the core's reason. A retry
+    /// of the latest admin request of a client gets the first answer again.
+    private func answer(_ admin: AdminOperation, for request: ClientRequest) -> ClientReply {
+        if let cached = adminAnswers[request.client], cached.seq == request.seq { return cached }
+        let r: ClientReply
+        do {
+            switch admin {
+            case .change(let change):
+                let at = try raft.proposeChange(change)
+                r = reply(request, .done(.ok), index: at.index)
+            case .transfer(let to):
+                if to != raft.id { try raft.transferLeadership(to: to) }
+                r = reply(request, .done(.ok))
+            }
+        } catch {
+            if case .notLeader(let l) = error { return reply(request, .notLeader(leader: l)) }
+            r = reply(request, .failed(error.description))
+        }
+        if adminAnswers.count >= 4_096 { adminAnswers.removeAll() }
+        adminAnswers[request.client] = r
+        return r
     }
 
     // MARK: - Helpers

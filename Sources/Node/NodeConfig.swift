@@ -56,8 +56,15 @@ public struct NodeConfig: Sendable, Hashable {
     public var id: NodeID
     /// The address the node's UDP socket binds to.
     public var listen: HostPort
-    /// Every member of the cluster, this node included, by id.
+    /// Where every node is, this node included, by id: the address book. Unless `voters` says
+    /// otherwise, these are also the voters the cluster starts with.
     public var peers: [NodeID: HostPort]
+    /// The voters the cluster started with, when they are not all of `peers` (nil): after
+    /// membership changes a restarted node's `peers` name nodes added since, whose addresses it
+    /// needs, but its configuration comes from its log and snapshot, and before any change from
+    /// these. Empty for a node that joins (`raftd --join`): it is in no configuration, answers only
+    /// the leader and never campaigns until a leader's log puts it in one.
+    public var voters: [NodeID]?
     /// The directory of this node's write-ahead log.
     public var dataDirectory: String
     /// Election timeouts are drawn from this range (default 150–300 ms, as in the Raft paper).
@@ -112,7 +119,11 @@ public struct NodeConfig: Sendable, Hashable {
         self.snapshotEvery = snapshotEvery
         self.listenDescriptor = nil
         self.testCorruptLogAt = nil
+        self.voters = nil
     }
+
+    /// Whether the node starts outside any configuration (`raftd --join`).
+    public var joins: Bool { voters?.isEmpty == true }
 
     /// The member ids in order.
     public var memberIDs: [NodeID] { peers.keys.sorted() }
@@ -149,6 +160,15 @@ public struct NodeConfig: Sendable, Hashable {
             if let other = seen[a] { throw NodeConfigError("nodes \(other) and \(id) have the same address \(a)") }
             seen[a] = id
         }
+        if let voters {
+            for v in voters where peers[v] == nil {
+                throw NodeConfigError("voter \(v) is not in the peer list (\(NodeConfig.formatPeers(peers)))")
+            }
+            if !voters.isEmpty && !voters.contains(id) {
+                throw NodeConfigError("node \(id) is not among the voters \(voters.map(String.init).joined(separator: ",")); "
+                                      + "a node that is not yet a member starts with --join")
+            }
+        }
         if !(0...65_535).contains(listen.port) { throw NodeConfigError("bad listen port \(listen.port)") }
         if let fd = listenDescriptor, fd < 0 { throw NodeConfigError("bad listen descriptor \(fd)") }
         if testCorruptLogAt == 0 { throw NodeConfigError("--test-corrupt-log-at takes an index from 1") }
@@ -173,7 +193,7 @@ public struct NodeConfig: Sendable, Hashable {
 
     /// The core configuration, timeouts converted to ticks (rounded to the nearest tick).
     public func raftConfig() -> RaftConfig {
-        RaftConfig(id: id, voters: memberIDs,
+        RaftConfig(id: id, voters: (voters ?? memberIDs).sorted(),
                    electionTicksMin: ticks(electionTimeout.lowerBound),
                    electionTicksMax: ticks(electionTimeout.upperBound),
                    heartbeatTicks: max(1, ticks(heartbeat)),

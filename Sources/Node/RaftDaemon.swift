@@ -84,8 +84,11 @@ public final class RaftDaemon: @unchecked Sendable {
     private let onFatal: @Sendable (String) -> Void
     private let log: @Sendable (String) -> Void
     private let clusterKey: [UInt8]
-    private let peerAddresses: [NodeID: SocketAddress]
-    private let members: [SocketAddress: NodeID]
+    /// The address book: where each node is (from `config.peers`, and `setPeer` control requests
+    /// for nodes added later). Event-loop state after the start.
+    private var peerAddresses: [NodeID: SocketAddress]
+    /// The same, by address: Raft traffic is accepted only from these.
+    private var members: [SocketAddress: NodeID]
     private let stopRequested = NIOLockedValueBox(false)
 
     // Event-loop state.
@@ -257,7 +260,7 @@ public final class RaftDaemon: @unchecked Sendable {
                 }
                 let hs = store.hardState
                 let entries = store.lastIndex + 1 - store.firstIndex
-                self.log("raftd: node \(self.config.id) listening on \(self.config.listen), \(self.config.peers.count) members, "
+                self.log("raftd: node \(self.config.id) listening on \(self.config.listen), \(server.raft.membership.isEmpty ? "joining (no configuration yet)" : "\(server.raft.membership)"), "
                          + "term \(hs.term), \(entries) log entries, commit \(hs.commit), data \(self.config.dataDirectory)")
                 self.drain()
             }.wait()
@@ -574,6 +577,7 @@ public final class RaftDaemon: @unchecked Sendable {
                           droppedByFaults: counters.droppedByFaults,
                           snapshotsTaken: UInt64(r.stats.snapshotsTaken), snapshotsSent: UInt64(r.stats.snapshotsSent),
                           snapshotsInstalled: UInt64(r.stats.snapshotsInstalled))
+            .withMembership(r.membership, latestChangeIndex: r.latestChangeIndex, transferee: r.leadTransferee)
     }
 
     /// The test-only corruption: the first put at `testCorruptLogAt` or later gets another value
@@ -634,6 +638,20 @@ public final class RaftDaemon: @unchecked Sendable {
             return .localValue(server.store.get(key))
         case .logTail(let count):
             return .log(logTail(count: Int(count), of: server.raft.log))
+        case .setPeer(let node, let text):
+            if node == noNode { return .error("node ids start at 1") }
+            if node == config.id { return .error("node \(node) is this node") }
+            let address: SocketAddress
+            do {
+                address = try HostPort(parsing: text).socketAddress()
+            } catch {
+                return .error(error.message)
+            }
+            if let other = members[address], other != node { return .error("\(text) is node \(other)'s address") }
+            if let old = peerAddresses[node] { members[old] = nil }
+            peerAddresses[node] = address
+            members[address] = node
+            return .ok
         case .snapshot:
             // Nothing applied since the latest snapshot: that one is the answer.
             guard let index = server.takeSnapshot() else { return .snapshotTaken(index: server.raft.log.offset) }

@@ -105,7 +105,8 @@ enum LanguageReference {
         - `status`: `time_ns`, `time` (`t=0.312s`), `leader` (null when there is none), `leader_term`, \
         `nodes` (each `id`, `state` up/down/paused, `role` (null when down), `term`, `commit`, `applied` \
         (null when down), `last_index`, `group` (null: no partition; 0: isolated), `first_index`, `snapshot_index` \
-        (null where unknown)), `faults` (the lines \
+        (null where unknown), `voters` and `learners` (the configuration in force as the node sees it; null where \
+        unknown), `removed`), `faults` (the lines \
         `faults` prints).
         - `log NODE`: `node`, `state`, `commit`, `entries` (null when the node is down; each `index`, `term`, \
         `kind` command/no-op/config, for commands `client`, `seq`, `op`, `key`, `value`, then `committed`).

@@ -12,7 +12,8 @@ import RaftCore
 //   done bool | data bytes  (voters and learners each strictly ascending)
 //
 // clientRequest (2): client u64 | seq u64 | session u64 | op tag (0 put, 1 get, 2 delete, 3 cas,
-//   4 append) | key string | value string (put, append), or expected and new value strings (cas)
+//   4 append, 5 admin) | key string | value string (put, append), or expected and new value strings
+//   (cas); admin: admin tag (0 add learner, 1 add voter, 2 remove, 3 transfer leadership) | node u64
 //
 // clientReply (3): client u64 | seq u64 | index u64 | outcome tag, then
 //   0 done:      result tag 0 ok | 1 value absent | 2 value present, then value string |
@@ -24,7 +25,7 @@ import RaftCore
 // control (4): id u64 | cluster key bytes | request tag, then
 //   0 status | 1 cut: peers | 2 blockOutgoing: peers | 3 setFaults: peer u64, lossPPM u32,
 //   duplicatePPM u32, delayMinNanos u64, delayMaxNanos u64 | 4 heal | 5 localGet: key string |
-//   6 logTail: count u32 | 7 snapshot
+//   6 logTail: count u32 | 7 snapshot | 8 setPeer: node u64, address string (HOST:PORT)
 //   peers: count u32, then one u64 per node id
 //
 // controlReply (5): id u64 | reply tag, then
@@ -34,16 +35,19 @@ import RaftCore
 //   leader u64 | commit u64 | applied u64 | lastIndex u64 | lastTerm u64 | digest u64 |
 //   droppedMalformed u64 | droppedUnknown u64 | vote u64 | firstIndex u64 | commitTerm u64 |
 //   commitHash u64 | lastHash u64 | incarnation u64 | raftSent u64 | raftReceived u64 |
-//   droppedByFaults u64   (version 2 added everything from vote on)
+//   droppedByFaults u64 | voters: peers | learners: peers | latestChangeIndex u64 | transferee u64
+//   (version 2 added everything from vote on; version 4 the membership fields)
 
 /// The smallest encoded entry: term, index, kind and an empty data length.
 private let minEntryBytes = 8 + 8 + 1 + 4
 
-private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2, cas = 3, append = 4 }
+private enum OpTag: UInt8 { case put = 0, get = 1, delete = 2, cas = 3, append = 4, admin = 5 }
+private enum AdminTag: UInt8 { case addLearner = 0, addVoter = 1, remove = 2, transfer = 3 }
 private enum OutcomeTag: UInt8 { case done = 0, notLeader = 1, failed = 2, sessionExpired = 3 }
 private enum ResultTag: UInt8 { case ok = 0, absent = 1, present = 2, casFailedAbsent = 3, casFailedPresent = 4, casMismatch = 5 }
 private enum ControlTag: UInt8 {
-    case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6, snapshot = 7
+    case status = 0, cut = 1, blockOutgoing = 2, setFaults = 3, heal = 4, localGet = 5, logTail = 6, snapshot = 7,
+         setPeer = 8
 }
 private enum ControlReplyTag: UInt8 { case ok = 0, status = 1, localValue = 2, log = 3, error = 4, snapshotTaken = 5 }
 
@@ -182,6 +186,16 @@ extension WireWriter {
         u64(r.client)
         u64(r.seq)
         u64(r.session)
+        if let admin = r.admin {
+            u8(OpTag.admin.rawValue)
+            switch admin {
+            case .change(.addLearner(let n)): u8(AdminTag.addLearner.rawValue); u64(n)
+            case .change(.addVoter(let n)): u8(AdminTag.addVoter.rawValue); u64(n)
+            case .change(.remove(let n)): u8(AdminTag.remove.rawValue); u64(n)
+            case .transfer(let n): u8(AdminTag.transfer.rawValue); u64(n)
+            }
+            return
+        }
         switch r.op {
         case .put(let key, let value):
             u8(OpTag.put.rawValue)
@@ -264,6 +278,17 @@ extension WireReader {
         case .append:
             let key = try string("key")
             op = .append(key: key, value: try string("value"))
+        case .admin:
+            let t = try tag(AdminTag.self, "admin tag")
+            let n = try u64("node id")
+            let admin: AdminOperation
+            switch t {
+            case .addLearner: admin = .change(.addLearner(n))
+            case .addVoter: admin = .change(.addVoter(n))
+            case .remove: admin = .change(.remove(n))
+            case .transfer: admin = .transfer(to: n)
+            }
+            return ClientRequest(client: client, seq: seq, admin: admin)
         }
         return ClientRequest(client: client, seq: seq, session: session, op: op)
     }
@@ -326,6 +351,10 @@ extension WireWriter {
             string(key)
         case .snapshot:
             u8(ControlTag.snapshot.rawValue)
+        case .setPeer(let node, let address):
+            u8(ControlTag.setPeer.rawValue)
+            u64(node)
+            string(address)
         case .logTail(let count):
             u8(ControlTag.logTail.rawValue)
             u32(count)
@@ -379,6 +408,10 @@ extension WireWriter {
         u64(r.snapshotsTaken)
         u64(r.snapshotsSent)
         u64(r.snapshotsInstalled)
+        peers(r.membership.voters)
+        peers(r.membership.learners)
+        u64(r.latestChangeIndex)
+        u64(r.transferee)
     }
 }
 
@@ -415,6 +448,9 @@ extension WireReader {
             return .logTail(count: try u32("log tail count"))
         case .snapshot:
             return .snapshot
+        case .setPeer:
+            let node = try u64("node id")
+            return .setPeer(node: node, address: try string("address"))
         }
     }
 
@@ -459,7 +495,11 @@ extension WireReader {
         let snapshotsTaken = try u64("snapshotsTaken")
         let snapshotsSent = try u64("snapshotsSent")
         let snapshotsInstalled = try u64("snapshotsInstalled")
-        return NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
+        let voters = try peers()
+        let learners = try peers()
+        let latestChangeIndex = try u64("latestChangeIndex")
+        let transferee = try u64("transferee")
+        var r = NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
                           lastIndex: lastIndex, lastTerm: lastTerm, digest: digest,
                           droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown,
                           vote: vote, firstIndex: firstIndex, commitTerm: commitTerm, commitHash: commitHash,
@@ -467,5 +507,9 @@ extension WireReader {
                           raftReceived: raftReceived, droppedByFaults: droppedByFaults,
                           snapshotsTaken: snapshotsTaken, snapshotsSent: snapshotsSent,
                           snapshotsInstalled: snapshotsInstalled)
+        r.membership = Membership(voters: voters, learners: learners)
+        r.latestChangeIndex = latestChangeIndex
+        r.transferee = transferee
+        return r
     }
 }

@@ -26,8 +26,9 @@ public enum WireCodec {
     /// other's datagrams, so they cannot be mixed in one cluster).
     /// 2: the status report carries vote, first index, chained log hashes, incarnation and message
     /// counters. 3: client requests carry their session, replies may say `sessionExpired`, Raft
-    /// messages may carry a snapshot chunk. 4: a snapshot chunk carries the snapshot's log hash,
-    /// the status report the node's snapshot counters.
+    /// messages may carry a snapshot chunk. 4: a snapshot chunk carries the snapshot's log hash;
+    /// the status report carries the node's snapshot counters and its configuration; client
+    /// requests may be membership changes and transfers (admin requests); `setPeer` control messages.
     public static let version: UInt8 = 4
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000

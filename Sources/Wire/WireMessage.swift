@@ -36,6 +36,9 @@ public enum ControlRequest: Sendable, Hashable {
     /// Take a snapshot of the applied state now and compact the log up to it, unless nothing was
     /// applied since the latest one (answered `snapshotTaken` with the latest snapshot's index, once stored).
     case snapshot
+    /// Node `node` can be reached at `address` (`HOST:PORT`): added to (or replaced in) this node's
+    /// address book. Addresses are not part of the Raft configuration; see docs/architecture.md.
+    case setPeer(node: NodeID, address: String)
 }
 
 /// A node's answer to a control command.
@@ -92,6 +95,13 @@ public struct NodeReport: Sendable, Hashable {
     public var snapshotsTaken: UInt64
     public var snapshotsSent: UInt64
     public var snapshotsInstalled: UInt64
+    /// The configuration in force as this node sees it (empty: a joining node that has not heard
+    /// from a leader yet), the index of the latest configuration entry of its log (0: none since
+    /// its snapshot; the configuration is pending while this is above `commit`), and the node a
+    /// transfer under way hands leadership to (0: none).
+    public var membership: Membership = .none
+    public var latestChangeIndex: LogIndex = 0
+    public var transferee: NodeID = noNode
 
     public init(id: NodeID, role: Role, term: Term, leader: NodeID, commit: LogIndex, applied: LogIndex,
                 lastIndex: LogIndex, lastTerm: Term, digest: UInt64, droppedMalformed: UInt64, droppedUnknown: UInt64,
@@ -123,4 +133,18 @@ public struct NodeReport: Sendable, Hashable {
         self.snapshotsSent = snapshotsSent
         self.snapshotsInstalled = snapshotsInstalled
     }
+}
+
+extension NodeReport {
+    /// This report with the membership fields set.
+    public func withMembership(_ membership: Membership, latestChangeIndex: LogIndex, transferee: NodeID) -> NodeReport {
+        var r = self
+        r.membership = membership
+        r.latestChangeIndex = latestChangeIndex
+        r.transferee = transferee
+        return r
+    }
+
+    /// Whether the configuration in force here is not committed yet as far as this node knows.
+    public var changePending: Bool { latestChangeIndex > commit }
 }

@@ -19,8 +19,12 @@ struct Raftd: ParsableCommand {
             Example: raftd --id 1 --listen 127.0.0.1:7001 \
             --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data /tmp/raft1
 
-            The peer list names every member, this node included; nodes accept Raft traffic only \
-            from those addresses and control messages only with the cluster key. \
+            The peer list names every node, this node included; nodes accept Raft traffic only \
+            from those addresses (and from addresses the shell adds later with a setPeer control \
+            message) and control messages only with the cluster key. The first voters are every \
+            node of --peers, or --voters; a node that joins a running cluster starts with --join \
+            and is added by the leader (the shell's `add node`). After a membership change the \
+            configuration comes from the log and snapshots, not from these flags. \
             SIGTERM or SIGINT stops the node cleanly. Exits 1 with a message if it cannot start \
             (port in use, data directory of another node or cluster, unreadable directory, bad flags).
             """
@@ -38,6 +42,12 @@ struct Raftd: ParsableCommand {
 
     @Option(help: "Every member, this node included: ID=HOST:PORT,ID=HOST:PORT,...")
     var peers: String?
+
+    @Flag(help: "Join a running cluster: start in no configuration (the data directory empty or this node's own), answer only the leader and never campaign until the leader's log makes this node a member (the shell's `add node`). --peers gives the addresses of the nodes (this one included).")
+    var join = false
+
+    @Option(help: "The voters the cluster started with, ID,ID,... (default: every node of --peers). Needed when --peers also names nodes added later.")
+    var voters: String?
 
     @Option(help: "Data directory (write-ahead log).")
     var data: String?
@@ -104,6 +114,18 @@ struct Raftd: ParsableCommand {
                                 snapshotEvery: snapshotEvery == 0 ? nil : snapshotEvery)
         var c = config
         c.listenDescriptor = listenFD
+        if join && voters != nil { throw NodeConfigError("--join and --voters exclude each other: a joining node starts in no configuration") }
+        if join { c.voters = [] }
+        if let voters {
+            var ids: [NodeID] = []
+            for item in voters.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let v = NodeID(String(item.filter { $0 != " " })), v != noNode, !ids.contains(v) else {
+                    throw NodeConfigError("bad --voters '\(voters)': distinct node ids from 1, separated by commas")
+                }
+                ids.append(v)
+            }
+            c.voters = ids
+        }
         if let testCorruptLogAt {
             guard let hooks = getenv(Raftd.testHooksVariable), String(cString: hooks) == "1" else {
                 throw NodeConfigError("--test-corrupt-log-at is a test hook: it needs \(Raftd.testHooksVariable)=1 in the environment")

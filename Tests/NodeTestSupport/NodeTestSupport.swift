@@ -93,6 +93,8 @@ public final class LocalCluster {
     private var startedOnce: Set<NodeID> = []
     /// Every node's `NodeConfig.snapshotEvery`.
     public var snapshotEvery: LogIndex? = NodeConfig.defaultSnapshotEvery
+    /// `NodeConfig.voters` of some nodes (the others start with every node of the cluster as voters).
+    public var voters: [NodeID: [NodeID]] = [:]
 
     public init(size: Int = 3, clusterKey: String = "test-key") throws {
         let bound = try boundSockets(size)
@@ -114,6 +116,7 @@ public final class LocalCluster {
     /// Node `id`'s configuration, on a fresh copy of its held socket.
     public func config(_ id: NodeID) throws -> NodeConfig {
         var c = NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey, snapshotEvery: snapshotEvery)
+        c.voters = voters[id]
         do { c.listenDescriptor = try sockets[id]!.duplicate() } catch { throw TestFailure(error.message) }
         return c
     }

@@ -90,6 +90,22 @@ struct NodeConfigTests {
         #expect(subTick?.contains("shorter than one tick") == true, "\(subTick ?? "no error")")
     }
 
+    @Test func votersAndJoining() throws {
+        var c = config(peers: "1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003,4=127.0.0.1:7004")
+        #expect(c.raftConfig().voters == [1, 2, 3, 4] && !c.joins)
+        c.voters = [3, 1, 2]
+        try c.validate()
+        #expect(c.raftConfig().voters == [1, 2, 3])
+        c.voters = []
+        try c.validate()
+        #expect(c.joins && c.raftConfig().voters.isEmpty)
+        c.voters = [1, 9]
+        #expect(message { try c.validate() }?.contains("voter 9 is not in the peer list") == true)
+        c.id = 4
+        c.voters = [1, 2, 3]
+        #expect(message { try c.validate() }?.contains("starts with --join") == true)
+    }
+
     @Test func convertsTimesToTicks() throws {
         let c = config()
         let rc = c.raftConfig()

@@ -39,7 +39,8 @@ import Check
         let status = try document(json[0])
         let nodes = try #require(status["nodes"] as? [[String: Any]])
         #expect(nodes.count == 3)
-        #expect(Set(nodes[0].keys) == ["id", "state", "role", "term", "commit", "applied", "last_index", "group", "first_index", "snapshot_index"])
+        #expect(Set(nodes[0].keys) == ["id", "state", "role", "term", "commit", "applied", "last_index", "group", "first_index", "snapshot_index",
+                                         "voters", "learners", "removed"])
         #expect(status["faults"] as? [String] == ["partition 1 | 2,3"])
         #expect(status["time"] as? String == TimeFormat.instant(UInt64(status["time_ns"] as! Int)))
         let log = try document(json[1])

@@ -91,7 +91,8 @@ struct RejectionTests {
         #expect(decodeError(magic) == .badMagic)
         #expect(decodeError([UInt8](repeating: 0, count: 64)) == .badMagic)
 
-        // Versions 1 to 3 (before sessions, snapshot chunks, the chunk's log hash) are refused like any unknown version.
+        // Versions 1 to 3 (before sessions, snapshot chunks, the chunk's log hash, admin requests and
+        // membership in status reports) are refused like any unknown version.
         for v: UInt8 in [0, 1, 2, 3, 5, 255] {
             #expect(decodeError(WireCodec.frame(type: 2, payload: body, version: v)) == .unsupportedVersion(v))
         }
@@ -148,12 +149,14 @@ struct RejectionTests {
             return isMalformed(reframe(bytes, payload: p), text)
         }
         let request = WireMessage.clientRequest(ClientRequest(client: 1, seq: 2, op: .delete(key: "k")))
-        #expect(tagged(request, at: 24, 5, "unknown operation tag 5"))
+        #expect(tagged(request, at: 24, 6, "unknown operation tag 6"))
+        let admin = WireMessage.clientRequest(ClientRequest(client: 1, seq: 2, admin: .transfer(to: 3)))
+        #expect(tagged(admin, at: 25, 4, "unknown admin tag 4"))
         let reply = WireMessage.clientReply(ClientReply(client: 1, seq: 2, outcome: .done(.ok)))
         #expect(tagged(reply, at: 24, 4, "unknown outcome tag 4"))
         #expect(tagged(reply, at: 25, 6, "unknown result tag 6"))
         // Control: id 8 bytes, key length 4 + 0 bytes, then the tag.
-        #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 8, "unknown control tag 8"))
+        #expect(tagged(.control(.heal, id: 1, key: []), at: 12, 9, "unknown control tag 9"))
         #expect(tagged(.controlReply(.ok, id: 1), at: 8, 6, "unknown control reply tag 6"))
         #expect(tagged(.controlReply(.localValue("v"), id: 1), at: 9, 2, "value present is 2"))
         let report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 3,
@@ -181,10 +184,12 @@ struct RejectionTests {
         let bytes = WireCodec.encode(.controlReply(.status(report), id: 1))
         let body = payload(of: bytes)
         // Reply id 8, tag 1, then 11 version-1 fields (one of them the role byte), 9 u64 fields of
-        // version 2 and 3 of version 4 (the snapshot counters).
-        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9 + 8 * 3)
-        let versionOneShape = Array(body.dropLast(8 * 12))
-        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(8 * 3))), "snapshotsTaken"))
+        // version 2, then version 4's snapshot counters (3 u64) and membership (two empty id lists,
+        // then two u64).
+        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9 + 8 * 3 + 4 + 4 + 8 + 8)
+        let versionOneShape = Array(body.dropLast(8 * 9 + 8 * 3 + 24))
+        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(24))), "peers"))
+        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(24 + 8 * 3))), "snapshotsTaken"))
         #expect(isMalformed(reframe(bytes, payload: versionOneShape), "vote"))
         for n in 0..<body.count {
             #expect(decodeError(reframe(bytes, payload: Array(body.prefix(n)))) != nil, "cut at \(n)")

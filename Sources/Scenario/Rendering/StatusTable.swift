@@ -88,6 +88,9 @@ enum StatusTable {
                 ("applied", st.state == .down ? .null : .count(st.applied)), ("last_index", .count(st.lastIndex)),
                 ("group", st.group.map { .int(Int64($0)) } ?? .null),
                 ("first_index", .count(st.firstIndex)), ("snapshot_index", .count(st.snapshotIndex)),
+                ("voters", st.membership.map { .array($0.voters.map { .count($0) }) } ?? .null),
+                ("learners", st.membership.map { .array($0.learners.map { .count($0) }) } ?? .null),
+                ("removed", .bool(st.removed)),
             ])
         }
         var faults: [String] = []

@@ -12,7 +12,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
         subcommands: [SimBench.self, UDPBench.self, CheckBench.self, CompareBench.self, SoakBench.self, RestartBench.self,
-                      CatchUpBench.self]
+                      CatchUpBench.self, TransferBench.self]
     )
 }
 
