@@ -288,7 +288,9 @@ extension WireReader {
             case .remove: admin = .change(.remove(n))
             case .transfer: admin = .transfer(to: n)
             }
-            return ClientRequest(client: client, seq: seq, admin: admin)
+            var request = ClientRequest(client: client, seq: seq, admin: admin)
+            request.session = session  // written for admin requests too: keep it, so the codec stays canonical
+            return request
         }
         return ClientRequest(client: client, seq: seq, session: session, op: op)
     }
