@@ -176,7 +176,8 @@ public struct ScenarioGenerator: Sendable {
             if !cluster.network.summary.hasPrefix("no faults") { add(1.5) { self.emit("heal"); self.last = "heal" } }
             if let l = leader, let r = cluster.sim.node(l).raft, r.role == .leader, r.leadTransferee == noNode {
                 if enabled(.member), membershipLines < 4, cluster.pendingMembershipWork == 0,
-                   r.mayChangeMembershipInThisTerm, r.latestChangeIndex <= r.log.committed, leaderHealthy(l, r.membership) {
+                   r.mayChangeMembershipInThisTerm, r.latestChangeIndex <= r.log.committed, r.term == cluster.term,
+                   leaderHealthy(l, r.membership) {
                     add(last == "elected" ? 3 : 1.2) { self.membershipLine(leader: l, r.membership) }
                 }
                 let targets = r.membership.voters.filter { $0 != l && self.up.contains($0) }
@@ -274,7 +275,9 @@ public struct ScenarioGenerator: Sendable {
         /// One membership change at the leader `l` (whose configuration in force is `m`): add the next
         /// node (a voter once caught up, or a learner), promote a learner, or remove a voter (the
         /// leader itself now and then) while more than three are voters; then a wait for it to
-        /// commit. Only a change whose new configuration the leader reaches a quorum of is drawn.
+        /// commit. Only a change whose new configuration the leader reaches a quorum of is drawn, and
+        /// only at a leader of the highest term among running nodes (a leader paused and resumed
+        /// still thinks it leads; its change is lost when it learns the newer term, as it should be).
         func membershipLine(leader l: NodeID, _ m: Membership) {
             membershipLines += 1
             last = "member"
