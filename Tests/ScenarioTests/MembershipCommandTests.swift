@@ -32,6 +32,24 @@ struct MembershipCommandTests {
         #expect(r.output.contains { $0.contains("config 1,2,3 +4 (every running node)") }, "\(r.output)")
     }
 
+    /// A removed node is stopped on purpose: `faults` and `status` do not list it as a fault, while a
+    /// crashed member still is one.
+    @Test func aRemovedNodeIsNotAFault() {
+        let r = run("""
+            cluster 5 seed 4
+            wait until leader within 3s
+            remove node 5
+            wait until members == 1,2,3,4 within 3s
+            faults
+            fail 4
+            faults
+            """)
+        #expect(r.status == .passed, "\(r.errorText ?? "")")
+        let faults = r.output.filter { $0.hasPrefix("no cuts") || $0.hasPrefix("down") }
+        #expect(faults.count == 2 && faults[0].hasPrefix("no cuts, no link faults") && faults[1].hasPrefix("down 4 "),
+                "\(r.output)")
+    }
+
     @Test func badMembershipLinesFailWithAClearError() {
         let cases: [(String, String)] = [
             ("add node 7", "node 7 cannot be added: the next new node id is 6"),

@@ -32,7 +32,8 @@ public struct FaultsCommand: BareCommand {
     static func nodeLines(of c: any Cluster) -> [String] {
         var lines: [String] = []
         for state in [NodeState.paused, .down] {
-            let ids = c.nodeIDs.filter { c.status(of: $0).state == state }
+            // A removed node is stopped on purpose: not a fault (`status` shows it as removed).
+            let ids = c.nodeIDs.filter { let st = c.status(of: $0); return st.state == state && !st.removed }
             if !ids.isEmpty { lines.append("\(state.rawValue) " + ids.map(String.init).joined(separator: ",")) }
         }
         return lines
