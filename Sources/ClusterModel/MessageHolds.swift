@@ -46,8 +46,14 @@ public struct MessageHolds<Item> {
         return queues.removeValue(forKey: link) ?? []
     }
 
+    /// Stop holding on each of `links`; returns what was held there, link by link, oldest first.
+    public mutating func end(_ links: [Link]) -> [Item] { links.flatMap { end($0) } }
+
     /// What `link` holds now, oldest first.
     public func held(on link: Link) -> [Item] { queues[link] ?? [] }
+
+    /// What `links` hold now (nil: every link, in order), link by link, oldest first.
+    public func held(on links: [Link]?) -> [Item] { (links ?? self.links).flatMap { held(on: $0) } }
 
     /// Links with a hold or with items held, in order.
     public var links: [Link] { Set(rules.keys).union(queues.keys).sorted() }

@@ -21,18 +21,11 @@ extension ExecCluster: MessageControl {
     }
 
     public func dropHeld(_ links: [Link]) -> [HeldMessage] {
-        let dropped = onLoop { () -> [ExecRouter.HeldLine] in
-            var gone: [ExecRouter.HeldLine] = []
-            for link in links { gone += self.router.holds.end(link) }
-            for h in gone { self.router.slots[h.from]?.counters.dropped += 1 }
-            return gone
-        } ?? []
-        return dropped.map(Self.held)
+        (onLoop { self.router.dropHeld(links) } ?? []).map(Self.held)
     }
 
     public func heldMessages(on links: [Link]?) -> [HeldMessage] {
-        let lines = onLoop { (links ?? self.router.holds.links).flatMap { self.router.holds.held(on: $0) } } ?? []
-        return lines.map(Self.held)
+        (onLoop { self.router.holds.held(on: links) } ?? []).map(Self.held)
     }
 
     public var holds: [(link: Link, kinds: Set<String>?)] { onLoop { self.router.holds.rulesInForce } ?? [] }

@@ -237,6 +237,13 @@ final class ExecRouter {
         return delivered
     }
 
+    /// Stop holding on `links` and discard what they held (counted as dropped by the sender).
+    func dropHeld(_ links: [ClusterModel.Link]) -> [HeldLine] {
+        let gone = holds.end(links)
+        for h in gone { slots[h.from]?.counters.dropped += 1 }
+        return gone
+    }
+
     private func write(_ m: MaelstromMessage, to id: NodeID) {
         guard let channel = slots[id]?.channel else { return }
         var buffer = channel.allocator.buffer(capacity: 256)

@@ -28,14 +28,12 @@ extension SimCluster {
     /// Stop holding on `links` and discard what they held.
     @discardableResult
     public func dropHeld(_ links: [Link]) -> [Message] {
-        var dropped: [Message] = []
-        for link in links { dropped += holds.end(link) }
-        return dropped
+        holds.end(links)
     }
 
     /// The messages held on `links` (nil: every link), oldest first per link.
     public func heldMessages(on links: [Link]?) -> [Message] {
-        (links ?? holds.links).flatMap { holds.held(on: $0) }
+        holds.held(on: links)
     }
 
     /// The holds in force, links in order, with the kinds held (nil: every kind).
