@@ -124,6 +124,26 @@ final class DiskIO {
         fsyncs += 1
     }
 
+    /// fdatasync: the data written and what is needed to read it back (the size, if it grew), not
+    /// timestamps. In a preallocated file that is one cache flush and no journal commit. A no-op
+    /// when fsync is disabled in the options; counted with the fsyncs.
+    func datasync(_ fd: Int32, path: String) throws(StorageError) {
+        guard fsyncEnabled else { return }
+        while fdatasync(fd) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            throw DiskIO.failure("fdatasync", path, code)
+        }
+        fsyncs += 1
+    }
+
+    /// The size of the open file `fd`.
+    func size(of fd: Int32, path: String) throws(StorageError) -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DiskIO.failure("fstat", path, errno) }
+        return Int(st.st_size)
+    }
+
     /// fsync a directory, making the creation, removal or renaming of its entries durable.
     func syncDirectory(_ path: String) throws(StorageError) {
         guard fsyncEnabled else { return }

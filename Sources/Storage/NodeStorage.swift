@@ -14,12 +14,22 @@ public struct StorageOptions: Sendable {
     /// Whether to fsync at all. Off only for tests and benchmarks that measure everything else:
     /// without it nothing survives a power failure.
     public var fsync: Bool = true
+    /// Whether the segment is extended with zeros ahead of its records, `preallocationChunk` bytes
+    /// at a time (only with fsync on; the zeros go out in the same write as the record that needs
+    /// them). Records then mostly overwrite allocated blocks, and syncing them is an `fdatasync`
+    /// that commits no file-system journal: on ext4 here, p50 47 µs and p99 under 0.11 ms against
+    /// 72 µs and 1.4 to 4 ms for append-and-fsync while other processes wrote (etcd preallocates
+    /// its WAL too). Recovery reads a zero tail as the free end of a segment.
+    public var preallocate: Bool = true
+    /// Bytes of zeros added at a time when records reach the end of what was preallocated.
+    public var preallocationChunk: Int = 256 << 10
 
     public init() {}
 
-    public init(segmentBytes: Int = 8 << 20, fsync: Bool = true) {
+    public init(segmentBytes: Int = 8 << 20, fsync: Bool = true, preallocate: Bool = true) {
         self.segmentBytes = segmentBytes
         self.fsync = fsync
+        self.preallocate = preallocate
     }
 }
 
@@ -72,6 +82,8 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     private var segmentNumber: UInt64
     private var segmentFD: Int32
     private var segmentSize: Int
+    /// The size of the segment's file: records end at `segmentSize`, zeros fill the rest.
+    private var preallocatedEnd: Int
     /// Bytes written to the open segment since its last fsync.
     private var walDirty = false
     /// The log as recovered and saved since (its `hardState` is not used: see the two below).
@@ -83,7 +95,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     private var closed = false
 
     private init(directory: String, nodeID: UInt64, clusterID: String, options: StorageOptions, io: DiskIO,
-                 segmentNumber: UInt64, segmentFD: Int32, segmentSize: Int, log: PersistentState,
+                 segmentNumber: UInt64, segmentFD: Int32, segmentSize: Int, fileSize: Int, log: PersistentState,
                  hardState: HardState, recoveryNote: String?, snapshotFiles: [LogIndex], firstSegment: UInt64,
                  segmentMaxIndex: [UInt64: LogIndex]) {
         self.directory = directory
@@ -99,6 +111,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         self.segmentNumber = segmentNumber
         self.segmentFD = segmentFD
         self.segmentSize = segmentSize
+        self.preallocatedEnd = fileSize
         self.held = log
         self.durableHardState = hardState
         self.recoveryNote = recoveryNote
@@ -261,6 +274,8 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
             io.close(fd)
             throw error
         }
+        let fileSize: Int
+        do { fileSize = try io.size(of: fd, path: segmentPath) } catch { io.close(fd); throw error }
         if let n = log.snapshotNote { notes.append(n) }
         let note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         if hardStateKind == .missing {
@@ -273,7 +288,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
         let storage = NodeStorage(
             directory: dir, nodeID: nodeID, clusterID: clusterID, options: options, io: io,
-            segmentNumber: number, segmentFD: fd, segmentSize: size, log: log.state,
+            segmentNumber: number, segmentFD: fd, segmentSize: size, fileSize: fileSize, log: log.state,
             hardState: hardState, recoveryNote: note, snapshotFiles: log.snapshots,
             firstSegment: scanSegments.first ?? number, segmentMaxIndex: segmentMax)
         return storage
@@ -491,8 +506,15 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         try writeToSegment(buffer)
     }
 
-    private func writeToSegment(_ bytes: [UInt8]) throws(StorageError) {
-        guard !bytes.isEmpty else { return }
+    private func writeToSegment(_ records: [UInt8]) throws(StorageError) {
+        guard !records.isEmpty else { return }
+        var bytes = records
+        let end = segmentSize + records.count
+        if options.fsync && options.preallocate && end > preallocatedEnd {
+            // Zeros after the records, in the same write: the next records overwrite them.
+            let target = max(end, min(preallocatedEnd + options.preallocationChunk, options.segmentBytes))
+            bytes.append(contentsOf: repeatElement(0, count: target - end))
+        }
         do {
             try io.write(segmentFD, bytes, at: segmentSize, path: segmentPath)
         } catch {
@@ -500,7 +522,8 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
             try? io.truncate(segmentFD, to: segmentSize, path: segmentPath)
             throw error
         }
-        segmentSize += bytes.count
+        preallocatedEnd = max(preallocatedEnd, segmentSize + bytes.count)
+        segmentSize = end
         walDirty = true
     }
 
@@ -515,12 +538,13 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         segmentFD = fd
         segmentNumber = next
         segmentSize = 0
+        preallocatedEnd = 0
         try io.syncDirectory(walDirectory)
     }
 
     private func syncLog() throws(StorageError) {
         guard walDirty else { return }
-        try io.sync(segmentFD, path: segmentPath)
+        try io.datasync(segmentFD, path: segmentPath)
         walDirty = false
     }
 

@@ -65,6 +65,7 @@ func scanWAL(walDirectory: String, io: DiskIO) throws(StorageError) -> WALScan {
         let isLast = i == scan.segments.count - 1
         let bytes = try io.readFile(path)
         var offset = 0
+        var end = bytes.count
         var maxIndex: LogIndex = 0
         func corrupt(_ why: String) -> StorageError {
             StorageError(
@@ -83,6 +84,11 @@ func scanWAL(walDirectory: String, io: DiskIO) throws(StorageError) -> WALScan {
                 scan.records.append(ScannedRecord(record: record, segment: i, offset: offset))
                 offset = end
             case .bad(let reason, let checksumValid):
+                // Zeros to the end of the file: the unused, preallocated part of the segment.
+                if !checksumValid && WALFormat.onlyZeros(in: bytes, from: offset) {
+                    end = offset
+                    break scan
+                }
                 if checksumValid { throw corrupt(reason) }
                 if !isLast { throw corrupt("\(reason), in a segment that is not the last one") }
                 if WALFormat.validRecordExists(in: bytes, after: offset) {
@@ -94,7 +100,7 @@ func scanWAL(walDirectory: String, io: DiskIO) throws(StorageError) -> WALScan {
             }
         }
         scan.segmentMaxIndex.append(maxIndex)
-        if isLast { scan.lastSegmentSize = scan.tornAt ?? bytes.count }
+        if isLast { scan.lastSegmentSize = scan.tornAt ?? end }
     }
     return scan
 }

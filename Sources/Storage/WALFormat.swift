@@ -31,6 +31,17 @@ enum WALFormat {
     static let truncateSize = 1 + 8
     static let startSize = 1 + 8 + 8
 
+    /// Whether every byte from `offset` to the end is zero (a record never starts with a zero
+    /// length: its payload holds at least its type byte).
+    static func onlyZeros(in bytes: [UInt8], from offset: Int) -> Bool {
+        var i = offset
+        while i < bytes.count {
+            if bytes[i] != 0 { return false }
+            i += 1
+        }
+        return true
+    }
+
     static func encodedSize(_ record: WALRecord) -> Int {
         switch record {
         case .entry(let e): return headerSize + entryFixedSize + e.data.count

@@ -131,10 +131,11 @@ import Testing
 }
 
 @Suite struct TornTailTests {
-    /// Five entries of 7-byte data: five 33-byte records in one segment.
+    /// Five entries of 7-byte data: five 33-byte records in one segment (not preallocated: the
+    /// file ends where the records do).
     private func writeFive(_ dir: String) throws -> [Entry] {
         let entries = makeEntries(1...5, term: 1, tag: "value")
-        let (storage, _) = try openOK(dir)
+        let (storage, _) = try openOK(dir, options: StorageOptions(preallocate: false))
         try storage.save(hardState: HardState(term: 1, vote: 1, commit: 3), entries: entries, sync: true)
         storage.close()
         return entries
@@ -181,7 +182,6 @@ import Testing
         let entries = try writeFive(original)
         let pristine = readBytes(segment(original, 1))
         let tails: [[UInt8]] = [
-            [UInt8](repeating: 0, count: 4096),   // a file extended with zeros
             [0x21, 0x00, 0x00],                    // part of a header
             [0x10, 0, 0, 0, 1, 2, 3, 4] + [UInt8](repeating: 7, count: 16),  // a whole frame with a bad checksum
         ]
@@ -194,6 +194,77 @@ import Testing
             #expect(readBytes(segment(dir, 1)) == pristine)
             storage.close()
         }
+    }
+
+    /// A preallocated segment: records, then zeros to `segmentBytes`. A write torn anywhere in the
+    /// last record leaves its first bytes and zeros after them (the rest of the preallocation).
+    @Test func aTornRecordInAPreallocatedSegmentIsCutAndTheZerosAreItsFreeSpace() throws {
+        let tmp = TempDir(); defer { tmp.remove() }
+        let original = tmp.sub("original")
+        let options = StorageOptions(segmentBytes: 4096)
+        let entries = makeEntries(1...5, term: 1, tag: "value")
+        do {
+            let (storage, _) = try openOK(original, options: options)
+            try storage.save(hardState: HardState(term: 1, vote: 1, commit: 3), entries: entries, sync: true)
+            storage.close()
+        }
+        let pristine = readBytes(segment(original, 1))
+        let used = entries.map(recordSize).reduce(0, +)
+        #expect(pristine.count == 4096, "the segment is preallocated")
+        #expect(pristine[used...].allSatisfy { $0 == 0 })
+        let recordStart = used - recordSize(entries[4])
+
+        // Intact: all five entries, no note, the next record goes right after them.
+        do {
+            let (storage, state) = try openOK(original, options: options)
+            #expect(state.entries == entries)
+            #expect(storage.recoveryNote == nil)
+            storage.close()
+        }
+        for cut in recordStart..<used {
+            let dir = tmp.sub("cut\(cut)")
+            copyTree(original, dir)
+            var torn = pristine
+            for i in cut..<used { torn[i] = 0 }
+            writeBytes(segment(dir, 1), torn)
+
+            let (storage, state) = try openOK(dir, options: options)
+            #expect(state.entries == Array(entries[0..<4]), "cut at \(cut)")
+            #expect(storage.lastIndex == 4)
+            if cut > recordStart {
+                #expect(storage.recoveryNote?.contains("offset \(recordStart)") == true, "cut at \(cut)")
+            } else {
+                #expect(storage.recoveryNote == nil, "nothing of the record was written: free space")
+            }
+            let replacement = Entry(term: 2, index: 5, data: Array("again".utf8))
+            try storage.save(hardState: HardState(term: 2, vote: 1, commit: 5), entries: [replacement], sync: true)
+            storage.close()
+            let (reopened, state2) = try openOK(dir, options: options)
+            #expect(state2.entries == Array(entries[0..<4]) + [replacement], "cut at \(cut)")
+            #expect(reopened.recoveryNote == nil)
+            reopened.close()
+            tmp.removeChild("cut\(cut)")
+        }
+    }
+
+    /// Segments that were closed early (the next record did not fit) end in zeros; they are read
+    /// whole, and so is the last one.
+    @Test func preallocatedSegmentsRollAndRecoverWhole() throws {
+        let tmp = TempDir(); defer { tmp.remove() }
+        let dir = tmp.sub("d")
+        let options = StorageOptions(segmentBytes: 100)
+        let entries = makeEntries(1...10, term: 1, tag: "value")
+        do {
+            let (storage, _) = try openOK(dir, options: options)
+            for e in entries { try storage.save(hardState: HardState(term: 1, vote: 1, commit: e.index), entries: [e], sync: true) }
+            storage.close()
+        }
+        #expect(readBytes(segment(dir, 1)).count == 100)
+        #expect(readBytes(segment(dir, 2)).count == 100)
+        let (storage, state) = try openOK(dir, options: options)
+        #expect(state.entries == entries)
+        #expect(storage.recoveryNote == nil)
+        storage.close()
     }
 
     @Test func aFlippedByteInTheLastRecordIsATornTail() throws {
@@ -212,7 +283,7 @@ import Testing
     @Test func tornTailInTheLastOfSeveralSegments() throws {
         let tmp = TempDir(); defer { tmp.remove() }
         let dir = tmp.sub("d")
-        let options = StorageOptions(segmentBytes: 100)
+        let options = StorageOptions(segmentBytes: 100, preallocate: false)
         let entries = makeEntries(1...7, term: 1, tag: "value")  // 33-byte records: 3 per segment
         do {
             let (storage, _) = try openOK(dir, options: options)
@@ -272,7 +343,7 @@ import Testing
     @Test func corruptionInANonLastSegmentIsRefused() throws {
         let tmp = TempDir(); defer { tmp.remove() }
         let original = tmp.sub("original")
-        let options = StorageOptions(segmentBytes: 100)
+        let options = StorageOptions(segmentBytes: 100, preallocate: false)
         do {
             let (storage, _) = try openOK(original, options: options)
             try storage.save(hardState: HardState(term: 1, vote: 1, commit: 1), entries: makeEntries(1...8, term: 1, tag: "value"), sync: true)
@@ -410,7 +481,7 @@ import Testing
     @Test func commitBeyondTheRecoveredLogIsRefused() throws {
         let tmp = TempDir(); defer { tmp.remove() }
         let dir = tmp.sub("d")
-        let (storage, _) = try openOK(dir)
+        let (storage, _) = try openOK(dir, options: StorageOptions(preallocate: false))
         try storage.save(hardState: HardState(term: 1, vote: 1, commit: 5), entries: makeEntries(1...5, term: 1), sync: true)
         storage.close()
         var bytes = readBytes(segment(dir, 1))

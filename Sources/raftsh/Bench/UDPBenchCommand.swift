@@ -16,7 +16,10 @@ struct UDPBench: ParsableCommand {
             For each cluster size: one client doing sequential puts (p50, p99); N concurrent clients \
             doing puts for --duration (puts/s, p50, p99); and --tries times SIGKILL of the leader, \
             timed to the next successful put (median, max). Each client has its own socket and \
-            thread; the nodes sync their logs (group commit) unless --no-fsync.
+            thread; the nodes sync their logs (group commit) unless --no-fsync. With \
+            --compare-no-fsync, a second cluster of each size with fsync off runs the same sequential \
+            and concurrent loads in the same run, and each fsync figure is printed as a share of its \
+            no-fsync twin (what group commit hides of the sync).
             """
     )
 
@@ -41,6 +44,10 @@ struct UDPBench: ParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "Nodes do not sync their logs (not crash-safe).")
     var noFsync = false
 
+    @Flag(name: .customLong("compare-no-fsync"),
+          help: "Also run each size's loads on a cluster with fsync off, and print the fsync figures as a share of them.")
+    var compareNoFsync = false
+
     func parseList(_ text: String, _ name: String) throws -> [Int] {
         let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !v.isEmpty, v.allSatisfy({ $0 >= 1 }), v.count == text.split(separator: ",").count else {
@@ -56,6 +63,7 @@ struct UDPBench: ParsableCommand {
         if ops < 1 { throw ValidationError("--ops must be at least 1") }
         if tries < 0 { throw ValidationError("--tries must be 0 or more") }
         if valueSize < 1 || valueSize > 16_384 { throw ValidationError("--value-size must be 1...16384") }
+        if noFsync && compareNoFsync { throw ValidationError("--compare-no-fsync compares with fsync on; drop --no-fsync") }
     }
 
     func run() throws {
@@ -82,31 +90,11 @@ struct UDPBench: ParsableCommand {
             guard cluster.wait(until: { cluster.leader != nil }, within: 10_000_000_000) else {
                 throw ValidationError("\(n) nodes: no leader within 10s")
             }
-            let addrs = cluster.addresses
             var nextClient: ClientID = 1_000
-
-            // One client, one put at a time.
-            let one = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
-            nextClient += 1
-            let (seq, seqWall) = PutLoad.sequential(RaftdPutTarget(one), ops: ops, valueSize: valueSize)
-            one.close()
-            rows.append(["\(n)", "1 client, sequential", "\(seq.count)", rate(seq.count, seqWall)]
-                        + seq.figures + ["\(seq.failed)"])
-            printProgress(rows.last!)
-            ratios.append("\(n) nodes, sequential puts: p50 \(floor.ratio(seq.percentile(50))) of the floor, "
-                          + "p99 \(floor.ratio(seq.percentile(99)))")
-
-            // Concurrent clients.
-            for c in counts {
-                var made: [UDPClient] = []
-                for i in 0..<c { made.append(try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient + ClientID(i))) }
-                nextClient += ClientID(c)
-                let (s, wall) = PutLoad.concurrent(made.map(RaftdPutTarget.init), for: runFor, valueSize: valueSize)
-                for m in made { m.close() }
-                rows.append(["\(n)", "\(c) clients, \(NodeConfig.format(runFor))", "\(s.count)", rate(s.count, wall)]
-                            + s.figures + ["\(s.failed)"])
-                printProgress(rows.last!)
-            }
+            let loads = try runLoads(cluster, label: "", counts: counts, runFor: runFor, nextClient: &nextClient, rows: &rows)
+            ratios.append("\(n) nodes, sequential puts: p50 \(floor.ratio(loads.sequential.percentile(50))) of the floor, "
+                          + "p99 \(floor.ratio(loads.sequential.percentile(99)))")
+            let addrs = cluster.addresses
 
             // Failover: SIGKILL the leader, time the next successful put.
             if tries > 0 {
@@ -142,6 +130,23 @@ struct UDPBench: ParsableCommand {
                              "\(failedTries)"])
                 printProgress(rows.last!)
             }
+            if compareNoFsync {
+                cluster.shutdown()  // the twin runs alone
+                let twin = try UDPCluster(options: UDPClusterOptions(nodes: n, seed: 1, fsync: false))
+                defer { twin.shutdown() }
+                guard twin.wait(until: { twin.leader != nil }, within: 10_000_000_000) else {
+                    throw ValidationError("\(n) nodes without fsync: no leader within 10s")
+                }
+                var twinClient: ClientID = 1_000
+                let other = try runLoads(twin, label: " (no fsync)", counts: counts, runFor: runFor, nextClient: &twinClient,
+                                         rows: &rows)
+                twin.shutdown()
+                for (i, c) in counts.enumerated() {
+                    let with = loads.concurrent[i], without = other.concurrent[i]
+                    ratios.append("\(n) nodes, \(c) clients: \(with.rate) puts/s with fsync = "
+                                  + share(with.rate, of: without.rate) + " of \(without.rate) without")
+                }
+            }
         }
         print("")
         print(table(rows))
@@ -150,6 +155,40 @@ struct UDPBench: ParsableCommand {
         print("")
         print("p50/p99/max: latency of successful puts (client send to acknowledgement). failover: SIGKILL of the")
         print("leader to the next acknowledged put by a client retrying every 25ms.")
+    }
+
+    /// The sequential and concurrent put loads on `cluster`, one row each into `rows` (run names
+    /// end with `label`); their figures.
+    private func runLoads(_ cluster: UDPCluster, label: String, counts: [Int], runFor: Duration, nextClient: inout ClientID,
+                          rows: inout [[String]]) throws -> (sequential: LoadSample, concurrent: [(rate: Int, stats: LoadSample)]) {
+        let n = cluster.nodeIDs.count
+        let addrs = cluster.addresses
+        // One client, one put at a time.
+        let one = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
+        nextClient += 1
+        let (seq, seqWall) = PutLoad.sequential(RaftdPutTarget(one), ops: ops, valueSize: valueSize)
+        one.close()
+        rows.append(["\(n)", "1 client, sequential\(label)", "\(seq.count)", rate(seq.count, seqWall)]
+                    + seq.figures + ["\(seq.failed)"])
+        printProgress(rows.last!)
+        // Concurrent clients.
+        var concurrent: [(rate: Int, stats: LoadSample)] = []
+        for c in counts {
+            var made: [UDPClient] = []
+            for i in 0..<c { made.append(try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient + ClientID(i))) }
+            nextClient += ClientID(c)
+            let (s, wall) = PutLoad.concurrent(made.map(RaftdPutTarget.init), for: runFor, valueSize: valueSize)
+            for m in made { m.close() }
+            rows.append(["\(n)", "\(c) clients, \(NodeConfig.format(runFor))\(label)", "\(s.count)", rate(s.count, wall)]
+                        + s.figures + ["\(s.failed)"])
+            printProgress(rows.last!)
+            concurrent.append((Int(rate(s.count, wall)) ?? 0, s))
+        }
+        return (seq, concurrent)
+    }
+
+    private func share(_ part: Int, of whole: Int) -> String {
+        whole > 0 ? "\(Int((Double(part) / Double(whole) * 100).rounded()))%" : "-"
     }
 
     private func printProgress(_ row: [String]) {
