@@ -12,29 +12,41 @@ struct Floor {
     var fsync: UInt64
     /// p50 of a 64-byte UDP round trip over loopback.
     var roundTrip: UInt64
+    /// p50 of writing 128 bytes into a zero-filled (preallocated) file and fdatasyncing it: what
+    /// raftd's own log writes cost (for reference; the floor keeps the plain append).
+    var preallocatedSync: UInt64 = 0
 
     /// fsync + 2 round trips.
     var total: UInt64 { fsync + 2 * roundTrip }
 
     /// Measure both: `samples` fsyncs in a file under `directory`, and `samples` round trips.
     static func measure(directory: String, samples: Int = 300) throws -> Floor {
-        Floor(fsync: try fsyncP50(directory: directory, samples: samples), roundTrip: try roundTripP50(samples: samples * 3))
+        var f = Floor(fsync: try fsyncP50(directory: directory, samples: samples), roundTrip: try roundTripP50(samples: samples * 3))
+        f.preallocatedSync = try fsyncP50(directory: directory, samples: samples, preallocated: true)
+        return f
     }
 
-    static func fsyncP50(directory: String, samples: Int) throws -> UInt64 {
+    /// p50 of appending 128 bytes and fsyncing, or (`preallocated`) of overwriting 128 zero bytes
+    /// of a file filled beforehand and fdatasyncing.
+    static func fsyncP50(directory: String, samples: Int, preallocated: Bool = false) throws -> UInt64 {
         let path = "\(directory)/raftsh-floor-\(getpid()).dat"
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Floor.Failure("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer {
             close(fd)
             unlink(path)
         }
         let record = [UInt8](repeating: 0x5A, count: 128)
-        var times: [UInt64] = []
-        for _ in 0..<samples {
-            let t0 = ContinuousClock.now
-            _ = record.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        if preallocated {
+            let zeros = [UInt8](repeating: 0, count: 128 * samples)
+            _ = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
             _ = Glibc.fsync(fd)
+        }
+        var times: [UInt64] = []
+        for i in 0..<samples {
+            let t0 = ContinuousClock.now
+            _ = record.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, off_t(i * 128)) }
+            _ = preallocated ? Glibc.fdatasync(fd) : Glibc.fsync(fd)
             times.append(ns(ContinuousClock.now - t0))
         }
         return median(times)
@@ -110,6 +122,7 @@ struct Floor {
     /// `floor 0.61ms = fsync 0.58ms + 2 x UDP round trip 0.016ms`.
     var text: String {
         "floor \(ms(total)) = fsync of a 128-byte append \(ms(fsync)) + 2 x loopback UDP round trip \(ms(roundTrip))"
+            + "\n(for reference: fdatasync of 128 bytes written into a preallocated file, as raftd's log does: \(ms(preallocatedSync)))"
     }
 
     /// `x 1.7` of the floor.
