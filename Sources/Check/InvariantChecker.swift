@@ -34,6 +34,10 @@ public final class InvariantChecker {
     /// The first violation found, if any.
     public var firstViolation: Violation? { violations.first }
 
+    /// Whether a violation was found: what a driver's event loop asks after every event (cheaper
+    /// than `firstViolation`, which copies one out).
+    public private(set) var hasViolation = false
+
     private struct IndexTerm: Hashable {
         var index: LogIndex
         var term: Term
@@ -73,6 +77,12 @@ public final class InvariantChecker {
         var ackCursor = 0
         /// Acknowledgements above this node's commit index when looked at: (log index, position in `acks`).
         var ackWaiting = MinHeap()
+        /// The (term, commit index) this node last reported to `committedSeenInTerm`: a report of the
+        /// same term and no higher commit changes nothing there, so it skips the dictionary.
+        var reportedTerm: Term = 0
+        var reportedCommit: LogIndex = 0
+        /// The term this node was last seen leading (checked in `leaderOfTerm`), 0 if none.
+        var ledTerm: Term = 0
     }
 
     private var leaderOfTerm: [Term: NodeID] = [:]
@@ -127,8 +137,8 @@ public final class InvariantChecker {
             // The log still holds what was persisted unless it changed since; only then is the
             // term before the first entry known.
             var prevTerm: Term?
-            if raft.log.term(at: first.index) == first.term {
-                prevTerm = first.index <= 1 ? 0 : raft.log.term(at: first.index - 1)
+            if raft.logTerm(at: first.index) == first.term {
+                prevTerm = first.index <= 1 ? 0 : raft.logTerm(at: first.index - 1)
             }
             notePersisted(node: id, entries: ready.entries, prevTermOfFirst: prevTerm, at: time)
         }
@@ -150,10 +160,11 @@ public final class InvariantChecker {
 
     /// Called after any step even without a Ready (cheap checks only).
     public func observe(_ raft: RaftNode, at time: Timestamp) {
-        let log = raft.log
-        noteRole(node: raft.id, role: raft.role, term: raft.term, at: time)
-        noteProgress(node: raft.id, term: raft.term, commit: log.committed,
-                     commitTerm: log.term(at: log.committed), applied: log.applied, at: time)
+        let id = raft.id, term = raft.term
+        if raft.role == .leader { noteRole(node: id, role: .leader, term: term, at: time) }
+        let commit = raft.commitIndex
+        noteProgress(node: id, term: term, commit: commit, commitTerm: raft.logTerm(at: commit),
+                     applied: raft.appliedIndex, at: time)
     }
 
     /// Node `node` holds a snapshot (`metadata`, `data`): one it took, installed, or restarted from.
@@ -231,6 +242,10 @@ public final class InvariantChecker {
     func noteRole(node: NodeID, role: Role, term: Term, at time: Timestamp) {
         guard role == .leader else { return }
         checks += 1
+        // Seen leading this term already: checked then, and `leaderOfTerm` cannot have changed since
+        // (it keeps the first leader of a term).
+        if tracks[node]?.ledTerm == term { return }
+        if tracks[node] != nil { tracks[node]!.ledTerm = term }
         if let other = leaderOfTerm[term] {
             if other != node, reportedTerms.insert(term).inserted {
                 record("election safety", nodes: [other, node], at: time,
@@ -338,8 +353,15 @@ public final class InvariantChecker {
         }
         track.commit = commit
         track.applied = applied
+        // `committedSeenInTerm[term]` only grows: once this node reported `reportedCommit` in this
+        // term, it holds at least that.
+        let seen = track.reportedTerm == term && commit <= track.reportedCommit
+        if !seen, commitTerm != nil {
+            track.reportedTerm = term
+            track.reportedCommit = commit
+        }
         tracks[node] = track
-        if let t = commitTerm, commit > (committedSeenInTerm[term]?.index ?? 0) {
+        if !seen, let t = commitTerm, commit > (committedSeenInTerm[term]?.index ?? 0) {
             committedSeenInTerm[term] = CommitMark(index: commit, entryTerm: t, node: node)
         }
     }
@@ -368,6 +390,7 @@ public final class InvariantChecker {
     }
 
     private func record(_ invariant: String, nodes: [NodeID], at time: Timestamp, _ detail: String) {
+        hasViolation = true
         violations.append(Violation(invariant: invariant, nodes: nodes, detail: detail, time: time, seed: seed))
     }
 }

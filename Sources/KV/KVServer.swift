@@ -85,7 +85,7 @@ public final class KVServer {
     @discardableResult
     public func takeSnapshot() -> LogIndex? {
         let index = store.appliedIndex
-        guard failure == nil, index > raft.log.offset, index == raft.log.applied else { return nil }
+        guard failure == nil, index > raft.snapshotIndex, index == raft.appliedIndex else { return nil }
         do {
             return try raft.compact(to: index, data: store.snapshot(), logHash: logHash?(index) ?? 0) ? index : nil
         } catch {
@@ -144,10 +144,10 @@ public final class KVServer {
                 }
                 return [reply(request, .failed(supersededReason(client: request.client, seq: request.seq)))]
             }
-        } else if !store.isFresh(session: request.session, at: raft.log.lastIndex + 1) {
+        } else if !store.isFresh(session: request.session, at: raft.lastIndex + 1) {
             // Wherever it lands, the entry would be refused (a request without a session, too): do not
             // propose it.
-            return [reply(request, .sessionExpired(session: request.session), index: raft.log.committed)]
+            return [reply(request, .sessionExpired(session: request.session), index: raft.commitIndex)]
         }
         let key = WriteKey(client: request.client, seq: request.seq)
         if writes[key] != nil { return [] }
@@ -240,15 +240,15 @@ public final class KVServer {
         if leading {
             // Still leading, but possibly in a later term after losing leadership in between: a write
             // whose entry was replaced in the log will never apply.
-            let log = raft.log
-            lostWrites = takeWrites { _, w in log.term(at: w.index) != w.term }
+            let raft = raft
+            lostWrites = takeWrites { _, w in raft.logTerm(at: w.index) != w.term }
         } else {
             lostWrites = takeWrites { _, _ in true }
         }
         for key in lostWrites {
             out.replies.append(ClientReply(client: key.client, seq: key.seq, outcome: .notLeader(leader: leaderHint)))
         }
-        if !leading {
+        if !leading && !(reads.isEmpty && confirmedReads.isEmpty) {
             for context in reads.keys.sorted() {
                 let waiter = reads[context]!
                 out.replies.append(ClientReply(client: waiter.client, seq: waiter.seq,
@@ -259,7 +259,7 @@ public final class KVServer {
         }
 
         raft.advance(rd)
-        if let every = snapshotEvery, store.appliedIndex >= raft.log.offset + max(1, every) {
+        if let every = snapshotEvery, store.appliedIndex >= raft.snapshotIndex + max(1, every) {
             out.snapshotTaken = takeSnapshot()
         }
         return out

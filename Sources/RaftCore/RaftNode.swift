@@ -121,6 +121,21 @@ public final class RaftNode {
     // MARK: - Observation
 
     public var id: NodeID { config.id }
+
+    // Positions in the log, read without copying it: `raft.log.committed` read from another module
+    // copies the whole `RaftLog` (retaining its arrays) to read one number, which callgrind showed
+    // on every event of the simulator (the checker and the server read these after each step).
+
+    /// The highest index known committed (`log.committed`).
+    public var commitIndex: LogIndex { log.committed }
+    /// The highest index the driver applied (`log.applied`).
+    public var appliedIndex: LogIndex { log.applied }
+    /// The index of the last entry (`log.lastIndex`).
+    public var lastIndex: LogIndex { log.lastIndex }
+    /// The index of the latest snapshot, 0 if none (`log.offset`).
+    public var snapshotIndex: LogIndex { log.offset }
+    /// The term of the entry at `index`, nil if the log does not hold it (`log.term(at:)`).
+    public func logTerm(at index: LogIndex) -> Term? { log.term(at: index) }
     public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
     public var softState: SoftState { SoftState(leader: leader, role: role) }
 
@@ -378,13 +393,12 @@ public final class RaftNode {
         // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.
         rd.mustSync = (!rd.entries.isEmpty && config.bug != .ackBeforeSync) || rd.snapshot != nil
             || (hs.needsSync(comparedTo: lastHardState) && config.bug != .voteTwice)
-        rd.messages = outbox
+        // Handed over, not copied: the next message starts a new buffer (keeping the capacity here
+        // allocated one at every Ready, messages or not, since the Ready shares this one).
+        if !outbox.isEmpty { swap(&rd.messages, &outbox) }
         rd.committedEntries = log.entriesToApply
-        rd.readStates = readStates
-        rd.droppedReads = droppedReads
-        outbox.removeAll(keepingCapacity: true)
-        readStates.removeAll()
-        droppedReads.removeAll()
+        if !readStates.isEmpty { swap(&rd.readStates, &readStates) }
+        if !droppedReads.isEmpty { swap(&rd.droppedReads, &droppedReads) }
         if let last = rd.committedEntries.last { log.applying = last.index }
         return rd
     }
@@ -992,6 +1006,7 @@ public final class RaftNode {
     }
 
     private func send(_ m: Message) {
+        if outbox.capacity == 0 { outbox.reserveCapacity(4) }
         outbox.append(m)
     }
 }
