@@ -68,21 +68,26 @@ public final class InvariantChecker {
         var hash: UInt64
     }
 
-    /// What is tracked per node incarnation.
-    private struct NodeTrack {
+    /// What is tracked per node incarnation: plain numbers, read and written after every step
+    /// (no reference inside, so a copy costs nothing).
+    fileprivate struct NodeTrack {
         var commit: LogIndex = 0
         var applied: LogIndex = 0
         var lastAppliedEntry: LogIndex = 0
-        /// Acknowledgements up to this position of `acks` were looked at for this node.
-        var ackCursor = 0
-        /// Acknowledgements above this node's commit index when looked at: (log index, position in `acks`).
-        var ackWaiting = MinHeap()
         /// The (term, commit index) this node last reported to `committedSeenInTerm`: a report of the
         /// same term and no higher commit changes nothing there, so it skips the dictionary.
         var reportedTerm: Term = 0
         var reportedCommit: LogIndex = 0
         /// The term this node was last seen leading (checked in `leaderOfTerm`), 0 if none.
         var ledTerm: Term = 0
+    }
+
+    /// Where each node incarnation is in the acknowledged writes.
+    private struct AckTrack {
+        /// Acknowledgements up to this position of `acks` were looked at for this node.
+        var ackCursor = 0
+        /// Acknowledgements above this node's commit index when looked at: (log index, position in `acks`).
+        var ackWaiting = MinHeap()
     }
 
     private var leaderOfTerm: [Term: NodeID] = [:]
@@ -100,8 +105,11 @@ public final class InvariantChecker {
     private var snapshotAt: [LogIndex: SnapshotRecord] = [:]
     private var reportedSnapshots: Set<LogIndex> = []
     private var reportedApplied: Set<LogIndex> = []
+    /// Per node, at the node's id (nil: none yet). A plain array of plain values: read and written
+    /// after every step, where the accessors of `NodeSlots` (coroutines) cost more than the check.
+    private var tracks = TrackArray()
     /// Per node, in slots indexed by id; taken out while changed (`take`), so a heap is never copied.
-    private var tracks = NodeSlots<NodeTrack>()
+    private var ackTracks = NodeSlots<AckTrack>()
     private var acks: [Ack] = []
     /// The first acknowledgement at each index.
     private var ackAt: [LogIndex: Ack] = [:]
@@ -128,7 +136,7 @@ public final class InvariantChecker {
         if let s = ready.snapshot {
             noteSnapshot(node: id, metadata: s.metadata, data: s.data, at: time)
             if ready.installsSnapshot {
-                var track = tracks.take(id) ?? NodeTrack()
+                var track = tracks[id] ?? NodeTrack()
                 track.lastAppliedEntry = max(track.lastAppliedEntry, s.index)
                 tracks[id] = track
             }
@@ -200,6 +208,7 @@ public final class InvariantChecker {
     /// The node crashed and restarted: per-incarnation monotonic checks (commit, applied) restart.
     public func restarted(_ id: NodeID) {
         tracks[id] = NodeTrack()
+        ackTracks[id] = AckTrack()
     }
 
     /// A client got an ok for this write, which applied at log index `index` with command bytes `data`.
@@ -219,7 +228,7 @@ public final class InvariantChecker {
     public func checkAcknowledgedWrites(on raft: RaftNode, at time: Timestamp) {
         let id = raft.id
         let log = raft.log
-        var track = tracks.take(id) ?? NodeTrack()
+        var track = ackTracks.take(id) ?? AckTrack()
         while track.ackCursor < acks.count {
             let position = track.ackCursor
             track.ackCursor += 1
@@ -233,7 +242,7 @@ public final class InvariantChecker {
             track.ackWaiting.pop()
             verifyAck(top.value, on: id, log: log, at: time)
         }
-        tracks[id] = track
+        ackTracks[id] = track
     }
 
     // MARK: - Checks on plain values (also the test hooks)
@@ -244,8 +253,11 @@ public final class InvariantChecker {
         checks += 1
         // Seen leading this term already: checked then, and `leaderOfTerm` cannot have changed since
         // (it keeps the first leader of a term).
-        if tracks[node]?.ledTerm == term { return }
-        if tracks[node] != nil { tracks[node]!.ledTerm = term }
+        if var track = tracks[node] {
+            if track.ledTerm == term { return }
+            track.ledTerm = term
+            tracks[node] = track
+        }
         if let other = leaderOfTerm[term] {
             if other != node, reportedTerms.insert(term).inserted {
                 record("election safety", nodes: [other, node], at: time,
@@ -308,7 +320,7 @@ public final class InvariantChecker {
     /// State machine safety and applied order: `node` applied `entries`.
     func noteApplied(node: NodeID, entries: [Entry], at time: Timestamp) {
         guard !entries.isEmpty else { return }
-        var track = tracks.take(node) ?? NodeTrack()
+        var track = tracks[node] ?? NodeTrack()
         for e in entries {
             checks += 2
             if e.index <= track.lastAppliedEntry {
@@ -341,7 +353,7 @@ public final class InvariantChecker {
     /// up to `commit` (whose entry has `commitTerm`, nil if not held) and applied up to `applied`.
     func noteProgress(node: NodeID, term: Term, commit: LogIndex, commitTerm: Term?, applied: LogIndex,
                       at time: Timestamp) {
-        var track = tracks.take(node) ?? NodeTrack()
+        var track = tracks[node] ?? NodeTrack()
         checks += 2
         if commit < track.commit {
             record("commit monotonic", nodes: [node], at: time,
@@ -418,6 +430,23 @@ func describeCommand(_ data: [UInt8]) -> String {
         return "\(describeOperation(c.op)) (client \(c.client) seq \(c.seq))"
     }
     return "\(data.count)-byte command"
+}
+
+/// `InvariantChecker`'s per-node tracks: an optional value per node id, grown on demand.
+private struct TrackArray {
+    private var items: [InvariantChecker.NodeTrack?] = []
+
+    subscript(id: NodeID) -> InvariantChecker.NodeTrack? {
+        get { id < UInt64(items.count) ? items[Int(id)] : nil }
+        set {
+            if id >= UInt64(items.count) {
+                guard newValue != nil else { return }
+                precondition(id <= NodeSlots<Int>.maxID, "node id \(id) is too large for a slot")
+                items.append(contentsOf: repeatElement(nil, count: Int(id) - items.count + 1))
+            }
+            items[Int(id)] = newValue
+        }
+    }
 }
 
 /// A binary min-heap of (key, value) pairs, smallest key (then value) first.

@@ -63,15 +63,20 @@
             if id >= UInt64(slotCount) {
                 var absent: Value? = nil
                 yield &absent
-                guard absent != nil else { return }
-                precondition(id <= Self.maxID, "node id \(id) is too large for a slot")
-                makeUnique(count: Int(id) + 1)
-                storage!.base[Int(id)] = absent
+                if absent != nil { store(absent.take(), at: id) }
             } else {
                 makeUnique(count: 0)
                 yield &storage!.base[Int(id)]
             }
         }
+    }
+
+    /// Stores `value` at `id`, beyond the slots made so far (kept out of the accessor, whose
+    /// coroutine frame would otherwise hold the message's string and be allocated at every call).
+    @inline(never) @usableFromInline mutating func store(_ value: Value?, at id: NodeID) {
+        precondition(id <= Self.maxID, "node id \(id) is too large for a slot")
+        makeUnique(count: Int(id) + 1)
+        storage!.base[Int(id)] = value
     }
 
     /// Removes and returns the value of node `id`, leaving the slot empty: the caller holds the
