@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -32,30 +33,40 @@ public struct UDPClientStats: Sendable, Hashable {
 ///
 /// It runs the shared `ClientStateMachine` (the simulator's client too): it finds the leader,
 /// follows `notLeader` hints, and retries the same `(client, seq)` after each unanswered attempt, so
-/// a retried write applies once. It runs its own one-thread event loop, where the state machine,
-/// its timers and every datagram live; its blocking calls must not be made from an event loop, and
-/// one client serves one caller at a time (make one client per concurrent caller).
+/// a retried write applies once. The calling thread drives it: it sends, then waits on the socket
+/// itself until a reply or the machine's next timer, so there is no event loop and no thread hop
+/// between a datagram and the caller (a put costs the client two system calls and one wake-up).
+/// One client serves one caller at a time (make one client per concurrent caller; other callers
+/// wait their turn); `cancel`, `close` and the counters may be used from any thread.
 public final class UDPClient: BlockingClient, @unchecked Sendable {
     /// This client's id in requests.
     public let clientID: ClientID
+    /// The client's local address.
+    public let localAddress: SocketAddress?
 
-    private let group: MultiThreadedEventLoopGroup
-    private let eventLoop: any EventLoop
-    private let channel: any Channel
-    /// The address book, by id and by address; changed on the event loop only (`setNodes`).
-    private var nodes: [NodeID: SocketAddress]
-    private var byAddress: [SocketAddress: NodeID]
+    /// What other threads may read or set while a caller runs an operation.
+    private struct Shared {
+        var closed = false
+        var cancelled = false
+        var stats = UDPClientStats()
+        var leaderGuess: NodeID = noNode
+        var members: [NodeID] = []
+    }
+
+    private let socket: ClientSocket
     private let key: [UInt8]
-    private let closed = NIOLockedValueBox(false)
-    private let cancelled = NIOLockedValueBox(false)
+    private let shared = NIOLockedValueBox(Shared())
+    /// Held by the one caller running an operation (and by `close`); guards everything below.
+    private let turn = NSLock()
 
-    // Caller-thread state (one caller at a time).
-    private var nextControlID: UInt64 = 0
-
-    // Event-loop state.
-    private var runner: ClientRunner!
-    private var pendingControls: [UInt64: EventLoopPromise<ControlReply?>] = [:]
+    // Caller state (under `turn`).
+    private var nodes: [NodeID: SocketAddress]
+    private var byAddress: [RawAddress: NodeID]
+    private var machine: ClientStateMachine
+    private var rng = SystemRandomNumberGenerator()
+    private var timers: [(deadline: UInt64, timer: ClientStateMachine.Timer)] = []
     private var stats = UDPClientStats()
+    private var nextControlID: UInt64 = 0
 
     /// A client of the nodes at `nodes` (ids to `HOST:PORT`). `boundSocket`: see `init(addresses:…)`.
     public convenience init(nodes: [NodeID: String], clusterKey: String = NodeConfig.defaultClusterKey,
@@ -80,66 +91,28 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
                 clientID: ClientID, attemptTimeout: Duration = .milliseconds(200),
                 backoff: Duration = .milliseconds(25), boundSocket: Int32? = nil) throws(UDPClientError) {
         if addresses.isEmpty { throw UDPClientError("a client needs at least one node address") }
+        let allLoopback = addresses.values.allSatisfy(isLoopback)
+        let v6 = addresses.values.contains { if case .v6 = $0 { return true } else { return false } }
+        let host = allLoopback ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0")
+        self.socket = try ClientSocket(host: host, v6: v6, adopting: boundSocket)
+        self.localAddress = socket.localAddress
         self.nodes = addresses
-        let nodeIDs = addresses.keys.sorted()
-        var m: [SocketAddress: NodeID] = [:]
-        for (id, a) in addresses { m[a] = id }
+        var m: [RawAddress: NodeID] = [:]
+        for (id, a) in addresses { if let raw = RawAddress(a) { m[raw] = id } }
         self.byAddress = m
         self.key = Array(clusterKey.utf8)
         self.clientID = clientID
         let policy = ClientStateMachine.Policy(attemptTimeout: UInt64(NodeConfig.nanoseconds(attemptTimeout)),
                                                backoff: UInt64(NodeConfig.nanoseconds(backoff)))
-        let machine = ClientStateMachine(client: clientID, members: nodeIDs, policy: policy)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.group = group
-        self.eventLoop = group.next()
-        let allLoopback = addresses.values.allSatisfy(isLoopback)
-        let v6 = addresses.values.contains { if case .v6 = $0 { return true } else { return false } }
-        let host = allLoopback ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0")
-        let handlerBox = WeakClientBox()
-        do {
-            let bootstrap = DatagramBootstrap(group: group)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
-                .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ClientHandler(box: handlerBox))
-                    }
-                }
-            if let boundSocket {
-                self.channel = try bootstrap.withBoundSocket(boundSocket).wait()
-            } else {
-                self.channel = try bootstrap.bind(host: host, port: 0).wait()
-            }
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw UDPClientError(describeBindError(error, address: "\(host):0"))
-        }
-        try? eventLoop.submit {
-            handlerBox.client = self
-            self.runner = ClientRunner(machine: machine, loop: self.eventLoop) { [unowned self] request, to in
-                guard let address = self.nodes[to] else { return }
-                self.write(WireCodec.encode(.clientRequest(request)), to: address)
-            }
-        }.wait()
+        let members = addresses.keys.sorted()
+        self.machine = ClientStateMachine(client: clientID, members: members, policy: policy)
+        shared.withLockedValue { $0.members = members }
     }
 
-    deinit {
-        // Only reached without `close()` when nothing is in flight (pending work keeps the client alive).
-        if !isClosed {
-            channel.close(promise: nil)
-            try? group.syncShutdownGracefully()
-        }
-    }
-
-    /// The client's local address.
-    public var localAddress: SocketAddress? { channel.localAddress }
+    deinit { socket.closeNow() }
 
     /// The node ids this client knows.
-    public var members: [NodeID] {
-        guard !isClosed else { return [] }
-        return (try? eventLoop.submit { self.runner.machine.members }.wait()) ?? []
-    }
+    public var members: [NodeID] { shared.withLockedValue { $0.closed ? [] : $0.members } }
 
     /// Membership changed: requests go to `members` from now on, and `addresses` are added to the
     /// address book (a node added to the cluster). Replies are accepted from every node in the book.
@@ -151,66 +124,58 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
             throw UDPClientError(error.message)
         }
         guard !isClosed, !members.isEmpty else { return }
-        try? eventLoop.submit {
+        withTurn {
             for (id, a) in parsed {
-                if let old = self.nodes[id] { self.byAddress[old] = nil }
-                self.nodes[id] = a
-                self.byAddress[a] = id
+                if let old = nodes[id], let raw = RawAddress(old) { byAddress[raw] = nil }
+                nodes[id] = a
+                if let raw = RawAddress(a) { byAddress[raw] = id }
             }
-            self.runner.setMembers(members)
-        }.wait()
+            machine.setMembers(members)
+            let now = machine.members
+            shared.withLockedValue { $0.members = now }
+        }
     }
 
     /// The node the client believes leads (0 if it does not know).
-    public var leaderHint: NodeID {
-        guard !isClosed else { return noNode }
-        return (try? eventLoop.submit { self.runner.machine.leaderGuess }.wait()) ?? noNode
-    }
+    public var leaderHint: NodeID { shared.withLockedValue { $0.closed ? noNode : $0.leaderGuess } }
 
-    /// A snapshot of the counters.
+    /// A snapshot of the counters. Replies that arrived since the last operation are read first
+    /// when no operation is running, so late duplicates are counted.
     public var statistics: UDPClientStats {
-        guard !isClosed else { return stats }
-        return (try? eventLoop.submit { () -> UDPClientStats in
-            var s = self.stats
-            s.requestsSent = self.runner.stats.requestsSent
-            s.redirects = self.runner.stats.redirects
-            s.attemptTimeouts = self.runner.stats.attemptTimeouts
-            return s
-        }.wait()) ?? UDPClientStats()
+        if turn.try() {
+            readLate()
+            turn.unlock()
+        }
+        return shared.withLockedValue { $0.stats }
     }
 
     /// Replies that arrived for requests already finished.
     public var duplicateReplies: Int { statistics.duplicateReplies }
 
-    /// Close the socket and stop the client's event loop; an operation in flight ends unanswered.
-    /// Safe to call twice.
+    /// Close the socket; an operation in flight ends unanswered ("client closed"). Safe to call twice.
     public func close() {
-        let first = closed.withLockedValue { (c: inout Bool) -> Bool in
-            defer { c = true }
-            return !c
+        let first = shared.withLockedValue { s -> Bool in
+            defer { s.closed = true }
+            if !s.closed { socket.wake() }
+            return !s.closed
         }
         guard first else { return }
-        try? eventLoop.submit {
-            self.runner.abandon("client closed")
-            for p in self.pendingControls.values { p.succeed(nil) }
-            self.pendingControls.removeAll()
-        }.wait()
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+        withTurn { socket.closeNow() }
     }
 
-    private var isClosed: Bool { closed.withLockedValue { $0 } }
+    private var isClosed: Bool { shared.withLockedValue { $0.closed } }
 
     /// Cut short the operation in progress, from any thread: its `perform` returns at once, abandoned
     /// ("unanswered"), and so does every later one. For stopping a workload.
     public func cancel() {
-        cancelled.withLockedValue { $0 = true }
-        guard !isClosed else { return }
-        _ = try? eventLoop.submit { self.runner.abandon("unanswered") }.wait()
+        shared.withLockedValue { s in
+            s.cancelled = true
+            if !s.closed { socket.wake() }
+        }
     }
 
     /// Whether `cancel()` was called.
-    public var isCancelled: Bool { cancelled.withLockedValue { $0 } }
+    public var isCancelled: Bool { shared.withLockedValue { $0.cancelled } }
 
     // MARK: - Operations
 
@@ -224,7 +189,7 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
             ClientStateMachine.Completion(request: request, outcome: op.isRead ? .failed(.abandoned(why)) : .indefinite(.abandoned(why)),
                                           node: noNode, index: 0, attempts: 0, redirects: 0)
         }
-        guard !isClosed else { return refused("client closed") }
+        if isClosed { return refused("client closed") }
         if isCancelled { return refused("unanswered") }
         let size = WireCodec.encode(.clientRequest(request)).count
         if size > WireCodec.maxDatagramBytes {
@@ -234,14 +199,10 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
                 node: noNode, index: 0, attempts: 0, redirects: 0)
         }
         let deadline = UInt64(NodeConfig.nanoseconds(timeout))
-        let future = try? eventLoop.submit { () -> EventLoopFuture<ClientStateMachine.Completion> in
-            let future = self.runner.start(op, via: via, timeout: deadline)
-            // Checked on the loop, so a `cancel()` racing with this start cannot be missed.
-            if self.isCancelled { self.runner.abandon("unanswered") }
-            return future
-        }.wait()
-        guard let future, let done = try? future.wait() else { return refused("client closed") }
-        return done
+        return withTurn {
+            if isClosed { return refused("client closed") }
+            return run(machine.start(op, via: via, timeout: deadline, rng: &rng)) ?? refused("client closed")
+        }
     }
 
     /// Run the admin request `admin` (a membership change or leadership transfer) to completion,
@@ -255,134 +216,162 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
             ClientStateMachine.Completion(request: request, outcome: .indefinite(.abandoned(why)),
                                           node: noNode, index: 0, attempts: 0, redirects: 0)
         }
-        guard !isClosed else { return refused("client closed") }
+        if isClosed { return refused("client closed") }
         if isCancelled { return refused("unanswered") }
         let deadline = UInt64(NodeConfig.nanoseconds(timeout))
-        let future = try? eventLoop.submit { () -> EventLoopFuture<ClientStateMachine.Completion> in
-            self.runner.start(admin: admin, via: via, timeout: deadline)
-        }.wait()
-        guard let future, let done = try? future.wait() else { return refused("client closed") }
-        return done
+        return withTurn {
+            if isClosed { return refused("client closed") }
+            return run(machine.start(admin: admin, via: via, timeout: deadline, rng: &rng)) ?? refused("client closed")
+        }
     }
 
     /// Send a control command to node `to` and wait for its answer (nil on timeout).
     public func control(_ request: ControlRequest, to node: NodeID, timeout: Duration = .seconds(1)) -> ControlReply? {
-        guard !isClosed, let address = address(of: node) else { return nil }
-        nextControlID += 1
-        let id = nextControlID
-        let bytes = WireCodec.encode(.control(request, id: id, key: key))
-        guard bytes.count <= WireCodec.maxDatagramBytes else { return .error("control request too large") }
-        let future = try? eventLoop.submit { () -> EventLoopFuture<ControlReply?> in
-            let promise = self.eventLoop.makePromise(of: ControlReply?.self)
-            self.pendingControls[id] = promise
-            self.write(bytes, to: address)
-            self.eventLoop.scheduleTask(in: timeout.timeAmount) {
-                self.pendingControls.removeValue(forKey: id)?.succeed(nil)
-            }
-            return promise.futureResult
-        }.wait()
-        guard let future else { return nil }
-        return (try? future.wait()) ?? nil
+        controlAll(request, to: [node], timeout: timeout)[node]
     }
 
     /// Send `request` to every node of `nodes` at once and wait for their answers, each for at
     /// most `timeout` (all in parallel): the answers that came, by node.
     public func controlAll(_ request: ControlRequest, to nodes: [NodeID], timeout: Duration) -> [NodeID: ControlReply] {
         guard !isClosed else { return [:] }
-        var sent: [(NodeID, UInt64, SocketAddress)] = []
-        let book = (try? eventLoop.submit { self.nodes }.wait()) ?? [:]
-        for node in nodes {
-            guard let address = book[node] else { continue }
-            nextControlID += 1
-            sent.append((node, nextControlID, address))
-        }
-        let requests = sent.map { (node, id, address) in
-            (node, id, address, WireCodec.encode(.control(request, id: id, key: key)))
-        }
-        let futures = try? eventLoop.submit { () -> [(NodeID, EventLoopFuture<ControlReply?>)] in
-            var out: [(NodeID, EventLoopFuture<ControlReply?>)] = []
-            for (node, id, address, bytes) in requests {
-                let promise = self.eventLoop.makePromise(of: ControlReply?.self)
-                self.pendingControls[id] = promise
-                self.write(bytes, to: address)
-                self.eventLoop.scheduleTask(in: timeout.timeAmount) {
-                    self.pendingControls.removeValue(forKey: id)?.succeed(nil)
-                }
-                out.append((node, promise.futureResult))
+        return withTurn {
+            var waiting: [UInt64: NodeID] = [:]
+            for node in nodes {
+                guard let address = self.nodes[node] else { continue }
+                nextControlID += 1
+                let bytes = WireCodec.encode(.control(request, id: nextControlID, key: key))
+                guard bytes.count <= WireCodec.maxDatagramBytes else { return nodes.reduce(into: [:]) { $0[$1] = .error("control request too large") } }
+                waiting[nextControlID] = node
+                socket.send(bytes, to: address)
             }
-            return out
-        }.wait()
-        var replies: [NodeID: ControlReply] = [:]
-        for (node, future) in futures ?? [] {
-            if let reply = (try? future.wait()) ?? nil { replies[node] = reply }
+            var replies: [NodeID: ControlReply] = [:]
+            let deadline = ClientSocket.now() + UInt64(NodeConfig.nanoseconds(timeout))
+            while !waiting.isEmpty && !isClosed {
+                readAll { message, _ in
+                    if case .controlReply(let reply, let id) = message, let node = waiting.removeValue(forKey: id) {
+                        replies[node] = reply
+                    } else {
+                        countStray(message)
+                    }
+                }
+                if waiting.isEmpty || socket.wait(until: deadline) == .timedOut { break }
+            }
+            publish()
+            return replies
         }
-        return replies
     }
 
     /// Send raw bytes to a node (for tests of malformed input). Returns false if the node is unknown.
     @discardableResult
     public func sendRaw(_ bytes: [UInt8], to node: NodeID) -> Bool {
-        guard !isClosed, let address = address(of: node) else { return false }
-        return (try? eventLoop.submit { self.write(bytes, to: address) }.wait()) != nil
-    }
-
-    /// Node `node`'s address in the book (read on the event loop).
-    private func address(of node: NodeID) -> SocketAddress? {
-        (try? eventLoop.submit { self.nodes[node] }.wait()) ?? nil
-    }
-
-    // MARK: - Event loop
-
-    fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
-        guard let message = try? WireCodec.decode(envelope.data.readableBytesView),
-              let from = byAddress[envelope.remoteAddress] else {
-            stats.ignoredDatagrams += 1
-            return
+        guard !isClosed else { return false }
+        return withTurn {
+            guard let address = nodes[node] else { return false }
+            socket.send(bytes, to: address)
+            return true
         }
-        switch message {
-        case .clientReply(let reply):
-            guard reply.client == clientID else {
+    }
+
+    // MARK: - Driving the state machine (under `turn`)
+
+    private func withTurn<T>(_ body: () -> T) -> T {
+        turn.lock()
+        defer { turn.unlock() }
+        return body()
+    }
+
+    /// Carry out `actions` and then whatever replies and timers bring, until the operation ends.
+    private func run(_ first: [ClientStateMachine.Action]) -> ClientStateMachine.Completion? {
+        readLate()
+        var done: ClientStateMachine.Completion?
+        func carryOut(_ actions: [ClientStateMachine.Action]) {
+            for action in actions {
+                switch action {
+                case .send(let request, let to):
+                    stats.requestsSent += 1
+                    if let address = nodes[to] { socket.send(WireCodec.encode(.clientRequest(request)), to: address) }
+                case .startTimer(let timer, let after):
+                    timers.append((ClientSocket.now() + after, timer))
+                case .finish(let completion):
+                    stats.redirects += completion.redirects
+                    done = completion
+                }
+            }
+        }
+        carryOut(first)
+        while done == nil {
+            let (closed, cancelled) = shared.withLockedValue { ($0.closed, $0.cancelled) }
+            if closed || cancelled {
+                carryOut(machine.abandon(closed ? "client closed" : "unanswered"))
+                break
+            }
+            // Timers that are due, earliest first.
+            let now = ClientSocket.now()
+            while done == nil, let i = timers.indices.filter({ timers[$0].deadline <= now }).min(by: { timers[$0].deadline < timers[$1].deadline }) {
+                let timer = timers.remove(at: i).timer
+                let next = machine.timerFired(timer, rng: &rng)
+                if timer.kind == .attempt, !next.isEmpty { stats.attemptTimeouts += 1 }
+                carryOut(next)
+            }
+            if done != nil { break }
+            let wakeAt = timers.map(\.deadline).min() ?? (now + 1_000_000_000)
+            if socket.wait(until: wakeAt) == .readable {
+                readAll { message, from in
+                    if case .clientReply(let reply) = message, reply.client == clientID, let from {
+                        if machine.currentRequest?.seq == reply.seq {
+                            carryOut(machine.receive(reply, from: from, rng: &rng))
+                        } else {
+                            stats.duplicateReplies += 1
+                        }
+                    } else {
+                        countStray(message)
+                    }
+                }
+            }
+        }
+        // The machine ignores the timers of an operation that ended; drop them.
+        timers.removeAll(keepingCapacity: true)
+        publish()
+        return done
+    }
+
+    /// Read every datagram waiting, decoded, with the node that sent it (nil for a stranger, whose
+    /// datagrams are counted and dropped).
+    private func readAll(_ handle: (WireMessage, NodeID?) -> Void) {
+        var n = 0
+        while n < 10_000, socket.receive({ bytes, raw in
+            guard let raw, let from = byAddress[raw], let message = try? WireCodec.decode(bytes) else {
                 stats.ignoredDatagrams += 1
                 return
             }
-            if !runner.receive(reply, from: from) {
-                // An answer to a request already finished or abandoned.
-                stats.duplicateReplies += 1
-            }
-        case .controlReply(let reply, let id):
-            guard let promise = pendingControls.removeValue(forKey: id) else {
-                stats.duplicateReplies += 1
-                return
-            }
-            promise.succeed(reply)
-        case .raft, .clientRequest, .control:
+            handle(message, from)
+        }) { n += 1 }
+    }
+
+    /// Replies that arrived while no operation ran: answers to requests already finished.
+    private func readLate() {
+        readAll { message, _ in countStray(message) }
+        publish()
+    }
+
+    /// A datagram that answers nothing in flight.
+    private func countStray(_ message: WireMessage) {
+        switch message {
+        case .clientReply(let reply) where reply.client == clientID:
+            stats.duplicateReplies += 1
+        case .controlReply:
+            stats.duplicateReplies += 1
+        default:
             stats.ignoredDatagrams += 1
         }
     }
 
-    private func write(_ bytes: [UInt8], to address: SocketAddress) {
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    /// Make the counters and the leader guess visible to other threads.
+    private func publish() {
+        let s = stats, guess = machine.leaderGuess
+        shared.withLockedValue {
+            $0.stats = s
+            $0.leaderGuess = guess
+        }
     }
-}
-
-/// The client the handler reports to, held weakly so a forgotten client can still be freed.
-/// Set and read on the client's event loop only.
-private final class WeakClientBox: @unchecked Sendable {
-    weak var client: UDPClient?
-}
-
-private final class ClientHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-    private let box: WeakClientBox
-
-    init(box: WeakClientBox) { self.box = box }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        box.client?.received(unwrapInboundIn(data))
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
 }
