@@ -182,6 +182,19 @@ public final class KVServer {
     /// 4. `raft.advance(rd)`;
     /// 5. take a snapshot if `snapshotEvery` entries have applied since the latest one.
     public func advance(_ rd: Ready) -> ServerOutput {
+        if failure == nil && rd.changesOnlyLogAndMessages {
+            // Nothing to apply or answer: no role, term or commit change, no snapshot, no read. Steps
+            // 1 to 3 below would find nothing (a follower holds no waiting write or read; a leader's
+            // log only grew since the Ready that made it leader checked its writes), so only the core
+            // and the snapshot schedule move. Most Readies of a running cluster are of this kind
+            // (an answer to send, entries to store).
+            raft.advance(rd)
+            var out = ServerOutput()
+            if let every = snapshotEvery, store.appliedIndex >= raft.snapshotIndex + max(1, every) {
+                out.snapshotTaken = takeSnapshot()
+            }
+            return out
+        }
         var out = ServerOutput()
         if let snapshot = rd.snapshotToApply, failure == nil {
             do {

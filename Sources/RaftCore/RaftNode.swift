@@ -379,28 +379,36 @@ public final class RaftNode {
 
     /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
     public func ready() -> Ready {
-        var rd = Ready()
+        // Built from locals into one value at the end: filling a `Ready()` field by field copied the
+        // whole value once more, and the log's computed slices (`unstableEntries`) copied the whole
+        // log; callgrind showed both at every Ready.
         let ss = softState
-        if ss != lastSoftState { rd.softState = ss }
         let hs = hardState
-        if hs != lastHardState { rd.hardState = hs }
-        if let (snapshot, installs) = unsentSnapshot {
-            rd.snapshot = snapshot
-            rd.installsSnapshot = installs
+        var snapshot: Snapshot?
+        var installs = false
+        if let (s, i) = unsentSnapshot {
+            snapshot = s
+            installs = i
             unsentSnapshot = nil
         }
-        rd.entries = log.unstableEntries
+        let offset = log.offset, last = log.lastIndex, stabled = max(log.stabled, offset)
+        let entries: [Entry] = stabled >= last ? [] : Array(log.entries[Int(stabled - offset) ..< Int(last - offset)])
+        let applyTo = min(log.committed, last), applying = max(log.applying, offset)
+        let committed: [Entry] = applying >= applyTo ? []
+            : Array(log.entries[Int(applying - offset) ..< Int(applyTo - offset)])
         // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.
-        rd.mustSync = (!rd.entries.isEmpty && config.bug != .ackBeforeSync) || rd.snapshot != nil
+        let mustSync = (!entries.isEmpty && config.bug != .ackBeforeSync) || snapshot != nil
             || (hs.needsSync(comparedTo: lastHardState) && config.bug != .voteTwice)
         // Handed over, not copied: the next message starts a new buffer (keeping the capacity here
         // allocated one at every Ready, messages or not, since the Ready shares this one).
-        if !outbox.isEmpty { swap(&rd.messages, &outbox) }
-        rd.committedEntries = log.entriesToApply
-        if !readStates.isEmpty { swap(&rd.readStates, &readStates) }
-        if !droppedReads.isEmpty { swap(&rd.droppedReads, &droppedReads) }
-        if let last = rd.committedEntries.last { log.applying = last.index }
-        return rd
+        var messages: [Message] = [], reads: [ReadState] = [], dropped: [ReadContext] = []
+        if !outbox.isEmpty { swap(&messages, &outbox) }
+        if !readStates.isEmpty { swap(&reads, &readStates) }
+        if !droppedReads.isEmpty { swap(&dropped, &droppedReads) }
+        if applying < applyTo { log.applying = applyTo }
+        return Ready(softState: ss != lastSoftState ? ss : nil, hardState: hs != lastHardState ? hs : nil,
+                     snapshot: snapshot, installsSnapshot: installs, entries: entries, mustSync: mustSync,
+                     messages: messages, committedEntries: committed, readStates: reads, droppedReads: dropped)
     }
 
     /// The driver has persisted, sent and applied what `rd` asked for.
