@@ -524,7 +524,9 @@ public final class SimCluster {
             stats.snapshotsSent += sent - n.snapshotsSentCounted
             n.snapshotsSentCounted = sent
         }
-        if config.checkInvariants { checker.observe(server.raft, at: now) }
+        // No `checker.observe` here: what it checks (role, term, commit, applied) changes only with
+        // a Ready (soft and hard state) or inside `advance`, and `afterReady` observes after each
+        // one; a second look after every event found nothing new and cost 5% of a run.
         recorder.noteState(n.id, process: n.state, role: server.raft.role, term: server.raft.term, at: now)
     }
 
