@@ -8,14 +8,17 @@
 /// copied the whole value out (retaining every array it holds) and destroyed the copy, which
 /// callgrind showed on every progress lookup of the leader.
 @frozen public struct NodeSlots<Value> {
-    /// The slots `0 ..< count`, each holding a value or nil.
+    /// The slots `0 ..< count`, each holding a value or nil, and one more slot after them that is
+    /// always nil between accesses: what a read or a change of an id beyond the slots borrows, so
+    /// that every access yields an address (a coroutine yielding a temporary `Value?` allocated
+    /// its frame on the heap at every call, which callgrind showed on every progress lookup).
     @usableFromInline final class Storage {
         @usableFromInline let base: UnsafeMutablePointer<Value?>
         @usableFromInline let count: Int
 
         @inlinable init(count: Int) {
-            base = .allocate(capacity: Swift.max(count, 1))
-            base.initialize(repeating: nil, count: count)
+            base = .allocate(capacity: count + 1)
+            base.initialize(repeating: nil, count: count + 1)
             self.count = count
         }
 
@@ -27,46 +30,53 @@
         }
 
         @inlinable deinit {
-            base.deinitialize(count: count)
+            base.deinitialize(count: count + 1)
             base.deallocate()
         }
     }
 
-    @usableFromInline var storage: Storage?
+    @usableFromInline var storage: Storage
+    /// `storage`'s buffer and slot count, kept here as plain values so that a read touches no
+    /// reference count (reading them through `storage` retained and released it at every read).
+    @usableFromInline var base: UnsafeMutablePointer<Value?>
+    @usableFromInline var slotCount: Int
 
     /// The largest id a slot is made for; a value for a bigger id is a programming error.
     @inlinable public static var maxID: NodeID { 1 << 16 }
 
-    @inlinable public init() {}
-
-    @inlinable var slotCount: Int { storage?.count ?? 0 }
+    @inlinable public init() {
+        storage = Storage(count: 0)
+        base = storage.base
+        slotCount = 0
+    }
 
     /// Makes the storage unshared and at least `count` slots long.
     @inlinable mutating func makeUnique(count: Int) {
-        // Asked before binding the storage to a name (a second reference is never unique).
-        if isKnownUniquelyReferenced(&storage) {
-            if storage!.count >= count { return }
-        } else if storage == nil {
-            storage = Storage(count: count)
-            return
-        }
-        storage = storage!.copy(count: count)
+        if isKnownUniquelyReferenced(&storage) && slotCount >= count { return }
+        grow(count: count)
+    }
+
+    /// Replaces the storage with an unshared one of at least `count` slots holding the same values.
+    @inline(never) @usableFromInline mutating func grow(count: Int) {
+        storage = storage.copy(count: count)
+        base = storage.base
+        slotCount = storage.count
     }
 
     /// The value of node `id`, nil if none. Setting nil removes it; reading or removing an id
     /// never stored (a stray message's sender) costs nothing and stores nothing.
     @inlinable public subscript(id: NodeID) -> Value? {
         _read {
-            if let s = storage, id < UInt64(s.count) { yield s.base[Int(id)] } else { yield nil }
+            yield base[id < UInt64(slotCount) ? Int(id) : slotCount]
         }
         _modify {
-            if id >= UInt64(slotCount) {
-                var absent: Value? = nil
-                yield &absent
-                if absent != nil { store(absent.take(), at: id) }
+            makeUnique(count: 0)
+            if id < UInt64(slotCount) {
+                yield &base[Int(id)]
             } else {
-                makeUnique(count: 0)
-                yield &storage!.base[Int(id)]
+                // The spare slot, nil: kept only if the caller stored a value there.
+                yield &base[slotCount]
+                if base[slotCount] != nil { store(base[slotCount].take(), at: id) }
             }
         }
     }
@@ -76,7 +86,7 @@
     @inline(never) @usableFromInline mutating func store(_ value: Value?, at id: NodeID) {
         precondition(id <= Self.maxID, "node id \(id) is too large for a slot")
         makeUnique(count: Int(id) + 1)
-        storage!.base[Int(id)] = value
+        base[Int(id)] = value
     }
 
     /// Removes and returns the value of node `id`, leaving the slot empty: the caller holds the
@@ -84,22 +94,20 @@
     @inlinable public mutating func take(_ id: NodeID) -> Value? {
         guard id < UInt64(slotCount) else { return nil }
         makeUnique(count: 0)
-        return storage!.base[Int(id)].take()
+        return base[Int(id)].take()
     }
 
     /// The ids that have a value, ascending.
     @inlinable public var ids: [NodeID] {
         var out: [NodeID] = []
-        guard let s = storage else { return out }
-        for i in 0 ..< s.count where s.base[i] != nil { out.append(NodeID(i)) }
+        for i in 0 ..< slotCount where base[i] != nil { out.append(NodeID(i)) }
         return out
     }
 
     /// Forgets every value (keeping the storage).
     @inlinable public mutating func removeAll() {
-        guard storage != nil else { return }
         makeUnique(count: 0)
-        for i in 0 ..< storage!.count { storage!.base[i] = nil }
+        for i in 0 ..< slotCount { base[i] = nil }
     }
 }
 

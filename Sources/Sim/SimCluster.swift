@@ -540,7 +540,7 @@ public final class SimCluster {
 
     private func send(_ m: Message) {
         stats.messagesSent += 1
-        if let c = m.snapshot, m.kind == .snapshot {
+        if m.kind == .snapshot, let c = m.snapshot {
             stats.snapshotChunksSent += 1
             stats.snapshotBytesSent += c.data.count
         }
