@@ -161,18 +161,42 @@ import Testing
     @Test func aFollowerWhoseAppendWasLostCatchesUpFromHeartbeatsAlone() throws {
         let net = Network(3, seed: 6)
         #expect(net.elect(1))
-        // Every append to node 2 is lost, the one with the entry and the one announcing its commit.
+        // The append with the entry to node 2 is lost (a commit is not announced by an append of
+        // its own: it rides on the next append or heartbeat).
         net.drop = { $0.kind == .append && $0.to == 2 }
         try net.propose(1, "x")
         net.deliverAll()
         #expect(net[1].log.committed == 2)
-        #expect(net.lost.count == 2)
+        #expect(net.lost.count == 1)
         #expect(net[2].log.lastIndex == 1)
         net.drop = nil
         // No more writes: only heartbeats flow.
         for _ in 0..<3 { net.tick(1, times: 2); net.deliverAll() }
         #expect(net[2].log.entries == net[1].log.entries)
         #expect(net[2].log.committed == 2)
+    }
+
+    @Test func aNewCommitIndexReachesCaughtUpFollowersWithTheNextHeartbeatNotAnAppendOfItsOwn() throws {
+        let net = Network(3, seed: 6)
+        #expect(net.elect(1))
+        var appends = 0
+        net.drop = { m in
+            if m.kind == .append { appends += 1 }
+            return false
+        }
+        try net.propose(1, "x")
+        net.deliverAll()
+        // One append per follower carries the entry; their answers commit it on the leader, which
+        // sends nothing more until it has something to say.
+        #expect(appends == 2)
+        #expect(net[1].log.committed == 2)
+        #expect(net[2].log.committed == 1 && net[3].log.committed == 1)
+        #expect(net[2].log.lastIndex == 2 && net[3].log.lastIndex == 2)
+        // The next heartbeat carries the commit index.
+        net.tick(1, times: 5)
+        net.deliverAll()
+        #expect(appends == 2)
+        #expect(net[2].log.committed == 2 && net[3].log.committed == 2)
     }
 
     @Test func aFullWindowOfLostAppendsDoesNotStallAFollowerForever() throws {
