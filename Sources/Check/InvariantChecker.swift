@@ -34,6 +34,10 @@ public final class InvariantChecker {
     /// The first violation found, if any.
     public var firstViolation: Violation? { violations.first }
 
+    /// Whether a violation was found: what a driver's event loop asks after every event (cheaper
+    /// than `firstViolation`, which copies one out).
+    public private(set) var hasViolation = false
+
     private struct IndexTerm: Hashable {
         var index: LogIndex
         var term: Term
@@ -64,11 +68,22 @@ public final class InvariantChecker {
         var hash: UInt64
     }
 
-    /// What is tracked per node incarnation.
-    private struct NodeTrack {
+    /// What is tracked per node incarnation: plain numbers, read and written after every step
+    /// (no reference inside, so a copy costs nothing).
+    fileprivate struct NodeTrack {
         var commit: LogIndex = 0
         var applied: LogIndex = 0
         var lastAppliedEntry: LogIndex = 0
+        /// The (term, commit index) this node last reported to `committedSeenInTerm`: a report of the
+        /// same term and no higher commit changes nothing there, so it skips the dictionary.
+        var reportedTerm: Term = 0
+        var reportedCommit: LogIndex = 0
+        /// The term this node was last seen leading (checked in `leaderOfTerm`), 0 if none.
+        var ledTerm: Term = 0
+    }
+
+    /// Where each node incarnation is in the acknowledged writes.
+    private struct AckTrack {
         /// Acknowledgements up to this position of `acks` were looked at for this node.
         var ackCursor = 0
         /// Acknowledgements above this node's commit index when looked at: (log index, position in `acks`).
@@ -90,8 +105,11 @@ public final class InvariantChecker {
     private var snapshotAt: [LogIndex: SnapshotRecord] = [:]
     private var reportedSnapshots: Set<LogIndex> = []
     private var reportedApplied: Set<LogIndex> = []
+    /// Per node, at the node's id (nil: none yet). A plain array of plain values: read and written
+    /// after every step, where the accessors of `NodeSlots` (coroutines) cost more than the check.
+    private var tracks = TrackArray()
     /// Per node, in slots indexed by id; taken out while changed (`take`), so a heap is never copied.
-    private var tracks = NodeSlots<NodeTrack>()
+    private var ackTracks = NodeSlots<AckTrack>()
     private var acks: [Ack] = []
     /// The first acknowledgement at each index.
     private var ackAt: [LogIndex: Ack] = [:]
@@ -118,7 +136,7 @@ public final class InvariantChecker {
         if let s = ready.snapshot {
             noteSnapshot(node: id, metadata: s.metadata, data: s.data, at: time)
             if ready.installsSnapshot {
-                var track = tracks.take(id) ?? NodeTrack()
+                var track = tracks[id] ?? NodeTrack()
                 track.lastAppliedEntry = max(track.lastAppliedEntry, s.index)
                 tracks[id] = track
             }
@@ -127,8 +145,8 @@ public final class InvariantChecker {
             // The log still holds what was persisted unless it changed since; only then is the
             // term before the first entry known.
             var prevTerm: Term?
-            if raft.log.term(at: first.index) == first.term {
-                prevTerm = first.index <= 1 ? 0 : raft.log.term(at: first.index - 1)
+            if raft.logTerm(at: first.index) == first.term {
+                prevTerm = first.index <= 1 ? 0 : raft.logTerm(at: first.index - 1)
             }
             notePersisted(node: id, entries: ready.entries, prevTermOfFirst: prevTerm, at: time)
         }
@@ -150,10 +168,11 @@ public final class InvariantChecker {
 
     /// Called after any step even without a Ready (cheap checks only).
     public func observe(_ raft: RaftNode, at time: Timestamp) {
-        let log = raft.log
-        noteRole(node: raft.id, role: raft.role, term: raft.term, at: time)
-        noteProgress(node: raft.id, term: raft.term, commit: log.committed,
-                     commitTerm: log.term(at: log.committed), applied: log.applied, at: time)
+        let id = raft.id, term = raft.term
+        if raft.role == .leader { noteRole(node: id, role: .leader, term: term, at: time) }
+        let commit = raft.commitIndex
+        noteProgress(node: id, term: term, commit: commit, commitTerm: raft.logTerm(at: commit),
+                     applied: raft.appliedIndex, at: time)
     }
 
     /// Node `node` holds a snapshot (`metadata`, `data`): one it took, installed, or restarted from.
@@ -189,6 +208,7 @@ public final class InvariantChecker {
     /// The node crashed and restarted: per-incarnation monotonic checks (commit, applied) restart.
     public func restarted(_ id: NodeID) {
         tracks[id] = NodeTrack()
+        ackTracks[id] = AckTrack()
     }
 
     /// A client got an ok for this write, which applied at log index `index` with command bytes `data`.
@@ -208,7 +228,7 @@ public final class InvariantChecker {
     public func checkAcknowledgedWrites(on raft: RaftNode, at time: Timestamp) {
         let id = raft.id
         let log = raft.log
-        var track = tracks.take(id) ?? NodeTrack()
+        var track = ackTracks.take(id) ?? AckTrack()
         while track.ackCursor < acks.count {
             let position = track.ackCursor
             track.ackCursor += 1
@@ -222,7 +242,7 @@ public final class InvariantChecker {
             track.ackWaiting.pop()
             verifyAck(top.value, on: id, log: log, at: time)
         }
-        tracks[id] = track
+        ackTracks[id] = track
     }
 
     // MARK: - Checks on plain values (also the test hooks)
@@ -231,6 +251,13 @@ public final class InvariantChecker {
     func noteRole(node: NodeID, role: Role, term: Term, at time: Timestamp) {
         guard role == .leader else { return }
         checks += 1
+        // Seen leading this term already: checked then, and `leaderOfTerm` cannot have changed since
+        // (it keeps the first leader of a term).
+        if var track = tracks[node] {
+            if track.ledTerm == term { return }
+            track.ledTerm = term
+            tracks[node] = track
+        }
         if let other = leaderOfTerm[term] {
             if other != node, reportedTerms.insert(term).inserted {
                 record("election safety", nodes: [other, node], at: time,
@@ -293,7 +320,7 @@ public final class InvariantChecker {
     /// State machine safety and applied order: `node` applied `entries`.
     func noteApplied(node: NodeID, entries: [Entry], at time: Timestamp) {
         guard !entries.isEmpty else { return }
-        var track = tracks.take(node) ?? NodeTrack()
+        var track = tracks[node] ?? NodeTrack()
         for e in entries {
             checks += 2
             if e.index <= track.lastAppliedEntry {
@@ -326,7 +353,7 @@ public final class InvariantChecker {
     /// up to `commit` (whose entry has `commitTerm`, nil if not held) and applied up to `applied`.
     func noteProgress(node: NodeID, term: Term, commit: LogIndex, commitTerm: Term?, applied: LogIndex,
                       at time: Timestamp) {
-        var track = tracks.take(node) ?? NodeTrack()
+        var track = tracks[node] ?? NodeTrack()
         checks += 2
         if commit < track.commit {
             record("commit monotonic", nodes: [node], at: time,
@@ -338,8 +365,15 @@ public final class InvariantChecker {
         }
         track.commit = commit
         track.applied = applied
+        // `committedSeenInTerm[term]` only grows: once this node reported `reportedCommit` in this
+        // term, it holds at least that.
+        let seen = track.reportedTerm == term && commit <= track.reportedCommit
+        if !seen, commitTerm != nil {
+            track.reportedTerm = term
+            track.reportedCommit = commit
+        }
         tracks[node] = track
-        if let t = commitTerm, commit > (committedSeenInTerm[term]?.index ?? 0) {
+        if !seen, let t = commitTerm, commit > (committedSeenInTerm[term]?.index ?? 0) {
             committedSeenInTerm[term] = CommitMark(index: commit, entryTerm: t, node: node)
         }
     }
@@ -368,6 +402,7 @@ public final class InvariantChecker {
     }
 
     private func record(_ invariant: String, nodes: [NodeID], at time: Timestamp, _ detail: String) {
+        hasViolation = true
         violations.append(Violation(invariant: invariant, nodes: nodes, detail: detail, time: time, seed: seed))
     }
 }
@@ -395,6 +430,23 @@ func describeCommand(_ data: [UInt8]) -> String {
         return "\(describeOperation(c.op)) (client \(c.client) seq \(c.seq))"
     }
     return "\(data.count)-byte command"
+}
+
+/// `InvariantChecker`'s per-node tracks: an optional value per node id, grown on demand.
+private struct TrackArray {
+    private var items: [InvariantChecker.NodeTrack?] = []
+
+    subscript(id: NodeID) -> InvariantChecker.NodeTrack? {
+        get { id < UInt64(items.count) ? items[Int(id)] : nil }
+        set {
+            if id >= UInt64(items.count) {
+                guard newValue != nil else { return }
+                precondition(id <= NodeSlots<Int>.maxID, "node id \(id) is too large for a slot")
+                items.append(contentsOf: repeatElement(nil, count: Int(id) - items.count + 1))
+            }
+            items[Int(id)] = newValue
+        }
+    }
 }
 
 /// A binary min-heap of (key, value) pairs, smallest key (then value) first.

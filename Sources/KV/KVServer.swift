@@ -85,7 +85,7 @@ public final class KVServer {
     @discardableResult
     public func takeSnapshot() -> LogIndex? {
         let index = store.appliedIndex
-        guard failure == nil, index > raft.log.offset, index == raft.log.applied else { return nil }
+        guard failure == nil, index > raft.snapshotIndex, index == raft.appliedIndex else { return nil }
         do {
             return try raft.compact(to: index, data: store.snapshot(), logHash: logHash?(index) ?? 0) ? index : nil
         } catch {
@@ -144,10 +144,10 @@ public final class KVServer {
                 }
                 return [reply(request, .failed(supersededReason(client: request.client, seq: request.seq)))]
             }
-        } else if !store.isFresh(session: request.session, at: raft.log.lastIndex + 1) {
+        } else if !store.isFresh(session: request.session, at: raft.lastIndex + 1) {
             // Wherever it lands, the entry would be refused (a request without a session, too): do not
             // propose it.
-            return [reply(request, .sessionExpired(session: request.session), index: raft.log.committed)]
+            return [reply(request, .sessionExpired(session: request.session), index: raft.commitIndex)]
         }
         let key = WriteKey(client: request.client, seq: request.seq)
         if writes[key] != nil { return [] }
@@ -182,6 +182,19 @@ public final class KVServer {
     /// 4. `raft.advance(rd)`;
     /// 5. take a snapshot if `snapshotEvery` entries have applied since the latest one.
     public func advance(_ rd: Ready) -> ServerOutput {
+        if failure == nil && rd.changesOnlyLogAndMessages {
+            // Nothing to apply or answer: no role, term or commit change, no snapshot, no read. Steps
+            // 1 to 3 below would find nothing (a follower holds no waiting write or read; a leader's
+            // log only grew since the Ready that made it leader checked its writes), so only the core
+            // and the snapshot schedule move. Most Readies of a running cluster are of this kind
+            // (an answer to send, entries to store).
+            raft.advance(rd)
+            var out = ServerOutput()
+            if let every = snapshotEvery, store.appliedIndex >= raft.snapshotIndex + max(1, every) {
+                out.snapshotTaken = takeSnapshot()
+            }
+            return out
+        }
         var out = ServerOutput()
         if let snapshot = rd.snapshotToApply, failure == nil {
             do {
@@ -240,15 +253,15 @@ public final class KVServer {
         if leading {
             // Still leading, but possibly in a later term after losing leadership in between: a write
             // whose entry was replaced in the log will never apply.
-            let log = raft.log
-            lostWrites = takeWrites { _, w in log.term(at: w.index) != w.term }
+            let raft = raft
+            lostWrites = takeWrites { _, w in raft.logTerm(at: w.index) != w.term }
         } else {
             lostWrites = takeWrites { _, _ in true }
         }
         for key in lostWrites {
             out.replies.append(ClientReply(client: key.client, seq: key.seq, outcome: .notLeader(leader: leaderHint)))
         }
-        if !leading {
+        if !leading && !(reads.isEmpty && confirmedReads.isEmpty) {
             for context in reads.keys.sorted() {
                 let waiter = reads[context]!
                 out.replies.append(ClientReply(client: waiter.client, seq: waiter.seq,
@@ -259,7 +272,7 @@ public final class KVServer {
         }
 
         raft.advance(rd)
-        if let every = snapshotEvery, store.appliedIndex >= raft.log.offset + max(1, every) {
+        if let every = snapshotEvery, store.appliedIndex >= raft.snapshotIndex + max(1, every) {
             out.snapshotTaken = takeSnapshot()
         }
         return out

@@ -1,55 +1,114 @@
-/// A value per node, kept in an array indexed by the node's id (ids are small: 1...N), instead of a
+/// A value per node, kept in a buffer indexed by the node's id (ids are small: 1...N), instead of a
 /// dictionary: a lookup is one bounds check, no hashing, and a value is read and changed in place
 /// (`slots[id]!.field = x`), so a value holding an array (a follower's inflight window, a checker's
 /// heap) is never copied on write. Iteration (`ids`) is in ascending id order, never hash order.
+///
+/// The buffer is a pointer owned by a small class (copied on write, like an array), so that a read
+/// (`slots[id]?.field`) borrows the value where it lies: reading through an array's subscript
+/// copied the whole value out (retaining every array it holds) and destroyed the copy, which
+/// callgrind showed on every progress lookup of the leader.
 @frozen public struct NodeSlots<Value> {
-    @usableFromInline var slots: [Value?] = []
+    /// The slots `0 ..< count`, each holding a value or nil, and one more slot after them that is
+    /// always nil between accesses: what a read or a change of an id beyond the slots borrows, so
+    /// that every access yields an address (a coroutine yielding a temporary `Value?` allocated
+    /// its frame on the heap at every call, which callgrind showed on every progress lookup).
+    @usableFromInline final class Storage {
+        @usableFromInline let base: UnsafeMutablePointer<Value?>
+        @usableFromInline let count: Int
+
+        @inlinable init(count: Int) {
+            base = .allocate(capacity: count + 1)
+            base.initialize(repeating: nil, count: count + 1)
+            self.count = count
+        }
+
+        /// A copy holding the same values, with at least `count` slots.
+        @inlinable func copy(count newCount: Int) -> Storage {
+            let s = Storage(count: Swift.max(newCount, count))
+            for i in 0 ..< count { s.base[i] = base[i] }
+            return s
+        }
+
+        @inlinable deinit {
+            base.deinitialize(count: count + 1)
+            base.deallocate()
+        }
+    }
+
+    @usableFromInline var storage: Storage
+    /// `storage`'s buffer and slot count, kept here as plain values so that a read touches no
+    /// reference count (reading them through `storage` retained and released it at every read).
+    @usableFromInline var base: UnsafeMutablePointer<Value?>
+    @usableFromInline var slotCount: Int
 
     /// The largest id a slot is made for; a value for a bigger id is a programming error.
     @inlinable public static var maxID: NodeID { 1 << 16 }
 
-    @inlinable public init() {}
+    @inlinable public init() {
+        storage = Storage(count: 0)
+        base = storage.base
+        slotCount = 0
+    }
+
+    /// Makes the storage unshared and at least `count` slots long.
+    @inlinable mutating func makeUnique(count: Int) {
+        if isKnownUniquelyReferenced(&storage) && slotCount >= count { return }
+        grow(count: count)
+    }
+
+    /// Replaces the storage with an unshared one of at least `count` slots holding the same values.
+    @inline(never) @usableFromInline mutating func grow(count: Int) {
+        storage = storage.copy(count: count)
+        base = storage.base
+        slotCount = storage.count
+    }
 
     /// The value of node `id`, nil if none. Setting nil removes it; reading or removing an id
     /// never stored (a stray message's sender) costs nothing and stores nothing.
     @inlinable public subscript(id: NodeID) -> Value? {
         _read {
-            if id < UInt64(slots.count) { yield slots[Int(id)] } else { yield nil }
+            yield base[id < UInt64(slotCount) ? Int(id) : slotCount]
         }
         _modify {
-            if id >= UInt64(slots.count) {
-                var absent: Value? = nil
-                yield &absent
-                guard absent != nil else { return }
-                precondition(id <= Self.maxID, "node id \(id) is too large for a slot")
-                slots.append(contentsOf: repeatElement(nil, count: Int(id) - slots.count + 1))
-                slots[Int(id)] = absent
+            makeUnique(count: 0)
+            if id < UInt64(slotCount) {
+                yield &base[Int(id)]
             } else {
-                yield &slots[Int(id)]
+                // The spare slot, nil: kept only if the caller stored a value there.
+                yield &base[slotCount]
+                if base[slotCount] != nil { store(base[slotCount].take(), at: id) }
             }
         }
+    }
+
+    /// Stores `value` at `id`, beyond the slots made so far (kept out of the accessor, whose
+    /// coroutine frame would otherwise hold the message's string and be allocated at every call).
+    @inline(never) @usableFromInline mutating func store(_ value: Value?, at id: NodeID) {
+        precondition(id <= Self.maxID, "node id \(id) is too large for a slot")
+        makeUnique(count: Int(id) + 1)
+        base[Int(id)] = value
     }
 
     /// Removes and returns the value of node `id`, leaving the slot empty: the caller holds the
     /// only reference, so changing it copies nothing. Put it back with `self[id] = value`.
     @inlinable public mutating func take(_ id: NodeID) -> Value? {
-        guard id < UInt64(slots.count) else { return nil }
-        var value: Value? = nil
-        swap(&value, &slots[Int(id)])
-        return value
+        guard id < UInt64(slotCount) else { return nil }
+        makeUnique(count: 0)
+        return base[Int(id)].take()
     }
 
     /// The ids that have a value, ascending.
     @inlinable public var ids: [NodeID] {
         var out: [NodeID] = []
-        for (i, v) in slots.enumerated() where v != nil { out.append(NodeID(i)) }
+        for i in 0 ..< slotCount where base[i] != nil { out.append(NodeID(i)) }
         return out
     }
 
     /// Forgets every value (keeping the storage).
     @inlinable public mutating func removeAll() {
-        for i in slots.indices { slots[i] = nil }
+        makeUnique(count: 0)
+        for i in 0 ..< slotCount { base[i] = nil }
     }
 }
 
-extension NodeSlots: Sendable where Value: Sendable {}
+extension NodeSlots: @unchecked Sendable where Value: Sendable {}

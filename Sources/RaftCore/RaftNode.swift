@@ -121,6 +121,21 @@ public final class RaftNode {
     // MARK: - Observation
 
     public var id: NodeID { config.id }
+
+    // Positions in the log, read without copying it: `raft.log.committed` read from another module
+    // copies the whole `RaftLog` (retaining its arrays) to read one number, which callgrind showed
+    // on every event of the simulator (the checker and the server read these after each step).
+
+    /// The highest index known committed (`log.committed`).
+    public var commitIndex: LogIndex { log.committed }
+    /// The highest index the driver applied (`log.applied`).
+    public var appliedIndex: LogIndex { log.applied }
+    /// The index of the last entry (`log.lastIndex`).
+    public var lastIndex: LogIndex { log.lastIndex }
+    /// The index of the latest snapshot, 0 if none (`log.offset`).
+    public var snapshotIndex: LogIndex { log.offset }
+    /// The term of the entry at `index`, nil if the log does not hold it (`log.term(at:)`).
+    public func logTerm(at index: LogIndex) -> Term? { log.term(at: index) }
     public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
     public var softState: SoftState { SoftState(leader: leader, role: role) }
 
@@ -364,29 +379,36 @@ public final class RaftNode {
 
     /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
     public func ready() -> Ready {
-        var rd = Ready()
+        // Built from locals into one value at the end: filling a `Ready()` field by field copied the
+        // whole value once more, and the log's computed slices (`unstableEntries`) copied the whole
+        // log; callgrind showed both at every Ready.
         let ss = softState
-        if ss != lastSoftState { rd.softState = ss }
         let hs = hardState
-        if hs != lastHardState { rd.hardState = hs }
-        if let (snapshot, installs) = unsentSnapshot {
-            rd.snapshot = snapshot
-            rd.installsSnapshot = installs
+        var snapshot: Snapshot?
+        var installs = false
+        if let (s, i) = unsentSnapshot {
+            snapshot = s
+            installs = i
             unsentSnapshot = nil
         }
-        rd.entries = log.unstableEntries
+        let offset = log.offset, last = log.lastIndex, stabled = max(log.stabled, offset)
+        let entries: [Entry] = stabled >= last ? [] : Array(log.entries[Int(stabled - offset) ..< Int(last - offset)])
+        let applyTo = min(log.committed, last), applying = max(log.applying, offset)
+        let committed: [Entry] = applying >= applyTo ? []
+            : Array(log.entries[Int(applying - offset) ..< Int(applyTo - offset)])
         // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.
-        rd.mustSync = (!rd.entries.isEmpty && config.bug != .ackBeforeSync) || rd.snapshot != nil
+        let mustSync = (!entries.isEmpty && config.bug != .ackBeforeSync) || snapshot != nil
             || (hs.needsSync(comparedTo: lastHardState) && config.bug != .voteTwice)
-        rd.messages = outbox
-        rd.committedEntries = log.entriesToApply
-        rd.readStates = readStates
-        rd.droppedReads = droppedReads
-        outbox.removeAll(keepingCapacity: true)
-        readStates.removeAll()
-        droppedReads.removeAll()
-        if let last = rd.committedEntries.last { log.applying = last.index }
-        return rd
+        // Handed over, not copied: the next message starts a new buffer (keeping the capacity here
+        // allocated one at every Ready, messages or not, since the Ready shares this one).
+        var messages: [Message] = [], reads: [ReadState] = [], dropped: [ReadContext] = []
+        if !outbox.isEmpty { swap(&messages, &outbox) }
+        if !readStates.isEmpty { swap(&reads, &readStates) }
+        if !droppedReads.isEmpty { swap(&dropped, &droppedReads) }
+        if applying < applyTo { log.applying = applyTo }
+        return Ready(softState: ss != lastSoftState ? ss : nil, hardState: hs != lastHardState ? hs : nil,
+                     snapshot: snapshot, installsSnapshot: installs, entries: entries, mustSync: mustSync,
+                     messages: messages, committedEntries: committed, readStates: reads, droppedReads: dropped)
     }
 
     /// The driver has persisted, sent and applied what `rd` asked for.
@@ -998,6 +1020,7 @@ public final class RaftNode {
     }
 
     private func send(_ m: Message) {
+        if outbox.capacity == 0 { outbox.reserveCapacity(4) }
         outbox.append(m)
     }
 }
