@@ -115,24 +115,23 @@ final class DiskIO {
 
     /// fsync (a no-op when fsync is disabled in the options).
     func sync(_ fd: Int32, path: String) throws(StorageError) {
-        guard fsyncEnabled else { return }
-        while fsync(fd) != 0 {
-            let code = errno
-            if code == EINTR { continue }
-            throw DiskIO.failure("fsync", path, code)
-        }
-        fsyncs += 1
+        try flush("fsync", path) { fsync(fd) }
     }
 
     /// fdatasync: the data written and what is needed to read it back (the size, if it grew), not
     /// timestamps. In a preallocated file that is one cache flush and no journal commit. A no-op
     /// when fsync is disabled in the options; counted with the fsyncs.
     func datasync(_ fd: Int32, path: String) throws(StorageError) {
+        try flush("fdatasync", path) { fdatasync(fd) }
+    }
+
+    /// Runs the flush `call` (again after EINTR) when fsync is enabled, and counts it.
+    private func flush(_ name: String, _ path: String, _ call: () -> Int32) throws(StorageError) {
         guard fsyncEnabled else { return }
-        while fdatasync(fd) != 0 {
+        while call() != 0 {
             let code = errno
             if code == EINTR { continue }
-            throw DiskIO.failure("fdatasync", path, code)
+            throw DiskIO.failure(name, path, code)
         }
         fsyncs += 1
     }
