@@ -51,7 +51,13 @@ public struct Message: Sendable, Hashable {
     public var context: ReadContext
     /// A snapshot chunk (`.snapshot`), or the follower's position in one (`.snapshotResponse`); nil
     /// for every other kind.
-    public var snapshot: SnapshotChunk?
+    public var snapshot: SnapshotChunk? {
+        get { snapshotBox?.value }
+        set { snapshotBox = newValue.map(SnapshotChunkBox.init) }
+    }
+    /// `snapshot`, boxed: rare, and some sixty bytes inline, it made every message (copied at every
+    /// send and delivery) half as large again.
+    private var snapshotBox: SnapshotChunkBox?
 
     public init(kind: Kind, from: NodeID, to: NodeID, term: Term,
                 logTerm: Term = 0, index: LogIndex = 0, commit: LogIndex = 0,
@@ -68,7 +74,7 @@ public struct Message: Sendable, Hashable {
         self.reject = reject
         self.rejectHint = rejectHint
         self.context = context
-        self.snapshot = snapshot
+        self.snapshotBox = snapshot.map(SnapshotChunkBox.init)
     }
 
     /// Whether this message asks for a (pre-)vote.
@@ -101,4 +107,20 @@ extension Message: CustomStringConvertible {
         }
         return s
     }
+}
+
+/// A `SnapshotChunk` behind one pointer, compared and hashed by value (see `Message.snapshot`).
+struct SnapshotChunkBox: Sendable, Hashable {
+    private final class Storage: Sendable {
+        let value: SnapshotChunk
+        init(_ value: SnapshotChunk) { self.value = value }
+    }
+    private let storage: Storage
+
+    init(_ value: SnapshotChunk) { storage = Storage(value) }
+
+    var value: SnapshotChunk { storage.value }
+
+    static func == (a: SnapshotChunkBox, b: SnapshotChunkBox) -> Bool { a.storage === b.storage || a.value == b.value }
+    func hash(into h: inout Hasher) { value.hash(into: &h) }
 }

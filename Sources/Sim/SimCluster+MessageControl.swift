@@ -19,7 +19,7 @@ extension SimCluster {
         for link in links {
             for m in holds.end(link) {
                 delivered.append(m)
-                handle(.raft(m))
+                handle(.message(m))
             }
         }
         return delivered

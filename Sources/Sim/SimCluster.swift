@@ -36,11 +36,16 @@ public struct SimStats: Sendable, Hashable {
 /// A whole simulated cluster: N servers, clients, a network and a virtual clock, all driven by one
 /// event queue and one seed. Every call is deterministic given the seed and the calls before it.
 public final class SimCluster {
-    /// The large payloads are boxed (`indirect`): an event is a few words, so the queue's slab, `pop`
-    /// and `handle` move pointers, not a message of a few hundred bytes.
+    /// An event is a few words, so the queue's slab, `pop` and `handle` move small values, not a
+    /// message of a few hundred bytes: a Raft message in flight waits in `inFlight` and its event
+    /// names its slot; client requests and replies (far fewer) are boxed (`indirect`).
     enum Event {
         case tick(NodeID, incarnation: Int)
-        indirect case raft(Message)
+        /// A Raft message arriving: the slot of `inFlight` that holds it.
+        case raft(slot: Int)
+        /// A Raft message delivered now, outside the queue: released from a hold, or waiting in a
+        /// paused node's inbox.
+        indirect case message(Message)
         indirect case request(ClientRequest, to: NodeID)
         indirect case reply(ClientReply, from: NodeID)
         case clientTimer(ClientID, ClientStateMachine.Timer)
@@ -67,6 +72,8 @@ public final class SimCluster {
     public var interrupted = false
 
     var queue = EventQueue<Event>()
+    /// The Raft messages of the queue's `.raft` events.
+    var inFlight = MessageSlab()
     /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
     var holds = MessageHolds<Message>()
     /// The run's timeline (`timeline FILE.html`).
@@ -412,29 +419,10 @@ public final class SimCluster {
             n.raft!.tick()
             drain(n)
             if !pendingPromotions.isEmpty || !pendingRemovals.isEmpty { membershipWork(on: n) }
-        case .raft(let m):
-            let n = node(m.to)
-            guard network.connected(m.from, m.to), n.state != .down else {
-                stats.messagesDropped += 1
-                if traceSink != nil {
-                    trace("dropped \(m): " + (n.state == .down ? "node \(m.to) is down" : network.cut(m.from, m.to) ?? "cut"))
-                }
-                return
-            }
-            if !holds.isEmpty, holds.take(m) {
-                mix(0x401D, m.from, m.to, UInt64(m.kind.rawValue))
-                trace("held \(m)")
-                return
-            }
-            if n.state == .paused { n.inbox.append(ev); return }
-            stats.messagesDelivered += 1
-            mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
-            if let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
-            if traceSink != nil { trace("\(m)") }
-            stepping = (m.term, m.kind, m.from)
-            n.raft!.step(m)
-            drain(n)
-            stepping = nil
+        case .raft(let slot):
+            deliver(inFlight.take(slot))
+        case .message(let m):
+            deliver(m)
         case .request(let req, let to):
             let n = node(to)
             guard n.state != .down else { return }
@@ -467,6 +455,33 @@ public final class SimCluster {
                 action()
             }
         }
+    }
+
+    /// A Raft message arrives at its receiver: lost if the link is cut or the receiver is down, held
+    /// if its link holds it, queued if the receiver is paused, else stepped.
+    private func deliver(_ m: Message) {
+        let n = node(m.to)
+        guard network.connected(m.from, m.to), n.state != .down else {
+            stats.messagesDropped += 1
+            if traceSink != nil {
+                trace("dropped \(m): " + (n.state == .down ? "node \(m.to) is down" : network.cut(m.from, m.to) ?? "cut"))
+            }
+            return
+        }
+        if !holds.isEmpty, holds.take(m) {
+            mix(0x401D, m.from, m.to, UInt64(m.kind.rawValue))
+            trace("held \(m)")
+            return
+        }
+        if n.state == .paused { n.inbox.append(.message(m)); return }
+        stats.messagesDelivered += 1
+        mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
+        if let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
+        if traceSink != nil { trace("\(m)") }
+        stepping = (m.term, m.kind, m.from)
+        n.raft!.step(m)
+        drain(n)
+        stepping = nil
     }
 
     private func sendReply(_ r: ClientReply, from: NodeID) {
@@ -557,7 +572,7 @@ public final class SimCluster {
         } else if ds.count > 1, traceSink != nil {
             trace("duplicated \(m)")
         }
-        for d in ds { queue.schedule(.raft(m), at: now + d) }
+        for d in ds { queue.schedule(.raft(slot: inFlight.put(m)), at: now + d) }
     }
 
     func roleChanged(_ id: NodeID, _ ss: SoftState, term: Term) {
