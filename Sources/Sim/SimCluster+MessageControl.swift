@@ -19,7 +19,7 @@ extension SimCluster {
         for link in links {
             for m in holds.end(link) {
                 delivered.append(m)
-                handle(.message(m))
+                handle(.raft(slot: inFlight.put(m)))
             }
         }
         return delivered

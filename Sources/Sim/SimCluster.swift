@@ -36,18 +36,17 @@ public struct SimStats: Sendable, Hashable {
 /// A whole simulated cluster: N servers, clients, a network and a virtual clock, all driven by one
 /// event queue and one seed. Every call is deterministic given the seed and the calls before it.
 public final class SimCluster {
-    /// An event is a few words, so the queue's slab, `pop` and `handle` move small values, not a
-    /// message of a few hundred bytes: a Raft message in flight waits in `inFlight` and its event
-    /// names its slot; client requests and replies (far fewer) are boxed (`indirect`).
+    /// An event is a few plain words (nothing to retain or release), so the queue's slab, `pop` and
+    /// `handle` move small values: a message, request or reply in flight waits in a `Slab` and its
+    /// event names its slot.
     enum Event {
         case tick(NodeID, incarnation: Int)
-        /// A Raft message arriving: the slot of `inFlight` that holds it.
+        /// A Raft message arriving: its slot of `inFlight`.
         case raft(slot: Int)
-        /// A Raft message delivered now, outside the queue: released from a hold, or waiting in a
-        /// paused node's inbox.
-        indirect case message(Message)
-        indirect case request(ClientRequest, to: NodeID)
-        indirect case reply(ClientReply, from: NodeID)
+        /// A client request arriving at node `to`: its slot of `requestsInFlight`.
+        case request(slot: Int, to: NodeID)
+        /// A reply arriving at its client: its slot of `repliesInFlight`.
+        case reply(slot: Int, from: NodeID)
         case clientTimer(ClientID, ClientStateMachine.Timer)
         case timer(Int)
     }
@@ -72,8 +71,11 @@ public final class SimCluster {
     public var interrupted = false
 
     var queue = EventQueue<Event>()
-    /// The Raft messages of the queue's `.raft` events.
-    var inFlight = MessageSlab()
+    /// The Raft messages of the queue's (and paused nodes' inboxes') `.raft` events, and the client
+    /// requests and replies of `.request` and `.reply` events.
+    let inFlight = Slab<Message>()
+    let requestsInFlight = Slab<ClientRequest>()
+    let repliesInFlight = Slab<ClientReply>()
     /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
     var holds = MessageHolds<Message>()
     /// The run's timeline (`timeline FILE.html`).
@@ -223,7 +225,7 @@ public final class SimCluster {
         if let r = n.raft, r.role == .leader { closeLeaderSpan(id) }
         n.server = nil
         n.state = .down
-        n.inbox.removeAll()
+        discardInbox(n)
         n.disk.crash()
         recorder.mark(id, .crash, at: now)
         recorder.noteState(id, process: .down, role: nil, term: n.disk.hardState.term, at: now)
@@ -279,6 +281,18 @@ public final class SimCluster {
         while let ev = n.inbox.popFirst() {
             handle(ev)
             if n.state != .up { break }
+        }
+    }
+
+    /// Drop what waits in a paused node's inbox (the node crashed or restarted), freeing its slots.
+    private func discardInbox(_ n: SimNode) {
+        while let ev = n.inbox.popFirst() {
+            switch ev {
+            case .raft(let slot): _ = inFlight.take(slot)
+            case .request(let slot, _): _ = requestsInFlight.take(slot)
+            case .reply(let slot, _): _ = repliesInFlight.take(slot)
+            case .tick, .clientTimer, .timer: break
+            }
         }
     }
 
@@ -353,7 +367,7 @@ public final class SimCluster {
                     trace("client \(c.id) -> node \(to): \(ValueText.operation(request.op)) #\(request.seq)\(fate)")
                 }
                 for d in ds {
-                    queue.schedule(.request(request, to: to), at: now + d)
+                    queue.schedule(.request(slot: requestsInFlight.put(request), to: to), at: now + d)
                 }
             case .startTimer(let timer, let after):
                 queue.schedule(.clientTimer(c.id, timer), at: now + after)
@@ -395,7 +409,7 @@ public final class SimCluster {
             preconditionFailure("node \(n.id) cannot restart from its disk: \(error)")
         }
         n.state = .up
-        n.inbox.removeAll()
+        discardInbox(n)
         n.snapshotsSentCounted = 0
         checker.restarted(n.id)
         if config.checkInvariants, n.disk.snapshot.index > 0 {
@@ -421,17 +435,17 @@ public final class SimCluster {
             if !pendingPromotions.isEmpty || !pendingRemovals.isEmpty { membershipWork(on: n) }
         case .raft(let slot):
             deliver(inFlight.take(slot))
-        case .message(let m):
-            deliver(m)
-        case .request(let req, let to):
+        case .request(let slot, let to):
             let n = node(to)
-            guard n.state != .down else { return }
+            guard n.state != .down else { _ = requestsInFlight.take(slot); return }
             if n.state == .paused { n.inbox.append(ev); return }
+            let req = requestsInFlight.take(slot)
             mix(0x5E, req.client, req.seq, to)
             let replies = n.server!.receive(req)
             for r in replies { sendReply(r, from: to) }
             drain(n)
-        case .reply(let r, let from):
+        case .reply(let slot, let from):
+            let r = repliesInFlight.take(slot)
             mix(0x9E, r.client, r.seq, from)
             guard let c = clients[r.client], c.machine.currentRequest?.seq == r.seq else {
                 stats.duplicateReplies += 1
@@ -473,7 +487,7 @@ public final class SimCluster {
             trace("held \(m)")
             return
         }
-        if n.state == .paused { n.inbox.append(.message(m)); return }
+        if n.state == .paused { n.inbox.append(.raft(slot: inFlight.put(m))); return }
         stats.messagesDelivered += 1
         mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
         if let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
@@ -490,7 +504,7 @@ public final class SimCluster {
             trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (lost: drop \(percent(network.faults.loss)))")
         }
         for d in ds {
-            queue.schedule(.reply(r, from: from), at: now + d)
+            queue.schedule(.reply(slot: repliesInFlight.put(r), from: from), at: now + d)
         }
     }
 
