@@ -2,21 +2,24 @@
 struct ByteWriter {
     var bytes: [UInt8] = []
 
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
     mutating func u8(_ v: UInt8) { bytes.append(v) }
 
+    /// Little-endian.
     mutating func u32(_ v: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(shift))) }
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Little-endian.
     mutating func u64(_ v: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// A UInt32 byte count, then the UTF-8 bytes.
     mutating func string(_ s: String) {
-        let utf8 = Array(s.utf8)
-        u32(UInt32(truncatingIfNeeded: utf8.count))
-        bytes.append(contentsOf: utf8)
+        u32(UInt32(truncatingIfNeeded: s.utf8.count))
+        bytes.append(contentsOf: s.utf8)
     }
 }
 
@@ -56,7 +59,8 @@ struct ByteReader {
         guard UInt64(count) <= UInt64(remaining) else { throw .truncated }
         let n = Int(count)
         let slice = bytes[position..<(position + n)]
-        guard isValidUTF8(slice) else { throw .badUTF8 }
+        // ASCII (keys and values, nearly always) is valid UTF-8: no decoder needed to check it.
+        guard slice.allSatisfy({ $0 < 0x80 }) || isValidUTF8(slice) else { throw .badUTF8 }
         position += n
         return String(decoding: slice, as: UTF8.self)
     }

@@ -49,7 +49,7 @@ public struct Command: Sendable, Hashable {
 
     /// The binary form described on the type.
     public func encode() -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: 26 + op.stringBytes)
         w.u8(Command.encodingVersion)
         w.u64(client)
         w.u64(seq)
@@ -106,4 +106,15 @@ public struct Command: Sendable, Hashable {
 
 extension Command: CustomStringConvertible {
     public var description: String { "c\(client)#\(seq) \(op)" }
+}
+
+extension KVOperation {
+    /// The bytes its strings take in a `Command`'s binary form (each with its 4-byte count).
+    fileprivate var stringBytes: Int {
+        switch self {
+        case .put(let key, let value), .append(let key, let value): return 8 + key.utf8.count + value.utf8.count
+        case .get(let key), .delete(let key): return 4 + key.utf8.count
+        case .cas(let key, let from, let to): return 12 + key.utf8.count + from.utf8.count + to.utf8.count
+        }
+    }
 }

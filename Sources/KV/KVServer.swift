@@ -209,8 +209,8 @@ public final class KVServer {
             return out
         }
 
+        out.applied = rd.committedEntries  // every one, applied or not (shares the Ready's buffer)
         for entry in rd.committedEntries {
-            out.applied.append(entry)
             guard let applied = store.apply(entry) else { continue }
             out.commands.append(applied)
             let key = WriteKey(client: applied.command.client, seq: applied.command.seq)

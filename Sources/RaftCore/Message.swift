@@ -55,6 +55,8 @@ public struct Message: Sendable, Hashable {
         get { snapshotBox?.value }
         set { snapshotBox = newValue.map(SnapshotChunkBox.init) }
     }
+    /// Whether `snapshot` is set (without unboxing it).
+    public var carriesSnapshot: Bool { snapshotBox != nil }
     /// `snapshot`, boxed: rare, and some sixty bytes inline, it made every message (copied at every
     /// send and delivery) half as large again.
     private var snapshotBox: SnapshotChunkBox?

@@ -48,7 +48,8 @@ public final class SimCluster {
         /// A reply arriving at its client: its slot of `repliesInFlight`.
         case reply(slot: Int, from: NodeID)
         case clientTimer(ClientID, ClientStateMachine.Timer)
-        case timer(Int)
+        /// A `schedule(after:)` action: its slot of `timers`.
+        case timer(slot: Int)
     }
 
     public let config: SimConfig
@@ -90,7 +91,8 @@ public final class SimCluster {
     var pendingRemovals: [(node: NodeID, index: LogIndex, term: Term)] = []
     var clientOrder: [ClientID] = []
     private var results: [ClientID: OperationResult] = [:]
-    private var timers: [Int: () -> Void] = [:]
+    /// The actions of `.timer` events, with their numbers (which the trace hash mixes in).
+    private let timers = Slab<(id: Int, action: () -> Void)>()
     private var nextTimer = 0
     /// What the trace says of the message a node is stepping (nil while it ticks), so that it can
     /// say why a leader stepped down. Three numbers, not the message: keeping a copy of every
@@ -212,8 +214,7 @@ public final class SimCluster {
     /// Run `action` at virtual time `now + delay` (as an event, in order with everything else).
     public func schedule(after delay: SimTime, _ action: @escaping () -> Void) {
         nextTimer += 1
-        timers[nextTimer] = action
-        queue.schedule(.timer(nextTimer), at: now + delay)
+        queue.schedule(.timer(slot: timers.put((nextTimer, action))), at: now + delay)
     }
 
     // MARK: - Faults
@@ -463,11 +464,10 @@ public final class SimCluster {
             }
             if timer.kind == .deadline, !actions.isEmpty, traceSink != nil { trace("client \(cid): timed out") }
             carryOut(actions, for: c)
-        case .timer(let id):
-            if let action = timers.removeValue(forKey: id) {
-                mix(0x7133, UInt64(id))
-                action()
-            }
+        case .timer(let slot):
+            let (id, action) = timers.take(slot)
+            mix(0x7133, UInt64(id))
+            action()
         }
     }
 
@@ -490,7 +490,7 @@ public final class SimCluster {
         if n.state == .paused { n.inbox.append(.raft(slot: inFlight.put(m))); return }
         stats.messagesDelivered += 1
         mix(0x3A, m.from, m.to, m.term, m.index, UInt64(m.kind.rawValue), UInt64(m.entries.count), m.commit)
-        if let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
+        if m.carriesSnapshot, let c = m.snapshot { mix(0x5A, c.metadata.index, c.metadata.term, c.offset, UInt64(c.data.count)) }
         if traceSink != nil { trace("\(m)") }
         stepping = (m.term, m.kind, m.from)
         n.raft!.step(m)
