@@ -101,7 +101,7 @@ public final class InvariantChecker {
     }
     /// For each term a node was in when it reported a commit index: the highest such index.
     private var committedSeenInTerm: [Term: CommitMark] = [:]
-    private var appliedAt: [LogIndex: AppliedRecord] = [:]
+    private var appliedAt = IndexedRecords<AppliedRecord>()
     private var snapshotAt: [LogIndex: SnapshotRecord] = [:]
     private var reportedSnapshots: Set<LogIndex> = []
     private var reportedApplied: Set<LogIndex> = []
@@ -112,7 +112,7 @@ public final class InvariantChecker {
     private var ackTracks = NodeSlots<AckTrack>()
     private var acks: [Ack] = []
     /// The first acknowledgement at each index.
-    private var ackAt: [LogIndex: Ack] = [:]
+    private var ackAt = IndexedRecords<Ack>()
     /// (index, node) pairs already reported as a lost acknowledged write.
     private var reportedLostAcks: Set<IndexNode> = []
 

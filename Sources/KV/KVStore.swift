@@ -80,9 +80,10 @@ public struct KVStore: Sendable {
             return nil
         }
         if var session = sessions[command.client], session.start == command.session {
-            session.lastActive = entry.index
-            sessions[command.client] = session
             if command.seq <= session.seq {
+                // (A newer command replaces the whole session below, `lastActive` included.)
+                session.lastActive = entry.index
+                sessions[command.client] = session
                 if command.seq == session.seq {
                     return AppliedCommand(index: entry.index, term: entry.term, command: command,
                                           result: session.result, duplicate: true)
