@@ -281,11 +281,18 @@ public final class KVServer {
     /// The driver's loop, the same in every driver: for each `Ready` the core has, persist it (a
     /// throwing `persist` stops the loop before anything is sent), send its messages, apply and
     /// `advance`, hand the result to `processed`, then answer clients through `reply`.
-    public func drain(persist: (Ready) throws -> Void, send: (Message) -> Void, reply: (ClientReply) -> Void,
+    /// `send` gets each message as its own (moved out of the Ready, not copied): the Ready that
+    /// `advance` and `processed` see has none left.
+    public func drain(persist: (Ready) throws -> Void, send: (consuming Message) -> Void, reply: (ClientReply) -> Void,
                       processed: (Ready, ServerOutput) -> Void = { _, _ in }) rethrows {
-        while let rd = ready() {
+        while var rd = ready() {
             try persist(rd)
-            for m in rd.messages { send(m) }
+            if !rd.messages.isEmpty {
+                var messages: [Message] = []
+                swap(&messages, &rd.messages)
+                messages.reverse()  // taken from the end: each moves out, in the core's order
+                while let m = messages.popLast() { send(m) }
+            }
             let out = advance(rd)
             processed(rd, out)
             for r in out.replies { reply(r) }

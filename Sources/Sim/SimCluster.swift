@@ -567,7 +567,7 @@ public final class SimCluster {
         return network.deliveries(on: link, rng: &rng)
     }
 
-    private func send(_ m: Message) {
+    private func send(_ m: consuming Message) {
         stats.messagesSent += 1
         if m.kind == .snapshot, let c = m.snapshot {
             stats.snapshotChunksSent += 1
@@ -586,7 +586,9 @@ public final class SimCluster {
         } else if ds.count > 1, traceSink != nil {
             trace("duplicated \(m)")
         }
-        for d in ds { queue.schedule(.raft(slot: inFlight.put(m)), at: now + d) }
+        guard let last = ds.last else { return }
+        if ds.count > 1 { queue.schedule(.raft(slot: inFlight.put(copy m)), at: now + ds[0]) }
+        queue.schedule(.raft(slot: inFlight.put(m)), at: now + last)  // the message itself, not a copy
     }
 
     func roleChanged(_ id: NodeID, _ ss: SoftState, term: Term) {
