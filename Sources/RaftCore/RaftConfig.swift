@@ -22,6 +22,14 @@ public struct RaftConfig: Sendable, Hashable {
     public var maxInflight: Int
     /// At most this many bytes of entries per append message (at least one entry is always sent).
     public var maxMessageBytes: Int
+    /// The driver stores each Ready's entries in the background and reports when they are durable
+    /// (`RaftNode.persisted(through:term:)`) instead of before `advance` (etcd's asynchronous storage
+    /// writes). `advance` then only means "handed to storage": the leader counts its own entries
+    /// toward a commit once they are reported durable, and committed entries are handed out for
+    /// applying only up to the stable index. The driver holds back the messages of a node that is
+    /// not leading until every write handed out before them is durable (the leader's appends may go
+    /// at once: thesis §10.2.1).
+    public var asyncStorageWrites = false
     /// One classic Raft mistake switched on, for the simulator's known-bug switches; nil (always, in
     /// `raftd`) for correct Raft.
     public var bug: KnownBug?

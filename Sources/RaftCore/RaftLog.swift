@@ -18,6 +18,10 @@ public struct RaftLog: Sendable {
     internal var applying: LogIndex = 0
     /// Highest index known to be on stable storage.
     public internal(set) var stabled: LogIndex = 0
+    /// Highest index handed out in a Ready for storing (at least `stabled`). `stabled` follows at
+    /// `RaftNode.advance(_:)`, or, with `RaftConfig.asyncStorageWrites`, when the driver reports the
+    /// write done (`RaftNode.persisted(through:term:)`).
+    internal var writing: LogIndex = 0
 
     public init() {}
 
@@ -62,6 +66,7 @@ public struct RaftLog: Sendable {
         snapshot = Snapshot(metadata: point, data: storage.snapshotData)
         entries = held
         stabled = last
+        writing = last
         committed = max(offset, min(storage.hardState.commit, last))
         applied = offset
         applying = offset
@@ -120,6 +125,7 @@ public struct RaftLog: Sendable {
         if conflictAt <= lastIndex {
             entries.removeLast(Int(lastIndex - conflictAt + 1))
             if stabled >= conflictAt { stabled = conflictAt - 1 }
+            if writing >= conflictAt { writing = conflictAt - 1 }
         }
         precondition(conflictAt == lastIndex + 1, "gap in appended entries at \(firstNew.index)")
         entries.append(contentsOf: new[i...])
@@ -135,6 +141,7 @@ public struct RaftLog: Sendable {
         entries.removeFirst(Int(new.index - offset))
         snapshot = new
         stabled = max(stabled, new.index)
+        writing = max(writing, new.index)
     }
 
     /// Replaces the whole log with `new`, a snapshot from the leader of committed state beyond
@@ -148,19 +155,7 @@ public struct RaftLog: Sendable {
         committed = new.index
         applying = new.index
         stabled = new.index
-    }
-
-    /// Entries not yet on stable storage.
-    @inline(__always)
-    var unstableEntries: [Entry] {
-        stabled >= lastIndex ? [] : Array(slice(stabled + 1, lastIndex))
-    }
-
-    /// Committed entries not yet handed out.
-    @inline(__always)
-    var entriesToApply: [Entry] {
-        let hi = min(committed, lastIndex)
-        return applying >= hi ? [] : Array(slice(applying + 1, hi))
+        writing = new.index
     }
 
     mutating func commit(to index: LogIndex) {

@@ -372,9 +372,16 @@ public final class RaftNode {
 
     /// Whether `ready()` has anything for the driver.
     public var hasReady: Bool {
-        softState != lastSoftState || hardState != lastHardState || log.stabled < log.lastIndex
+        softState != lastSoftState || hardState != lastHardState || log.writing < log.lastIndex
             || unsentSnapshot != nil || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
-            || min(log.committed, log.lastIndex) > log.applying
+            || applyBound > log.applying
+    }
+
+    /// The highest index that may be handed out for applying: the commit index, and with
+    /// asynchronous storage writes no further than this node's stable log (as in etcd, an entry is
+    /// applied only once it is durable here too).
+    private var applyBound: LogIndex {
+        min(log.committed, config.asyncStorageWrites ? max(log.stabled, log.offset) : log.lastIndex)
     }
 
     /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
@@ -391,9 +398,9 @@ public final class RaftNode {
             installs = i
             unsentSnapshot = nil
         }
-        let offset = log.offset, last = log.lastIndex, stabled = max(log.stabled, offset)
-        let entries: [Entry] = stabled >= last ? [] : Array(log.entries[Int(stabled - offset) ..< Int(last - offset)])
-        let applyTo = min(log.committed, last), applying = max(log.applying, offset)
+        let offset = log.offset, last = log.lastIndex, writing = max(log.writing, offset)
+        let entries: [Entry] = writing >= last ? [] : Array(log.entries[Int(writing - offset) ..< Int(last - offset)])
+        let applyTo = applyBound, applying = max(log.applying, offset)
         let committed: [Entry] = applying >= applyTo ? []
             : Array(log.entries[Int(applying - offset) ..< Int(applyTo - offset)])
         // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.
@@ -406,24 +413,40 @@ public final class RaftNode {
         if !readStates.isEmpty { swap(&reads, &readStates) }
         if !droppedReads.isEmpty { swap(&dropped, &droppedReads) }
         if applying < applyTo { log.applying = applyTo }
+        if writing < last { log.writing = last }
         return Ready(softState: ss != lastSoftState ? ss : nil, hardState: hs != lastHardState ? hs : nil,
                      snapshot: snapshot, installsSnapshot: installs, entries: entries, mustSync: mustSync,
                      messages: messages, committedEntries: committed, readStates: reads, droppedReads: dropped)
     }
 
-    /// The driver has persisted, sent and applied what `rd` asked for.
+    /// The driver has persisted, sent and applied what `rd` asked for. With
+    /// `RaftConfig.asyncStorageWrites`, "persisted" reads "handed to storage": the entries become
+    /// stable at `persisted(through:term:)`.
     public func advance(_ rd: Ready) {
         if let ss = rd.softState { lastSoftState = ss }
         if let hs = rd.hardState { lastHardState = hs }
-        if let last = rd.entries.last, log.matchTerm(last.index, last.term), last.index > log.stabled {
-            log.stabled = last.index
-            if role == .leader {
-                // The leader's own entries count toward commit only once on stable storage.
-                if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { committedMore() }
-            }
-        }
+        if !config.asyncStorageWrites, let last = rd.entries.last { stored(through: last.index, term: last.term) }
         if let s = rd.snapshotToApply, s.index > log.applied { log.applied = s.index }
         if let last = rd.committedEntries.last, last.index > log.applied { log.applied = last.index }
+    }
+
+    /// With `RaftConfig.asyncStorageWrites`: every write handed out up to the one whose last entry
+    /// is `index` of `term` is durable. The log becomes stable through `index` if it still holds
+    /// that entry (a later write may have replaced it: then nothing changes, and that write reports
+    /// for itself); a leader counts it toward a commit. Reports must come in the order the writes
+    /// were handed out. Ignored without asynchronous writes, where `advance` does this.
+    public func persisted(through index: LogIndex, term: Term) {
+        guard config.asyncStorageWrites, index <= log.writing else { return }
+        stored(through: index, term: term)
+    }
+
+    private func stored(through index: LogIndex, term: Term) {
+        guard index > log.stabled, log.matchTerm(index, term) else { return }
+        log.stabled = index
+        if role == .leader {
+            // The leader's own entries count toward commit only once on stable storage.
+            if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { committedMore() }
+        }
     }
 
     // MARK: - Roles

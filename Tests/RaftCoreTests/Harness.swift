@@ -92,6 +92,12 @@ final class Network {
     private(set) var lost: [Message] = []
     /// Answers sent before what they promise was in storage (must stay empty).
     private(set) var durabilityViolations: [String] = []
+    /// With `RaftConfig.asyncStorageWrites`: per node, the entry writes handed out and not yet
+    /// reported durable (`reportDurable`), by their last entry. (This harness stores every Ready at
+    /// once, so a hard state is durable when handed out; only the report of entries is delayed.)
+    private(set) var unreported: [NodeID: [(index: LogIndex, term: Term)]] = [:]
+    /// Messages of a node that is not leading, held until its unreported writes are reported.
+    private(set) var held: [NodeID: [Message]] = [:]
     /// Nodes that are crashed.
     private(set) var down: Set<NodeID> = []
     /// Directed links that lose everything.
@@ -168,7 +174,16 @@ final class Network {
         readies[id]!.append(rd)
         storage[id]!.persist(rd)
         checkDurable(id, rd)
-        for m in rd.messages { send(m) }
+        if configs[id]!.asyncStorageWrites {
+            if let last = rd.entries.last { unreported[id, default: []].append((last.index, last.term)) }
+            if n.role != .leader && !(unreported[id] ?? []).isEmpty {
+                held[id, default: []].append(contentsOf: rd.messages)
+            } else {
+                for m in rd.messages { send(m) }
+            }
+        } else {
+            for m in rd.messages { send(m) }
+        }
         if let s = rd.snapshotToApply {
             installed[id]!.append(s)
             state[id] = s.data
@@ -216,6 +231,19 @@ final class Network {
     }
 
     func settleAll() { for id in ids { settle(id) } }
+
+    /// With `RaftConfig.asyncStorageWrites`: tells `id` that its writes handed out so far are
+    /// durable, in order, sends the messages held behind them, and runs its Ready cycles.
+    func reportDurable(_ id: NodeID) {
+        guard let n = nodes[id], !down.contains(id) else { return }
+        let writes = unreported[id] ?? []
+        unreported[id] = []
+        for w in writes { n.persisted(through: w.index, term: w.term) }
+        let messages = held[id] ?? []
+        held[id] = []
+        for m in messages { send(m) }
+        settle(id)
+    }
 
     func tick(_ id: NodeID, times: Int = 1) {
         for _ in 0..<times {
@@ -339,6 +367,8 @@ final class Network {
     func crash(_ id: NodeID) {
         down.insert(id)
         nodes[id] = nil
+        unreported[id] = []
+        held[id] = []
     }
 
     /// Restarts `id` from its storage.
