@@ -92,7 +92,10 @@ public final class InvariantChecker {
 
     private var leaderOfTerm: [Term: NodeID] = [:]
     private var reportedTerms: Set<Term> = []
-    private var logRecords: [IndexTerm: LogRecord] = [:]
+    /// The first entry persisted at each index (most indices only ever hold one term), by index;
+    /// entries of other terms at an index in `otherLogRecords`.
+    private var logRecords = IndexedRecords<(term: Term, record: LogRecord)>()
+    private var otherLogRecords: [IndexTerm: LogRecord] = [:]
     private var reportedLogConflicts: Set<IndexTerm> = []
     private struct CommitMark {
         var index: LogIndex
@@ -278,7 +281,7 @@ public final class InvariantChecker {
             checks += 1
             let key = IndexTerm(index: e.index, term: e.term)
             let hash = entryHash(kind: e.kind, data: e.data)
-            if var known = logRecords[key] {
+            if var known = logRecord(key) {
                 if known.hash != hash {
                     reportLogConflict(key, nodes: [known.node, node], at: time,
                                       "entry \(e.index) of term \(e.term) on node \(node) differs from the one node \(known.node) persisted: \(describeEntry(e))")
@@ -287,10 +290,10 @@ public final class InvariantChecker {
                                       "entry \(e.index) of term \(e.term) follows an entry of term \(b) on node \(node) but of term \(a) on node \(known.node)")
                 } else if known.prevTerm == nil, prevTerm != nil {
                     known.prevTerm = prevTerm
-                    logRecords[key] = known
+                    setLogRecord(known, key)
                 }
             } else {
-                logRecords[key] = LogRecord(hash: hash, prevTerm: prevTerm, node: node)
+                setLogRecord(LogRecord(hash: hash, prevTerm: prevTerm, node: node), key)
             }
             prevTerm = e.term
             prevIndex = e.index
@@ -379,6 +382,19 @@ public final class InvariantChecker {
     }
 
     // MARK: - Helpers
+
+    private func logRecord(_ key: IndexTerm) -> LogRecord? {
+        guard let first = logRecords[key.index] else { return nil }
+        return first.term == key.term ? first.record : otherLogRecords[key]
+    }
+
+    private func setLogRecord(_ record: LogRecord, _ key: IndexTerm) {
+        if let first = logRecords[key.index], first.term != key.term {
+            otherLogRecords[key] = record
+        } else {
+            logRecords[key.index] = (key.term, record)
+        }
+    }
 
     private func verifyAck(_ position: Int, on node: NodeID, log: RaftLog, at time: Timestamp) {
         let ack = acks[position]
