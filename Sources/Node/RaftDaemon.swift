@@ -64,10 +64,14 @@ public struct DaemonCounters: Sendable, Hashable {
 /// One real Raft node: a `KVServer` driven over a SwiftNIO UDP channel, persisting through
 /// `NodeStorage`.
 ///
-/// The driver does exactly what the simulator's does (`SimCluster.drain`): for each `Ready`, persist
-/// entries and hard state (synced when `mustSync`), then send the messages, then `advance`, then
-/// answer clients. Datagrams read in one event-loop turn are all stepped into the core before the
-/// `Ready` is taken (in `channelReadComplete`), so they share one storage write and one fsync.
+/// The driver does what the simulator's does with background writes (`SimCluster.drainWithWriter`),
+/// by the rule of `WritePipeline`: a leader sends a `Ready`'s messages at once and hands its storage
+/// work to its `LogWriter` thread, which stores and syncs everything handed over while its previous
+/// batch ran in one go (group commit); the core counts the leader's entries once the writer reports
+/// them durable (`RaftNode.persisted(through:term:)`). Any other node stores its `Ready` here,
+/// syncs, then sends (votes and acknowledgements promise what is on disk). Datagrams read in one
+/// event-loop turn are all stepped into the core before the `Ready` is taken (in
+/// `channelReadComplete`), so they share one storage write.
 ///
 /// All mutable state lives on the channel's event loop. The public methods may be called from any
 /// thread that is not that event loop.
@@ -95,6 +99,12 @@ public final class RaftDaemon: @unchecked Sendable {
     private var channel: (any Channel)?
     private var server: KVServer?
     private var storage: NodeStorage?
+    /// Stores the Readies the event loop does not store itself (see `drain`).
+    private var writer: LogWriter?
+    /// What went to `writer` and is not durable yet, and the output waiting for it: the messages of
+    /// a node that is not leading (answers and votes promise what is on disk) and control replies
+    /// (a report or a snapshot describes durable state).
+    private var writes = WritePipeline<HeldOutput>()
     private var tickTask: RepeatedTask?
     private var stopped = false
     private var shutDown = false
@@ -237,7 +247,9 @@ public final class RaftDaemon: @unchecked Sendable {
         }
         let server: KVServer
         do {
-            let raft = try RaftNode(config: config.raftConfig(), storage: store, random: SystemRandomNumberGenerator())
+            var rc = config.raftConfig()
+            rc.asyncStorageWrites = true
+            let raft = try RaftNode(config: rc, storage: store, random: SystemRandomNumberGenerator())
             server = try KVServer(raft: raft, snapshotEvery: config.snapshotEvery)
         } catch {
             store.close()
@@ -249,6 +261,14 @@ public final class RaftDaemon: @unchecked Sendable {
                 let (store, server) = boxed.value
                 self.storage = store
                 self.server = server
+                self.writer = LogWriter(storage: store) { [unowned self] result in
+                    self.eventLoop.execute {
+                        switch result {
+                        case .success(let durable): self.written(through: durable)
+                        case .failure(let error): if !self.stopped { self.fatal("storage error: \(error)") }
+                        }
+                    }
+                }
                 let log = server.raft.log
                 // A chain restarted from a snapshot starts from the hash its metadata keeps.
                 self.chain = .after(log.snapshot.metadata)
@@ -274,6 +294,8 @@ public final class RaftDaemon: @unchecked Sendable {
         if let ch = try? eventLoop.submit({ () -> (any Channel)? in
             self.stopped = true
             self.tickTask?.cancel()
+            self.writer?.stop()
+            self.writer = nil
             self.storage?.close()
             self.storage = nil
             return self.channel
@@ -340,6 +362,8 @@ public final class RaftDaemon: @unchecked Sendable {
         stopped = true
         tickTask?.cancel()
         tickTask = nil
+        writer?.stop()
+        writer = nil
         storage?.close()
         storage = nil
         server = nil
@@ -363,7 +387,11 @@ public final class RaftDaemon: @unchecked Sendable {
         guard !pendingControl.isEmpty else { return }
         let requests = pendingControl
         pendingControl.removeAll()
-        for r in requests { send(.controlReply(control(r.request), id: r.id), to: r.from) }
+        for r in requests {
+            let reply = control(r.request)
+            // Answered once what the loop handed to storage so far is durable.
+            hold(.control(reply, id: r.id, to: r.from))
+        }
         channel?.flush()
     }
 
@@ -410,28 +438,33 @@ public final class RaftDaemon: @unchecked Sendable {
         }
     }
 
-    /// Persist, send, apply, acknowledge, for as long as the core has work.
+    /// Persist, send, apply, acknowledge, for as long as the core has work, by the rule of
+    /// `WritePipeline`: a leader sends at once and hands its storage work to `writer`; any other
+    /// node stores here and sends after the sync (or, while a write is still with `writer`, queues
+    /// behind it).
     private func drain() {
-        guard !stopped, let server, let storage else { return }
+        guard !stopped, let server, let storage, let writer else { return }
         while var rd = server.ready() {
             counters.readies += 1
             if config.testCorruptLogAt != nil { corrupt(&rd) }
-            // A leader sends its appends before its own write and fsync, so that the followers'
-            // syncs run while its own does (thesis §10.2.1; etcd does the same). It counts itself
-            // toward a commit only once `advance` says its write is done. Everyone else persists
-            // first: votes and acknowledgements promise what is on disk.
-            let sendFirst = server.raft.role == .leader
-            if sendFirst {
+            let leading = server.raft.role == .leader
+            if leading {
                 for m in rd.messages { sendRaft(m) }
                 channel?.flush()
             }
-            if rd.snapshot != nil || rd.hardState != nil || !rd.entries.isEmpty {
+            if StorageWrite.needed(by: rd) {
                 counters.storageWrites += 1
-                do {
-                    try storage.save(rd)
-                } catch {
-                    fatal("storage error: \(error)")
-                    return
+                if writes.handsOver(leading: leading) {
+                    writer.submit(StorageWrite(rd))
+                    writes.handOver(rd)
+                } else {
+                    do {
+                        try storage.save(rd)
+                    } catch {
+                        fatal("storage error: \(error)")
+                        return
+                    }
+                    WritePipeline<HeldOutput>.storedHere(rd, raft: server.raft)
                 }
                 if let s = rd.snapshot {
                     if rd.installsSnapshot {
@@ -444,7 +477,7 @@ public final class RaftDaemon: @unchecked Sendable {
                 }
                 chain.append(rd.entries)
             }
-            if !sendFirst { for m in rd.messages { sendRaft(m) } }
+            if !leading { for m in rd.messages { hold(.raft(m)) } }
             let out = server.advance(rd)
             if let failure = out.failure {
                 fatal(failure)
@@ -454,6 +487,26 @@ public final class RaftDaemon: @unchecked Sendable {
             for r in out.replies { sendReply(r) }
         }
         channel?.flush()
+    }
+
+    /// Sends `output` now if nothing handed to `writer` is still being written, else once it is.
+    private func hold(_ output: HeldOutput) {
+        if let now = writes.hold(output) { send(now) }
+    }
+
+    private func send(_ output: HeldOutput) {
+        switch output {
+        case .raft(let m): sendRaft(m)
+        case .control(let reply, let id, let to): send(.controlReply(reply, id: id), to: to)
+        }
+    }
+
+    /// `writer` reports writes up to number `durable` on disk: the core hears of them, what waited
+    /// for them goes, and the work that follows (commits, applies, answers) is taken.
+    private func written(through durable: UInt64) {
+        guard !stopped, let server else { return }
+        for output in writes.written(through: durable, raft: server.raft) { send(output) }
+        drain()
     }
 
     /// Logs leadership changes only (not every pre-vote or candidacy, which an isolated node repeats).
@@ -680,6 +733,12 @@ public final class RaftDaemon: @unchecked Sendable {
         }
         return entries
     }
+}
+
+/// Output that waits for the node's storage writes (see `RaftDaemon.hold`).
+enum HeldOutput {
+    case raft(Message)
+    case control(ControlReply, id: UInt64, to: SocketAddress)
 }
 
 /// Moves a value that is not `Sendable` into a closure that runs on the node's event loop, where

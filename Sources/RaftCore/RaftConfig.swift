@@ -25,10 +25,10 @@ public struct RaftConfig: Sendable, Hashable {
     /// The driver stores each Ready's entries in the background and reports when they are durable
     /// (`RaftNode.persisted(through:term:)`) instead of before `advance` (etcd's asynchronous storage
     /// writes). `advance` then only means "handed to storage": the leader counts its own entries
-    /// toward a commit once they are reported durable, and committed entries are handed out for
-    /// applying only up to the stable index. The driver holds back the messages of a node that is
-    /// not leading until every write handed out before them is durable (the leader's appends may go
-    /// at once: thesis §10.2.1).
+    /// toward a commit once they are reported durable. A majority of followers may commit an entry
+    /// before the leader's own write is done, and it applies then (thesis §10.2.1: still safe, the
+    /// entry is durable on a majority). The driver holds back the messages of a node that is not
+    /// leading until every write handed out before them is durable (see `KV.WritePipeline`).
     public var asyncStorageWrites = false
     /// One classic Raft mistake switched on, for the simulator's known-bug switches; nil (always, in
     /// `raftd`) for correct Raft.

@@ -374,14 +374,7 @@ public final class RaftNode {
     public var hasReady: Bool {
         softState != lastSoftState || hardState != lastHardState || log.writing < log.lastIndex
             || unsentSnapshot != nil || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
-            || applyBound > log.applying
-    }
-
-    /// The highest index that may be handed out for applying: the commit index, and with
-    /// asynchronous storage writes no further than this node's stable log (as in etcd, an entry is
-    /// applied only once it is durable here too).
-    private var applyBound: LogIndex {
-        min(log.committed, config.asyncStorageWrites ? max(log.stabled, log.offset) : log.lastIndex)
+            || min(log.committed, log.lastIndex) > log.applying
     }
 
     /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
@@ -400,7 +393,7 @@ public final class RaftNode {
         }
         let offset = log.offset, last = log.lastIndex, writing = max(log.writing, offset)
         let entries: [Entry] = writing >= last ? [] : Array(log.entries[Int(writing - offset) ..< Int(last - offset)])
-        let applyTo = applyBound, applying = max(log.applying, offset)
+        let applyTo = min(log.committed, last), applying = max(log.applying, offset)
         let committed: [Entry] = applying >= applyTo ? []
             : Array(log.entries[Int(applying - offset) ..< Int(applyTo - offset)])
         // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.

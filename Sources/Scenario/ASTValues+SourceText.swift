@@ -64,13 +64,14 @@ extension IntOperand {
 }
 
 extension ClusterConfig {
-    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [snapshot-every N] [udp [netns] | exec "CMD"] [bug NAME]`.
+    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [disk D..D] [snapshot-every N] [udp [netns] | exec "CMD"] [bug NAME]`.
     public var sourceText: String {
         var out = "cluster \(nodes)"
         if let seed { out += " seed \(seed)" }
         if let election { out += " election " + Literals.formatDurationRange(election) }
         if let heartbeat { out += " heartbeat " + Literals.formatDuration(heartbeat) }
         if let latency { out += " latency " + Literals.formatDurationRange(latency) }
+        if let disk { out += " disk " + Literals.formatDurationRange(disk) }
         if let snapshotEvery { out += " snapshot-every \(snapshotEvery)" }
         if transport == .udp { out += " udp" }
         if netns { out += " netns" }

@@ -30,7 +30,7 @@ public struct Link: Sendable, Hashable {
     }
 }
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"]`.
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [disk D..D] [udp [netns] | exec "CMD"]`.
 /// Durations in nanoseconds; nil means the executor's default.
 public struct ClusterConfig: Sendable, Hashable {
     /// Simulated nodes, local `raftd` processes over UDP, or processes of a command speaking
@@ -51,6 +51,9 @@ public struct ClusterConfig: Sendable, Hashable {
     public var heartbeat: UInt64?
     /// The network latency range.
     public var latency: ClosedRange<UInt64>?
+    /// `disk D..D` (simulated only): nodes write in the background, a write taking this long
+    /// (`SimConfig.diskLatency`); nil: every write is done at once.
+    public var disk: ClosedRange<UInt64>?
     /// Simulated (default) or UDP.
     public var transport: Transport
     /// `udp netns`: each node in a network namespace of its own, with faults made by the kernel.

@@ -10,6 +10,8 @@ public struct ClusterOverride: Sendable, Hashable {
     public var latency: ClosedRange<UInt64>?
     /// Nodes take a snapshot every this many applied entries.
     public var snapshotEvery: UInt64?
+    /// Simulated nodes write in the background, a write taking this long (`cluster … disk`).
+    public var disk: ClosedRange<UInt64>?
     /// Creates an override; nil fields leave the script's value.
     public init(nodes: Int? = nil, election: ClosedRange<UInt64>? = nil, heartbeat: UInt64? = nil,
                 latency: ClosedRange<UInt64>? = nil, snapshotEvery: UInt64? = nil) {
@@ -27,6 +29,7 @@ public struct ClusterOverride: Sendable, Hashable {
         if let heartbeat { c.heartbeat = heartbeat }
         if let latency { c.latency = latency }
         if let snapshotEvery { c.snapshotEvery = snapshotEvery }
+        if let disk, c.transport == .simulated { c.disk = disk }
         return c
     }
 }

@@ -73,6 +73,7 @@ public final class Executor {
         if let e = cfg.election { sc.electionTimeout = e }
         if let h = cfg.heartbeat { sc.heartbeat = h }
         if let l = cfg.latency { sc.latency = l }
+        sc.diskLatency = cfg.disk
         if let n = cfg.snapshotEvery { sc.snapshotEvery = n }
         sc.bug = cfg.bug
         let c = try SimulatedCluster(config: sc)

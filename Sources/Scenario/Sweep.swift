@@ -79,7 +79,7 @@ public struct Sweep {
         self.seeds = seeds
     }
 
-    static func parseRange(_ v: String) -> ClosedRange<UInt64>? {
+    public static func parseRange(_ v: String) -> ClosedRange<UInt64>? {
         let ends = v.components(separatedBy: "..")
         if ends.count == 1, let d = Literals.parseDuration(ends[0]) { return d...d }
         guard ends.count == 2, let a = Literals.parseDuration(ends[0]), let b = Literals.parseDuration(ends[1]), a <= b else { return nil }

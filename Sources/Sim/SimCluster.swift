@@ -227,6 +227,10 @@ public final class SimCluster {
         n.server = nil
         n.state = .down
         discardInbox(n)
+        // The writer's batch in progress and the writes waiting for it are lost with the process.
+        n.writes = WritePipeline()
+        n.writeQueue.removeAll()
+        n.writing = false
         n.disk.crash()
         recorder.mark(id, .crash, at: now)
         recorder.noteState(id, process: .down, role: nil, term: n.disk.hardState.term, at: now)
@@ -412,6 +416,7 @@ public final class SimCluster {
         n.state = .up
         discardInbox(n)
         n.snapshotsSentCounted = 0
+        n.diskRNG = SeededRandom(seed: config.seed, stream: "disk-\(n.id)-\(n.incarnation)")
         checker.restarted(n.id)
         if config.checkInvariants, n.disk.snapshot.index > 0 {
             checker.noteSnapshot(node: n.id, metadata: n.disk.snapshot, data: n.disk.snapshotData, at: now)
@@ -498,7 +503,7 @@ public final class SimCluster {
         stepping = nil
     }
 
-    private func sendReply(_ r: ClientReply, from: NodeID) {
+    func sendReply(_ r: ClientReply, from: NodeID) {
         let ds = fate(on: nil)
         if ds.isEmpty, traceSink != nil {
             trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (lost: drop \(percent(network.faults.loss)))")
@@ -523,25 +528,17 @@ public final class SimCluster {
     /// Persist, send, apply, acknowledge: the driver's half of the core's contract.
     func drain(_ n: SimNode) {
         guard let server = n.server else { return }
-        server.drain(persist: { rd in
-                         n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
-                                      entries: rd.entries, sync: rd.mustSync)
-                     },
-                     send: { m in send(m) },
-                     reply: { r in sendReply(r, from: n.id) },
-                     processed: { rd, out in
-                         guard out.failure == nil else { return }
-                         if let s = rd.snapshot {
-                             if rd.installsSnapshot { stats.snapshotsInstalled += 1 } else { stats.snapshotsTaken += 1 }
-                             trace("node \(n.id) \(rd.installsSnapshot ? "installed" : "took") a snapshot at "
-                                   + "\(s.metadata) (\(s.data.count) bytes)")
-                             mix(0x5B, n.id, s.index, s.term, rd.installsSnapshot ? 1 : 0)
-                         }
-                         if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
-                         if config.checkInvariants {
-                             checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
-                         }
-                     })
+        if config.diskLatency != nil {
+            drainWithWriter(n, server)
+        } else {
+            server.drain(persist: { rd in
+                             n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
+                                          entries: rd.entries, sync: rd.mustSync)
+                         },
+                         send: { m in send(m) },
+                         reply: { r in sendReply(r, from: n.id) },
+                         processed: { rd, out in readyDone(n, server, rd, out) })
+        }
         if let failure = server.failure {
             // The state machine can no longer follow the log: stop the node, and the run.
             checker.nodeFailed(node: n.id, detail: failure, at: now)
@@ -559,6 +556,21 @@ public final class SimCluster {
         recorder.noteState(n.id, process: n.state, role: server.raft.role, term: server.raft.term, at: now)
     }
 
+    /// What follows every Ready of node `n` once applied: statistics, the trace, the checker.
+    func readyDone(_ n: SimNode, _ server: KVServer, _ rd: Ready, _ out: ServerOutput) {
+        guard out.failure == nil else { return }
+        if let s = rd.snapshot {
+            if rd.installsSnapshot { stats.snapshotsInstalled += 1 } else { stats.snapshotsTaken += 1 }
+            trace("node \(n.id) \(rd.installsSnapshot ? "installed" : "took") a snapshot at "
+                  + "\(s.metadata) (\(s.data.count) bytes)")
+            mix(0x5B, n.id, s.index, s.term, rd.installsSnapshot ? 1 : 0)
+        }
+        if let ss = rd.softState { roleChanged(n.id, ss, term: server.raft.term) }
+        if config.checkInvariants {
+            checker.afterReady(server.raft, ready: rd, applied: out.applied, at: now)
+        }
+    }
+
     /// The network model's verdict on one message (nil link: a client's), drawn from the network's
     /// generator. The generator is copied out and back so that reading `network` needs no copy of it.
     private func fate(on link: Link?) -> Deliveries {
@@ -567,7 +579,7 @@ public final class SimCluster {
         return network.deliveries(on: link, rng: &rng)
     }
 
-    private func send(_ m: consuming Message) {
+    func send(_ m: consuming Message) {
         stats.messagesSent += 1
         if m.kind == .snapshot, let c = m.snapshot {
             stats.snapshotChunksSent += 1

@@ -29,6 +29,12 @@ public struct SimConfig: Sendable, Hashable {
     public var sessionTTL: LogIndex = KVStore.defaultSessionTTL
     /// One classic Raft mistake switched on in every node (`cluster 5 bug NAME`); nil: none.
     public var bug: KnownBug?
+    /// How long a background storage write takes (`cluster 5 disk 1ms..5ms`). Set: nodes store the
+    /// way `raftd` does (`RaftConfig.asyncStorageWrites`, `KV.WritePipeline`): a leader hands its
+    /// writes to a writer that stores and syncs in batches (one batch at a time, each taking a time
+    /// drawn from this range, everything handed over meanwhile in the next), and a crash loses the
+    /// batch in progress and what waits. nil: every Ready is stored and synced at once.
+    public var diskLatency: ClosedRange<SimTime>?
 
     public init(nodes: Int = 5, seed: UInt64 = 1) {
         self.nodes = nodes
@@ -51,6 +57,7 @@ public struct SimConfig: Sendable, Hashable {
             throw ClusterError("election timeout \(TimeFormat.duration(electionTimeout.lowerBound)) must be above the heartbeat \(TimeFormat.duration(heartbeat))")
         }
         if latency.upperBound > .s(60) { throw ClusterError("latency above 60s is not supported") }
+        if let d = diskLatency, d.upperBound > .s(60) { throw ClusterError("disk latency above 60s is not supported") }
         if snapshotEvery == 0 { throw ClusterError("snapshot-every must be at least 1 entry") }
         if sessionTTL == 0 { throw ClusterError("the session lifetime must be at least 1 entry") }
         do { try raftConfig(for: 1).validate() } catch { throw ClusterError(error.description) }
@@ -59,10 +66,12 @@ public struct SimConfig: Sendable, Hashable {
     /// The core configuration of node `id`, timeouts converted to ticks.
     public func raftConfig(for id: NodeID) -> RaftConfig {
         let t = max(tick, 1)
-        return RaftConfig(id: id, voters: nodeIDs,
-                          electionTicksMin: Int((electionTimeout.lowerBound + t / 2) / t),
-                          electionTicksMax: Int((electionTimeout.upperBound + t / 2) / t),
-                          heartbeatTicks: max(1, Int((heartbeat + t / 2) / t)),
-                          preVote: preVote, checkQuorum: checkQuorum, bug: bug)
+        var c = RaftConfig(id: id, voters: nodeIDs,
+                           electionTicksMin: Int((electionTimeout.lowerBound + t / 2) / t),
+                           electionTicksMax: Int((electionTimeout.upperBound + t / 2) / t),
+                           heartbeatTicks: max(1, Int((heartbeat + t / 2) / t)),
+                           preVote: preVote, checkQuorum: checkQuorum, bug: bug)
+        c.asyncStorageWrites = diskLatency != nil
+        return c
     }
 }

@@ -16,6 +16,14 @@ public final class SimNode {
     var inbox = Deque<SimCluster.Event>()
     /// This incarnation's `RaftStats.snapshotsSent` already added to `SimStats`.
     var snapshotsSentCounted = 0
+    /// With `SimConfig.diskLatency`: this incarnation's writes with its background writer and the
+    /// messages waiting for them; the writes handed over and not yet started; whether a batch is
+    /// being written.
+    var writes = WritePipeline<Message>()
+    var writeQueue: [StorageWrite] = []
+    var writing = false
+    /// Draws this incarnation's write times.
+    var diskRNG = SeededRandom(seed: 0, stream: "disk")
 
     /// Started empty to join a running cluster (`SimCluster.addNode`): it has no configuration of its
     /// own and learns it from the leader, also after a restart.

@@ -360,6 +360,20 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
     }
 
+    /// Makes every entry saved without `sync` so far durable, with one sync of the log: how a writer
+    /// that saves several Readies in a row (group commit) finishes the batch.
+    public func sync() throws(StorageError) {
+        try locked { () throws(StorageError) in
+            try checkUsable()
+            do throws(StorageError) {
+                try syncLog()
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
     /// Stores `snapshot` durably and makes the log start right after it, as a `Ready` asks
     /// (`replacingLog` is its `installsSnapshot`): the node's own keeps the entries after its index
     /// (provided the log holds that index with its term; otherwise it replaces the log too), one from

@@ -64,6 +64,10 @@ struct Run: ParsableCommand {
             help: "Every cluster's nodes take a snapshot every N applied entries (overrides `cluster … snapshot-every N`).")
     var snapshotEvery: UInt64?
 
+    @Option(help: ArgumentHelp("Every simulated cluster's nodes write in the background as raftd does, each write taking a time in this range, e.g. 1ms..5ms (overrides `cluster … disk`).",
+                               valueName: "DURATION..DURATION"))
+    var disk: String?
+
     @Option(help: ArgumentHelp("Write the run's timeline as one self-contained HTML file (with several runs, one file each: NAME-SCENARIO-seedN.html).",
                                valueName: "FILE.html"))
     var timeline: String?
@@ -98,6 +102,12 @@ struct Run: ParsableCommand {
         if let snapshotEvery {
             guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
             runner.options.clusterOverride.snapshotEvery = snapshotEvery
+        }
+        if let disk {
+            guard let range = Sweep.parseRange(disk) else {
+                throw ValidationError("--disk takes a duration or a range such as 1ms..5ms, not \(disk)")
+            }
+            runner.options.clusterOverride.disk = range
         }
         runner.recordTimeline = timeline != nil
         runner.options.recordMessages = messages

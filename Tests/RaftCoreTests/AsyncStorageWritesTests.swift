@@ -46,24 +46,29 @@ import Testing
         #expect(net.applied[1]!.map(\.index) == [1, 2])
     }
 
-    @Test func twoFollowersCommitBeforeTheLeadersOwnWriteButItAppliesOnlyOnceDurable() throws {
+    @Test func twoFollowersCommitAndTheLeaderAppliesBeforeItsOwnWriteIsDurable() throws {
+        // Thesis §10.2.1: the entry is durable on a majority, the leader's disk is not needed.
         let net = asyncNetwork(3, seed: 72)
         #expect(electedLeader(net))
         try net.propose(1, "x")
         net.deliverAll()
         net.reportDurable(2)
+        #expect(net[1].log.committed == 1)
+        net.deliverAll()
+        #expect(net[1].log.committed == 1)
         net.reportDurable(3)
         net.deliverAll()
         #expect(net[1].log.committed == 2)
         #expect(net[1].log.stabled == 1)
-        // Committed by nodes 2 and 3, but not applied here until it is durable here.
-        #expect(net.applied[1]!.map(\.index) == [1])
-        #expect(net[1].hasReady == false)
+        #expect(net.applied[1]!.map(\.index) == [1, 2])
+        // The late report changes the leader's own match, nothing else.
         net.reportDurable(1)
+        #expect(net[1].log.stabled == 2)
+        #expect(net[1].progress[1]?.match == 2)
         #expect(net.applied[1]!.map(\.index) == [1, 2])
     }
 
-    @Test func aFollowerAppliesACommittedEntryOnlyOnceItIsDurableThere() throws {
+    @Test func aFollowerLearnsACommitBeyondItsDurableLogOnlyFromAnAppend() throws {
         let net = asyncNetwork(3, seed: 73)
         #expect(electedLeader(net))
         try net.propose(1, "x")
@@ -72,16 +77,23 @@ import Testing
         net.reportDurable(1)
         net.deliverAll()
         #expect(net[1].log.committed == 2)
-        // Node 2 learns the commit index from the next append (a heartbeat would say no more than
-        // the match node 2 acknowledged) while its own write of entry 2 is unreported.
+        // Node 2's acknowledgement waits for its write: heartbeats carry no commit beyond the match
+        // it acknowledged.
+        net.tick(1, times: 5)
+        net.deliverAll()
+        #expect(net[2].log.committed == 1)
+        #expect(net[1].progress[2]?.match == 1)
+        // The next append carries commit 2, which node 2 holds (written, not yet reported): it
+        // applies it, as committed entries are durable on a majority.
         try net.propose(1, "y")
         net.deliverAll()
         #expect(net[2].log.committed == 2)
         #expect(net[2].log.stabled == 1)
-        #expect(net.applied[2]!.map(\.index) == [1])
+        #expect(net.applied[2]!.map(\.index) == [1, 2])
         net.reportDurable(2)
         #expect(net[2].log.stabled == 3)
-        #expect(net.applied[2]!.map(\.index) == [1, 2])
+        net.deliverAll()
+        #expect(net[1].progress[2]?.match == 3)
     }
 
     @Test func aReportOfAWriteThatALaterAppendReplacedChangesNothing() throws {

@@ -39,6 +39,23 @@ struct ExplorerTests {
         }
     }
 
+    @Test("some generated clusters write in the background (disk D..D), and those run clean too")
+    func someClustersHaveBackgroundWrites() throws {
+        let g = ScenarioGenerator()
+        var withDisk = 0
+        for seed: UInt64 in 1...20 {
+            let run = g.run(seed: seed)
+            #expect(run.failure == nil, "seed \(seed): \(run.failure?.message ?? "")")
+            if run.lines.first?.contains(" disk ") == true { withDisk += 1 }
+        }
+        #expect(withDisk >= 3 && withDisk <= 17, "\(withDisk) of 20 clusters with disk")
+        // Without the family, none.
+        var settings = GeneratorSettings()
+        settings.faults.remove(.disk)
+        let plain = ScenarioGenerator(settings: settings)
+        #expect((1...20).allSatisfy { plain.run(seed: UInt64($0)).lines.first?.contains(" disk ") == false })
+    }
+
     @Test("generated lines run in the generator give the trace the file gives")
     func generationAndReplayShareTheTrace() throws {
         let run = ScenarioGenerator().run(seed: 5)

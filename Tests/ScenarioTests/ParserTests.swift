@@ -56,6 +56,17 @@ import Testing
             .cluster(ClusterConfig(nodes: 5, seed: 42, election: 150 * ms...300 * ms, heartbeat: 50 * ms, latency: ms...5 * ms)),
         ])
         #expect(try kinds("cluster 3 udp") == [.cluster(ClusterConfig(nodes: 3, transport: .udp))])
+        var disk = ClusterConfig(nodes: 3)
+        disk.disk = ms...5 * ms
+        #expect(try kinds("cluster 3 disk 1ms..5ms") == [.cluster(disk)])
+        #expect(disk.sourceText == "cluster 3 disk 1ms..5ms")
+        do {
+            _ = try Parser.parse("cluster 3 disk 1ms..5ms udp", file: "t.scn")
+            Issue.record("a udp cluster with simulated disks parsed")
+        } catch {
+            #expect(error.message.contains("disk sets the write time of simulated disks"))
+            #expect(error.location.column == 11)
+        }
         #expect(try kinds("cluster 7 udp seed 18446744073709551615") == [
             .cluster(ClusterConfig(nodes: 7, seed: UInt64.max, transport: .udp)),
         ])

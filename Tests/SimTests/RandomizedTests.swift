@@ -13,14 +13,16 @@ import Check
 /// and lagging or restarted followers catch up by InstallSnapshot; in every third seed client
 /// sessions expire after 24 idle entries. Leadership transfers and membership changes (a node
 /// added, a voter removed, the leader included) are among the faults.
-func chaosRun(seed: UInt64, faultEvery: SimTime = .ms(250)) throws -> (SimCluster, Workload, [String]) {
-    let (c, w, log, _) = try chaosRunWithFaults(seed: seed, faultEvery: faultEvery)
+func chaosRun(seed: UInt64, faultEvery: SimTime = .ms(250), disk: ClosedRange<SimTime>? = nil) throws -> (SimCluster, Workload, [String]) {
+    let (c, w, log, _) = try chaosRunWithFaults(seed: seed, faultEvery: faultEvery, disk: disk)
     return (c, w, log)
 }
 
 /// `chaosRun`, also returning the fault injector (which counts the changes it made).
-func chaosRunWithFaults(seed: UInt64, faultEvery: SimTime = .ms(250)) throws -> (SimCluster, Workload, [String], FaultInjector) {
+func chaosRunWithFaults(seed: UInt64, faultEvery: SimTime = .ms(250),
+                        disk: ClosedRange<SimTime>? = nil) throws -> (SimCluster, Workload, [String], FaultInjector) {
     var cfg = SimConfig(nodes: 5, seed: seed)
+    cfg.diskLatency = disk
     cfg.checkInvariants = true
     cfg.snapshotEvery = 5 + seed % 20
     if seed % 3 == 0 { cfg.sessionTTL = 24 }
@@ -47,7 +49,18 @@ struct RandomizedTests {
     /// operation gets an answer, and every acknowledged write is readable afterwards.
     @Test(arguments: 1...200)
     func chaos(seed: Int) throws {
-        let (c, w, log) = try chaosRun(seed: UInt64(seed))
+        try checkChaos(seed: seed)
+    }
+
+    /// The same with background storage writes (`SimConfig.diskLatency`, as raftd writes): crashes
+    /// now also lose writes in progress, and leaders commit on their followers' disks first.
+    @Test(arguments: 1...100)
+    func chaosWithBackgroundWrites(seed: Int) throws {
+        try checkChaos(seed: seed, disk: .ms(1) ... .ms(8))
+    }
+
+    private func checkChaos(seed: Int, disk: ClosedRange<SimTime>? = nil) throws {
+        let (c, w, log) = try chaosRun(seed: UInt64(seed), disk: disk)
         let repairedAt = c.now
         // Liveness: once faults heal, a leader is elected and the nodes converge in bounded time.
         let converged = c.run(until: repairedAt + .s(10)) { c.isConverged }

@@ -10,10 +10,10 @@ public struct ClusterCommand: ScenarioCommand {
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"] [bug NAME]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). With snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [disk DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"] [bug NAME]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). With disk (simulated only), each node writes its log in the background as raftd does, one batch at a time, each write taking a time drawn from the range: a leader sends its appends while its own write runs, and a crash loses the write in progress (default: every write is done at once). With snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec", "bug"] + KnownBug.allCases.map(\.name),
+            keywords: ["seed", "election", "heartbeat", "latency", "disk", "snapshot-every", "udp", "netns", "exec", "bug"] + KnownBug.allCases.map(\.name),
             category: .cluster),
     ]
 
@@ -31,13 +31,17 @@ public struct ClusterCommand: ScenarioCommand {
         var seen: Set<String> = []
         var netnsLocation: SourceLocation?
         var bugLocation: SourceLocation?
-        let options = ["seed", "election", "heartbeat", "latency", "snapshot-every", "udp", "netns", "exec", "bug"]
+        var diskLocation: SourceLocation?
+        let options = ["seed", "election", "heartbeat", "latency", "disk", "snapshot-every", "udp", "netns", "exec", "bug"]
         while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
             case "election": config.election = try p.parseDurationRange("the election timeout", positive: true)
             case "heartbeat": config.heartbeat = try p.parseDuration("the heartbeat interval", positive: true)
             case "latency": config.latency = try p.parseDurationRange("the latency")
+            case "disk":
+                diskLocation = p.tokens[p.position - 1].location
+                config.disk = try p.parseDurationRange("the disk write time")
             case "snapshot-every":
                 config.snapshotEvery = UInt64(try p.parseInteger("the entries between snapshots", in: 1...1_000_000_000))
             case "bug":
@@ -67,6 +71,10 @@ public struct ClusterCommand: ScenarioCommand {
         if let netnsLocation, config.transport != .udp {
             throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
                             expected: "'udp'")
+        }
+        if let diskLocation, config.transport != .simulated {
+            throw p.failure("disk sets the write time of simulated disks; '\(config.transport == .udp ? "udp" : "exec")' nodes write to this machine's disk",
+                            at: diskLocation, expected: "either 'disk D..D' or '\(config.transport == .udp ? "udp" : "exec")'")
         }
         if let bugLocation, config.transport != .simulated {
             throw p.failure("known-bug switches exist in simulated clusters only, not with '\(config.transport == .udp ? "udp" : "exec")'",

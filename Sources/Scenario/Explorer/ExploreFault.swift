@@ -23,6 +23,9 @@ public enum ExploreFault: String, Sendable, Hashable, CaseIterable, Codable, Com
     case transfer
     /// `snapshot NODE|leader`, and clusters with `snapshot-every N`.
     case snapshot
+    /// Clusters with `disk LOW..HIGH`: nodes write in the background as raftd does, and a crash
+    /// loses the write in progress.
+    case disk
 
     public static func < (a: ExploreFault, b: ExploreFault) -> Bool { a.rawValue < b.rawValue }
 }

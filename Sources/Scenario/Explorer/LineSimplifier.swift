@@ -53,6 +53,7 @@ enum LineSimplifier {
         if config.election != nil { var c = config; c.election = nil; out.append(c.sourceText) }
         if config.heartbeat != nil { var c = config; c.heartbeat = nil; out.append(c.sourceText) }
         if config.latency != nil { var c = config; c.latency = nil; out.append(c.sourceText) }
+        if config.disk != nil { var c = config; c.disk = nil; out.append(c.sourceText) }
         return out
     }
 

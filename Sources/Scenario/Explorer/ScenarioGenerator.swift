@@ -111,6 +111,15 @@ public struct ScenarioGenerator: Sendable {
             electionMin = e0 * 1_000_000
             var line = "cluster \(n) seed \(seed) election \(e0)ms..\(e1)ms heartbeat \(heartbeat)ms latency \(l0)ms..\(l1)ms"
             if enabled(.snapshot), rng.chance(0.4) { line += " snapshot-every \(pick([5, 10, 20, 50]))" }
+            if enabled(.disk) {
+                // From a stream of its own, so that the draws above and below stay what they were.
+                var d = SeededRandom(seed: seed, stream: "explore-disk")
+                if d.chance(0.4) {
+                    let writes: [(UInt64, UInt64)] = [(1, 2), (1, 5), (2, 10), (5, 20)]
+                    let (w0, w1) = writes[Int(d.next(upperBound: UInt64(writes.count)))]
+                    line += " disk \(w0)ms..\(w1)ms"
+                }
+            }
             if let bug = settings.bug { line += " bug \(bug.name)" }
             guard emit(line) else { return }
 
