@@ -47,6 +47,7 @@ MAELSTROM_NODE  := $(CURDIR)/.build/release/raftd --maelstrom --data "$$RAFTSH_N
 test: build
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build
 	$(BIN) run scenarios/ --seeds 1..200 --quiet
+	$(BIN) run scenarios/ --seeds 1..50 --quiet --disk 1ms..5ms
 	$(BIN) run --udp scenarios/
 	@if [ "$$(id -u)" = 0 ]; then $(BIN) run --netns $(NETNS_SCENARIOS); \
 	else echo "netns scenarios skipped: network namespaces need root"; fi

@@ -46,6 +46,8 @@ public struct UDPClusterOptions: Sendable {
     public var probeTimeout: Duration
     /// `raftd --snapshot-every` for every node (nil: raftd's default).
     public var snapshotEvery: UInt64?
+    /// `raftd --background-writes` for every node.
+    public var backgroundWrites = false
     /// More arguments for some nodes' raftd, and more environment for every raftd (test hooks).
     public var extraArguments: [NodeID: [String]]
     public var environment: [String: String]
@@ -403,6 +405,7 @@ public final class UDPCluster: Cluster, ProcessControl, NetworkControl, StateIns
         }
         if let h = options.heartbeat { args += ["--heartbeat", NodeConfig.format(h)] }
         if !options.fsync { args.append("--no-fsync") }
+        if options.backgroundWrites { args.append("--background-writes") }
         if let n = options.snapshotEvery { args += ["--snapshot-every", "\(n)"] }
         return args + (options.extraArguments[id] ?? [])
     }

@@ -79,6 +79,11 @@ public struct NodeConfig: Sendable, Hashable {
     public var explicitClusterID: String?
     /// Sync the log to disk before votes and append acknowledgements (off only for benchmarks).
     public var fsync: Bool
+    /// A leader hands its log writes to a writer thread and goes on while they are stored and synced
+    /// (`LogWriter`; `raftd --background-writes`). Off: every node stores its `Ready` on its event
+    /// loop (a leader after sending its appends), which measured faster on a 2-core machine, where
+    /// the thread's wake-ups cost more than the overlap saved (README, Benchmarks).
+    public var backgroundWrites = false
     /// Take a snapshot (and compact the log) every this many applied entries; nil: only when asked
     /// (a `snapshot` control request).
     public var snapshotEvery: LogIndex?

@@ -64,14 +64,18 @@ public struct DaemonCounters: Sendable, Hashable {
 /// One real Raft node: a `KVServer` driven over a SwiftNIO UDP channel, persisting through
 /// `NodeStorage`.
 ///
-/// The driver does what the simulator's does with background writes (`SimCluster.drainWithWriter`),
-/// by the rule of `WritePipeline`: a leader sends a `Ready`'s messages at once and hands its storage
-/// work to its `LogWriter` thread, which stores and syncs everything handed over while its previous
-/// batch ran in one go (group commit); the core counts the leader's entries once the writer reports
-/// them durable (`RaftNode.persisted(through:term:)`). Any other node stores its `Ready` here,
-/// syncs, then sends (votes and acknowledgements promise what is on disk). Datagrams read in one
-/// event-loop turn are all stepped into the core before the `Ready` is taken (in
-/// `channelReadComplete`), so they share one storage write.
+/// For each `Ready`, a leader sends its messages first, so that the followers' syncs run while its
+/// own does (thesis §10.2.1), then stores it; any other node stores, syncs, then sends (votes and
+/// acknowledgements promise what is on disk). The core runs with `asyncStorageWrites`: the driver
+/// reports each store durable (`RaftNode.persisted(through:term:)`), and the leader's entries count
+/// toward a commit from then on. Datagrams read in one event-loop turn are all stepped into the core
+/// before the `Ready` is taken (in `channelReadComplete`), so they share one storage write and one
+/// sync (group commit that follows the load).
+///
+/// With `NodeConfig.backgroundWrites`, the driver does what the simulator's does with `disk D..D`
+/// (`SimCluster.drainWithWriter`), by the rule of `WritePipeline`: a leader hands its storage work
+/// to its `LogWriter` thread, which stores and syncs everything handed over while its previous
+/// batch ran in one go, and goes on taking answers and proposals meanwhile.
 ///
 /// All mutable state lives on the channel's event loop. The public methods may be called from any
 /// thread that is not that event loop.
@@ -99,7 +103,8 @@ public final class RaftDaemon: @unchecked Sendable {
     private var channel: (any Channel)?
     private var server: KVServer?
     private var storage: NodeStorage?
-    /// Stores the Readies the event loop does not store itself (see `drain`).
+    /// Stores the Readies the event loop does not store itself (see `drain`); only with
+    /// `NodeConfig.backgroundWrites`.
     private var writer: LogWriter?
     /// What went to `writer` and is not durable yet, and the output waiting for it: the messages of
     /// a node that is not leading (answers and votes promise what is on disk) and control replies
@@ -261,14 +266,14 @@ public final class RaftDaemon: @unchecked Sendable {
                 let (store, server) = boxed.value
                 self.storage = store
                 self.server = server
-                self.writer = LogWriter(storage: store) { [unowned self] result in
+                if self.config.backgroundWrites { self.writer = LogWriter(storage: store) { [unowned self] result in
                     self.eventLoop.execute {
                         switch result {
                         case .success(let durable): self.written(through: durable)
                         case .failure(let error): if !self.stopped { self.fatal("storage error: \(error)") }
                         }
                     }
-                }
+                } }
                 let log = server.raft.log
                 // A chain restarted from a snapshot starts from the hash its metadata keeps.
                 self.chain = .after(log.snapshot.metadata)
@@ -438,12 +443,13 @@ public final class RaftDaemon: @unchecked Sendable {
         }
     }
 
-    /// Persist, send, apply, acknowledge, for as long as the core has work, by the rule of
-    /// `WritePipeline`: a leader sends at once and hands its storage work to `writer`; any other
-    /// node stores here and sends after the sync (or, while a write is still with `writer`, queues
-    /// behind it).
+    /// Persist, send, apply, acknowledge, for as long as the core has work. A leader sends first.
+    /// With `backgroundWrites`, by the rule of `WritePipeline`: a leader hands its storage work to
+    /// `writer`; any other node stores here and sends after the sync (or, while a write is still
+    /// with `writer`, queues behind it). Without, every node stores here, then sends what waited for
+    /// the sync; the pipeline stays idle.
     private func drain() {
-        guard !stopped, let server, let storage, let writer else { return }
+        guard !stopped, let server, let storage else { return }
         while var rd = server.ready() {
             counters.readies += 1
             if config.testCorruptLogAt != nil { corrupt(&rd) }
@@ -454,7 +460,7 @@ public final class RaftDaemon: @unchecked Sendable {
             }
             if StorageWrite.needed(by: rd) {
                 counters.storageWrites += 1
-                if writes.handsOver(leading: leading) {
+                if let writer, writes.handsOver(leading: leading) {
                     writer.submit(StorageWrite(rd))
                     writes.handOver(rd)
                 } else {

@@ -29,6 +29,11 @@ public enum KnownBug: String, Sendable, Hashable, CaseIterable {
     /// different leaders can have disjoint majorities and a committed entry is lost. Read in
     /// `RaftNode.mayChangeMembershipInThisTerm`.
     case changeBeforeCommit = "change-before-commit"
+    /// With background storage writes (`RaftConfig.asyncStorageWrites`, `cluster N disk D..D`), a
+    /// leader counts its own entries toward a commit when it hands them to its writer instead of
+    /// when they are durable: a crash can then lose a committed entry from a majority. Read in
+    /// `RaftNode.advance(_:)`; no effect without background writes.
+    case countBeforeWrite = "count-before-write"
 
     /// The switch's name in scenarios and on the command line.
     public var name: String { rawValue }
@@ -43,6 +48,7 @@ public enum KnownBug: String, Sendable, Hashable, CaseIterable {
         case .noTruncate: "a follower keeps entries that conflict with the leader's"
         case .voteTwice: "a vote is not persisted before it is granted"
         case .changeBeforeCommit: "a new leader changes the membership before committing an entry of its term"
+        case .countBeforeWrite: "with background writes, a leader counts its own entries before they are durable"
         }
     }
 }

@@ -70,6 +70,10 @@ struct Raftd: ParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "Do not sync the log to disk (unsafe; for benchmarks).")
     var noFsync = false
 
+    @Flag(name: .customLong("background-writes"),
+          help: "A leader hands its log writes to a writer thread (group commit while it goes on) instead of storing them on its event loop.")
+    var backgroundWrites = false
+
     @Option(name: .customLong("snapshot-every"),
             help: "Take a snapshot and compact the log every N applied entries (0: never, only when asked).")
     var snapshotEvery: UInt64 = NodeConfig.defaultSnapshotEvery
@@ -114,6 +118,7 @@ struct Raftd: ParsableCommand {
                                 snapshotEvery: snapshotEvery == 0 ? nil : snapshotEvery)
         var c = config
         c.listenDescriptor = listenFD
+        c.backgroundWrites = backgroundWrites
         if join && voters != nil { throw NodeConfigError("--join and --voters exclude each other: a joining node starts in no configuration") }
         if join { c.voters = [] }
         if let voters {

@@ -93,6 +93,8 @@ public final class LocalCluster {
     private var startedOnce: Set<NodeID> = []
     /// Every node's `NodeConfig.snapshotEvery`.
     public var snapshotEvery: LogIndex? = NodeConfig.defaultSnapshotEvery
+    /// Every node's `NodeConfig.backgroundWrites`.
+    public var backgroundWrites = false
     /// `NodeConfig.voters` of some nodes (the others start with every node of the cluster as voters).
     public var voters: [NodeID: [NodeID]] = [:]
 
@@ -117,6 +119,7 @@ public final class LocalCluster {
     public func config(_ id: NodeID) throws -> NodeConfig {
         var c = NodeConfig(id: id, peers: peers, dataDirectory: dirs[id]!, clusterKey: clusterKey, snapshotEvery: snapshotEvery)
         c.voters = voters[id]
+        c.backgroundWrites = backgroundWrites
         do { c.listenDescriptor = try sockets[id]!.duplicate() } catch { throw TestFailure(error.message) }
         return c
     }

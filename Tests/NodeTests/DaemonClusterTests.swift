@@ -111,8 +111,10 @@ struct DaemonClusterTests {
         }
     }
 
-    @Test func restartedClusterKeepsItsData() throws {
+    @Test(arguments: [false, true])
+    func restartedClusterKeepsItsData(backgroundWrites: Bool) throws {
         let cluster = try LocalCluster()
+        cluster.backgroundWrites = backgroundWrites
         defer { cluster.shutdown() }
         try cluster.startAll()
         var client = try cluster.client()
@@ -203,8 +205,10 @@ struct DaemonClusterTests {
         for id in cluster.ids { #expect(client.control(.heal, to: id) == .ok) }
     }
 
-    @Test func concurrentClientsAllCommit() throws {
+    @Test(arguments: [false, true])
+    func concurrentClientsAllCommit(backgroundWrites: Bool) throws {
         let cluster = try LocalCluster()
+        cluster.backgroundWrites = backgroundWrites
         defer { cluster.shutdown() }
         try cluster.startAll()
         let probe = try cluster.client()

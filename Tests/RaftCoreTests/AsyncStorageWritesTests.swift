@@ -46,6 +46,22 @@ import Testing
         #expect(net.applied[1]!.map(\.index) == [1, 2])
     }
 
+    @Test func theKnownBugCountBeforeWriteCommitsOnTheLeadersUnwrittenEntries() throws {
+        let net = Network(3, seed: 76) {
+            $0.asyncStorageWrites = true
+            $0.bug = .countBeforeWrite
+        }
+        #expect(electedLeader(net))
+        net.crash(3)
+        try net.propose(1, "x")
+        net.deliverAll()
+        net.reportDurable(2)
+        net.deliverAll()
+        // One follower and the leader's entry that is not on its disk: wrongly a majority.
+        #expect(net[1].log.stabled == 1)
+        #expect(net[1].log.committed == 2)
+    }
+
     @Test func twoFollowersCommitAndTheLeaderAppliesBeforeItsOwnWriteIsDurable() throws {
         // Thesis §10.2.1: the entry is durable on a majority, the leader's disk is not needed.
         let net = asyncNetwork(3, seed: 72)

@@ -180,6 +180,7 @@ struct ExplorerTests {
         (.ackBeforeSync, 20),   // seed 4
         (.commitOldTerm, 180),  // seed 87
         (.voteTwice, 300),      // seed 143
+        (.countBeforeWrite, 270),  // seed 132 (a cluster with disk D..D)
     ]
 
     @Test("each known bug is found within its seed budget and shrunk to at most 20 lines",

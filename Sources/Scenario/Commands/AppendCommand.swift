@@ -2,7 +2,7 @@ import KV
 
 /// `append KEY VALUE [via NODE] [timeout DURATION]`: append to the string at KEY through a client
 /// that finds the leader (an absent key counts as empty), as in the 6.5840 KV labs.
-public struct AppendCommand: ScenarioCommand {
+public struct AppendCommand: KeyValueOperationCommand {
     /// The row of `append`.
     public static let specs = [
         CommandSpec(
@@ -28,24 +28,6 @@ public struct AppendCommand: ScenarioCommand {
         self.options = options
     }
 
-    /// Reads `KEY VALUE` and the client options.
-    public init(parsing p: inout LineParser) throws(ParseError) {
-        key = try p.parseKey()
-        value = try p.parseValue()
-        options = try p.parseClientOptions()
-    }
-
-    /// `append KEY VALUE` and the options set.
-    public var sourceText: String { "append \(key) \(Literals.quoteIfNeeded(value))\(options.sourceText)" }
-
-    /// The key.
-    public var keys: [String] { [key] }
-
     /// `.append(key: key, value: value)`.
     public var operation: KVOperation { .append(key: key, value: value) }
-
-    /// Runs the operation and prints its outcome, latency and time.
-    public func execute(in x: ExecutionContext) throws {
-        try x.runClientOp(operation, options)
-    }
 }

@@ -1,7 +1,7 @@
 import KV
 
 /// `put KEY VALUE [via NODE] [timeout DURATION]`: write through a client that finds the leader.
-public struct PutCommand: ScenarioCommand {
+public struct PutCommand: KeyValueOperationCommand {
     /// The row of `put`.
     public static let specs = [
         CommandSpec(
@@ -27,24 +27,6 @@ public struct PutCommand: ScenarioCommand {
         self.options = options
     }
 
-    /// Reads `KEY VALUE` and the client options.
-    public init(parsing p: inout LineParser) throws(ParseError) {
-        key = try p.parseKey()
-        value = try p.parseValue()
-        options = try p.parseClientOptions()
-    }
-
-    /// `put KEY VALUE` and the options set.
-    public var sourceText: String { "put \(key) \(Literals.quoteIfNeeded(value))\(options.sourceText)" }
-
-    /// The key.
-    public var keys: [String] { [key] }
-
     /// `.put(key: key, value: value)`.
     public var operation: KVOperation { .put(key: key, value: value) }
-
-    /// Runs the operation and prints its outcome, latency and time.
-    public func execute(in x: ExecutionContext) throws {
-        try x.runClientOp(operation, options)
-    }
 }

@@ -44,6 +44,10 @@ struct UDPBench: ParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "Nodes do not sync their logs (not crash-safe).")
     var noFsync = false
 
+    @Flag(name: .customLong("background-writes"),
+          help: "Nodes run with raftd --background-writes: a leader hands its log writes to a writer thread.")
+    var backgroundWrites = false
+
     @Flag(name: .customLong("compare-no-fsync"),
           help: "Also run each size's loads on a cluster with fsync off, and print the fsync figures as a share of them.")
     var compareNoFsync = false
@@ -76,7 +80,7 @@ struct UDPBench: ParsableCommand {
         #else
         let build = "release build"
         #endif
-        print("raftsh bench udp — \(build), loopback, fsync \(noFsync ? "off" : "on"), "
+        print("raftsh bench udp — \(build), loopback, fsync \(noFsync ? "off" : "on")\(backgroundWrites ? ", background writes" : ""), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(valueSize)-byte values")
         // The floor, measured now, in the file system the nodes' data directories are in.
         let floor = try Floor.measure(directory: NSTemporaryDirectory())
@@ -84,7 +88,9 @@ struct UDPBench: ParsableCommand {
         var ratios: [String] = []
         var rows: [[String]] = [["nodes", "run", "puts", "puts/s", "p50", "p99", "max", "failed"]]
         for n in sizes {
-            let cluster = try UDPCluster(options: UDPClusterOptions(nodes: n, seed: 1, fsync: !noFsync))
+            var options = UDPClusterOptions(nodes: n, seed: 1, fsync: !noFsync)
+            options.backgroundWrites = backgroundWrites
+            let cluster = try UDPCluster(options: options)
             defer { cluster.shutdown() }
             FileHandle.standardError.write("\(cluster.summary)\n".data(using: .utf8)!)
             guard cluster.wait(until: { cluster.leader != nil }, within: 10_000_000_000) else {
@@ -132,7 +138,9 @@ struct UDPBench: ParsableCommand {
             }
             if compareNoFsync {
                 cluster.shutdown()  // the twin runs alone
-                let twin = try UDPCluster(options: UDPClusterOptions(nodes: n, seed: 1, fsync: false))
+                var twinOptions = UDPClusterOptions(nodes: n, seed: 1, fsync: false)
+                twinOptions.backgroundWrites = backgroundWrites
+                let twin = try UDPCluster(options: twinOptions)
                 defer { twin.shutdown() }
                 guard twin.wait(until: { twin.leader != nil }, within: 10_000_000_000) else {
                     throw ValidationError("\(n) nodes without fsync: no leader within 10s")

@@ -14,11 +14,11 @@ syntax keyword scnCommand snapshot status step timeline trace transfer wait work
 syntax keyword scnCondition applied converged invariants learners linearizable members metric no
 syntax keyword scnCondition role term unanswered
 syntax keyword scnKeyword ack-before-sync append-response bug change-before-commit clients
-syntax keyword scnKeyword commit-old-term disk election exec fails heartbeat heartbeat-response in
-syntax keyword scnKeyword keys latency messages mismatch netns no-truncate no-vote-check node ops
-syntax keyword scnKeyword prevote prevote-response rate ratio requests seed snapshot-every
-syntax keyword scnKeyword snapshot-response stale-read start stop timeout timeout-now udp until
-syntax keyword scnKeyword value-size via vote vote-response vote-twice with within
+syntax keyword scnKeyword commit-old-term count-before-write disk election exec fails heartbeat
+syntax keyword scnKeyword heartbeat-response in keys latency messages mismatch netns no-truncate
+syntax keyword scnKeyword no-vote-check node ops prevote prevote-response rate ratio requests seed
+syntax keyword scnKeyword snapshot-every snapshot-response stale-read start stop timeout timeout-now
+syntax keyword scnKeyword udp until value-size via vote vote-response vote-twice with within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on
