@@ -143,7 +143,8 @@ struct ExecClusterTests {
         let during = try #require(c.counters(of: 3))
         #expect(during.received == before.received, "a message on a held link was delivered")
         let held = c.heldMessages(on: into3)
-        #expect(held.count == during.held - before.held)
+        // The nodes keep sending: more may have been held since the counters were read.
+        #expect(held.count >= during.held - before.held)
         #expect(held.allSatisfy { Message.Kind(word: $0.kind) != nil && into3.contains(Link($0.from, $0.to)) })
         #expect(held.allSatisfy { $0.description.contains("->") })
         #expect(c.holds.map(\.link) == into3 && c.holds.allSatisfy { $0.kinds == nil })
