@@ -10,7 +10,7 @@ import RaftCore
 ///   taking answers and proposals meanwhile; the core counts its entries toward a commit, and
 ///   applies anything, only once `written(through:raft:)` reports them durable;
 /// - any other node answers for what is on disk: it stores its Ready itself, syncs, reports it
-///   (`RaftNode.persisted(through:term:)`) and sends; but while a write of its own is still with
+///   (`RaftNode.persisted(_:)`) and sends; but while a write of its own is still with
 ///   the writer (it led a moment ago), its work queues behind that write (`handsOver`) and its
 ///   messages wait for it (`hold`).
 public struct WritePipeline<Output> {
@@ -69,11 +69,6 @@ public struct WritePipeline<Output> {
         let out = waiting.prefix(ready).map(\.output)
         waiting.removeFirst(ready)
         return out
-    }
-
-    /// Reports a Ready the driver stored itself (not handed over) durable to `raft`.
-    public static func storedHere(_ rd: Ready, raft: RaftNode) {
-        if let last = rd.entries.last { raft.persisted(through: last.index, term: last.term) }
     }
 }
 

@@ -266,14 +266,7 @@ public final class RaftDaemon: @unchecked Sendable {
                 let (store, server) = boxed.value
                 self.storage = store
                 self.server = server
-                if self.config.backgroundWrites { self.writer = LogWriter(storage: store) { [unowned self] result in
-                    self.eventLoop.execute {
-                        switch result {
-                        case .success(let durable): self.written(through: durable)
-                        case .failure(let error): if !self.stopped { self.fatal("storage error: \(error)") }
-                        }
-                    }
-                } }
+                if self.config.backgroundWrites { self.writer = self.makeWriter(store) }
                 let log = server.raft.log
                 // A chain restarted from a snapshot starts from the hash its metadata keeps.
                 self.chain = .after(log.snapshot.metadata)
@@ -470,7 +463,7 @@ public final class RaftDaemon: @unchecked Sendable {
                         fatal("storage error: \(error)")
                         return
                     }
-                    WritePipeline<HeldOutput>.storedHere(rd, raft: server.raft)
+                    server.raft.persisted(rd)
                 }
                 if let s = rd.snapshot {
                     if rd.installsSnapshot {
@@ -493,6 +486,18 @@ public final class RaftDaemon: @unchecked Sendable {
             for r in out.replies { sendReply(r) }
         }
         channel?.flush()
+    }
+
+    /// A writer thread whose reports come back to the event loop.
+    private func makeWriter(_ store: NodeStorage) -> LogWriter {
+        LogWriter(storage: store) { [unowned self] result in
+            self.eventLoop.execute {
+                switch result {
+                case .success(let durable): self.written(through: durable)
+                case .failure(let error): if !self.stopped { self.fatal("storage error: \(error)") }
+                }
+            }
+        }
     }
 
     /// Sends `output` now if nothing handed to `writer` is still being written, else once it is.

@@ -423,7 +423,7 @@ public final class RaftNode {
                 stored(through: last.index, term: last.term)
             } else if config.bug == .countBeforeWrite, role == .leader, log.matchTerm(last.index, last.term) {
                 // The known bug: the leader's own entries count once handed to the writer.
-                if progress[id]!.maybeUpdate(last.index), maybeCommit() { committedMore() }
+                countOwnEntries(through: last.index)
             }
         }
         if let s = rd.snapshotToApply, s.index > log.applied { log.applied = s.index }
@@ -440,13 +440,21 @@ public final class RaftNode {
         stored(through: index, term: term)
     }
 
+    /// With `RaftConfig.asyncStorageWrites`: the driver stored `rd`'s storage work itself, durably
+    /// (`persisted(through:term:)` for its last entry).
+    public func persisted(_ rd: Ready) {
+        if let last = rd.entries.last { persisted(through: last.index, term: last.term) }
+    }
+
     private func stored(through index: LogIndex, term: Term) {
         guard index > log.stabled, log.matchTerm(index, term) else { return }
         log.stabled = index
-        if role == .leader {
-            // The leader's own entries count toward commit only once on stable storage.
-            if progress[id]!.maybeUpdate(log.stabled), maybeCommit() { committedMore() }
-        }
+        // The leader's own entries count toward commit only once on stable storage.
+        if role == .leader { countOwnEntries(through: index) }
+    }
+
+    private func countOwnEntries(through index: LogIndex) {
+        if progress[id]!.maybeUpdate(index), maybeCommit() { committedMore() }
     }
 
     // MARK: - Roles

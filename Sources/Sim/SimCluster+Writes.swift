@@ -18,9 +18,8 @@ extension SimCluster {
                     n.writes.handOver(rd)
                     startWrite(n)
                 } else {
-                    n.disk.write(snapshot: rd.snapshot, replacingLog: rd.installsSnapshot, hardState: rd.hardState,
-                                 entries: rd.entries, sync: rd.mustSync)
-                    WritePipeline<Message>.storedHere(rd, raft: server.raft)
+                    n.disk.write(StorageWrite(rd))
+                    server.raft.persisted(rd)
                 }
             }
             if !leading {
@@ -59,10 +58,7 @@ extension SimCluster {
             }
             return
         }
-        for w in batch {
-            n.disk.write(snapshot: w.snapshot, replacingLog: w.installsSnapshot, hardState: w.hardState,
-                         entries: w.entries, sync: w.sync)
-        }
+        for w in batch { n.disk.write(w) }
         n.writing = false
         mix(0xD15C, n.id, through, UInt64(batch.count))
         if traceSink != nil { trace("node \(n.id) stored \(batch.count) write\(batch.count == 1 ? "" : "s") (through #\(through))") }

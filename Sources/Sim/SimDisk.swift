@@ -1,4 +1,5 @@
 import RaftCore
+import KV
 
 /// A node's simulated stable storage: the latest snapshot, the log after it, and the hard state.
 /// Writes land in a volatile copy; `sync` makes them durable; a crash keeps only what was synced.
@@ -46,6 +47,12 @@ public struct SimDisk: LogStorage, Sendable {
             syncedHardState = stored.hardState
             unsyncedWrites.removeAll()
         }
+    }
+
+    /// A background writer's write: `StorageWrite`'s snapshot, hard state and entries, as above.
+    public mutating func write(_ w: StorageWrite) {
+        write(snapshot: w.snapshot, replacingLog: w.installsSnapshot, hardState: w.hardState, entries: w.entries,
+              sync: w.sync)
     }
 
     /// Lose everything not synced.
