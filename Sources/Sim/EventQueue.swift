@@ -7,6 +7,12 @@
 /// often, and moves half as many entries). (time, sequence) is unique, so any correct heap pops in
 /// the same order. (swift-collections' `Heap` is a min-max heap, whose pop does about twice the
 /// comparisons; callgrind put its sift-down at 4% of a run.)
+///
+/// In front of the heap, a FIFO lane for events scheduled in time order (`scheduleInOrder`): a
+/// node's next tick is always `now + tick`, so ticks (three events in five) are scheduled in the
+/// order they fall due and need no heap at all. An event goes to the lane only if it falls due no
+/// earlier than the lane's last one, which keeps the lane sorted by (time, sequence); `pop` takes
+/// the earlier of the two heads. The order of events is exactly that of one heap.
 public struct EventQueue<Event> {
     struct Entry {
         var time: SimTime
@@ -16,18 +22,53 @@ public struct EventQueue<Event> {
     }
 
     private var heap: [Entry] = []
+    /// The in-order lane: `lane[laneHead...]` waits, sorted by (time, sequence).
+    private var lane: [Entry] = []
+    private var laneHead = 0
     private var nextSeq: UInt64 = 0
 
     public init() {}
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
+    public var count: Int { heap.count + lane.count - laneHead }
+    public var isEmpty: Bool { count == 0 }
     /// The time of the earliest event.
-    public var nextTime: SimTime? { heap.first?.time }
+    public var nextTime: SimTime? {
+        if laneHead < lane.count {
+            let t = lane[laneHead].time
+            if let h = heap.first, h.time < t { return h.time }
+            return t
+        }
+        return heap.first?.time
+    }
 
+    /// Queue `event` at `time`.
     public mutating func schedule(_ event: Event, at time: SimTime) {
         let entry = Entry(time: time, seq: nextSeq, event: event)
         nextSeq &+= 1
+        push(entry)
+    }
+
+    /// Queue `event` at `time`, expecting events scheduled this way to fall due in the order they
+    /// are scheduled (a periodic tick): such an event waits in the FIFO lane, not the heap. One that
+    /// falls due before the lane's last event goes to the heap; the order is the same either way.
+    public mutating func scheduleInOrder(_ event: Event, at time: SimTime) {
+        let entry = Entry(time: time, seq: nextSeq, event: event)
+        nextSeq &+= 1
+        if laneHead < lane.count, time < lane[lane.count - 1].time {
+            push(entry)
+            return
+        }
+        if laneHead == lane.count {
+            lane.removeAll(keepingCapacity: true)
+            laneHead = 0
+        } else if laneHead >= 32, laneHead * 2 >= lane.count {
+            lane.removeSubrange(0..<laneHead)
+            laneHead = 0
+        }
+        lane.append(entry)
+    }
+
+    private mutating func push(_ entry: Entry) {
         heap.append(entry)
         heap.withUnsafeMutableBufferPointer { h in
             var i = h.count - 1
@@ -43,6 +84,17 @@ public struct EventQueue<Event> {
 
     /// Remove and return the earliest event.
     public mutating func pop() -> (time: SimTime, event: Event)? {
+        if laneHead < lane.count {
+            let l = lane[laneHead]
+            if heap.isEmpty || l.precedes(heap[0]) {
+                laneHead += 1
+                return (l.time, l.event)
+            }
+        }
+        return popHeap()
+    }
+
+    private mutating func popHeap() -> (time: SimTime, event: Event)? {
         guard let last = heap.popLast() else { return nil }
         if heap.isEmpty { return (last.time, last.event) }
         let top = heap[0]

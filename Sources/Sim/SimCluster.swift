@@ -432,7 +432,7 @@ public final class SimCluster {
         case .tick(let id, let inc):
             let n = node(id)
             guard n.state != .down, n.incarnation == inc else { return }
-            queue.schedule(.tick(id, incarnation: inc), at: now + config.tick)
+            queue.scheduleInOrder(.tick(id, incarnation: inc), at: now + config.tick)
             guard n.state == .up else { return }
             mix(0x71, id)
             stepping = nil

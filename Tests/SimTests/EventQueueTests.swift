@@ -29,6 +29,40 @@ struct EventQueueTests {
         #expect(q.isEmpty && q.nextTime == nil)
     }
 
+    @Test func inOrderLanePopsExactlyAsOneHeap() {
+        // Periodic events (a clock that only moves forward, a fixed interval) through the lane,
+        // others through the heap, one out-of-order event into the lane's call: the same order as
+        // scheduling everything on the heap.
+        var q = EventQueue<Int>(), reference = EventQueue<Int>()
+        var rng = SeededRandom(seed: 11, stream: "lane")
+        var now: SimTime = 0
+        var popped: [(SimTime, Int)] = [], expected: [(SimTime, Int)] = []
+        for n in 0..<3_000 {
+            switch rng.next() % 4 {
+            case 0, 1:
+                let t = now + 10 + (n % 500 == 0 ? 0 : 7)  // mostly in order; now and then earlier
+                q.scheduleInOrder(n, at: t)
+                reference.schedule(n, at: t)
+            case 2:
+                let t = now + SimTime(rng.next() % 20)
+                q.schedule(n, at: t)
+                reference.schedule(n, at: t)
+            default:
+                if let (t, e) = q.pop(), let (rt, re) = reference.pop() {
+                    popped.append((t, e))
+                    expected.append((rt, re))
+                    now = t
+                }
+            }
+            #expect(q.count == reference.count && q.nextTime == reference.nextTime)
+        }
+        while let (t, e) = q.pop() { popped.append((t, e)) }
+        while let (t, e) = reference.pop() { expected.append((t, e)) }
+        #expect(popped.map(\.0) == expected.map(\.0))
+        #expect(popped.map(\.1) == expected.map(\.1))
+        #expect(q.isEmpty && q.nextTime == nil)
+    }
+
     @Test func slabReusesSlotsAndKeepsValuesThroughGrowth() {
         let slab = Slab<String>(capacity: 2)
         var slots: [Int: String] = [:]
