@@ -285,13 +285,18 @@ public final class KVServer {
     /// `advance` and `processed` see has none left.
     public func drain(persist: (Ready) throws -> Void, send: (consuming Message) -> Void, reply: (ClientReply) -> Void,
                       processed: (Ready, ServerOutput) -> Void = { _, _ in }) rethrows {
-        while var rd = ready() {
+        // The Ready built in place (`ready(into:)`), not returned: returning it copied every Ready
+        // once and destroyed it once more (callgrind: about 3.5 M instructions of `bench sim`).
+        while failure == nil && raft.hasReady {
+            var rd = Ready()
+            raft.ready(into: &rd)
             try persist(rd)
             if !rd.messages.isEmpty {
                 var messages: [Message] = []
                 swap(&messages, &rd.messages)
                 messages.reverse()  // taken from the end: each moves out, in the core's order
                 while let m = messages.popLast() { send(m) }
+                raft.recycle(messages: &messages)  // the emptied buffer holds the next messages
             }
             let out = advance(rd)
             processed(rd, out)

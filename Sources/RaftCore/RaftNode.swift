@@ -379,37 +379,48 @@ public final class RaftNode {
 
     /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
     public func ready() -> Ready {
-        // Built from locals into one value at the end: filling a `Ready()` field by field copied the
-        // whole value once more, and the log's computed slices (`unstableEntries`) copied the whole
-        // log; callgrind showed both at every Ready.
+        var rd = Ready()
+        ready(into: &rd)
+        return rd
+    }
+
+    /// `ready()` written into `rd`, which must be empty (`Ready()`): what a driver's loop calls to
+    /// have the Ready built in place. (Returning a Ready built from its parts copied it into the
+    /// result and destroyed the parts: callgrind showed a copy and a destroy of every Ready.)
+    public func ready(into rd: inout Ready) {
+        // The log's computed slices (`unstableEntries`) copied the whole log; callgrind showed it at
+        // every Ready.
         let ss = softState
         let hs = hardState
-        var snapshot: Snapshot?
-        var installs = false
         if let (s, i) = unsentSnapshot {
-            snapshot = s
-            installs = i
+            rd.snapshot = s
+            rd.installsSnapshot = i
             unsentSnapshot = nil
         }
         let offset = log.offset, last = log.lastIndex, writing = max(log.writing, offset)
-        let entries: [Entry] = writing >= last ? [] : Array(log.entries[Int(writing - offset) ..< Int(last - offset)])
+        if writing < last { rd.entries = Array(log.entries[Int(writing - offset) ..< Int(last - offset)]) }
         let applyTo = min(log.committed, last), applying = max(log.applying, offset)
-        let committed: [Entry] = applying >= applyTo ? []
-            : Array(log.entries[Int(applying - offset) ..< Int(applyTo - offset)])
+        if applying < applyTo { rd.committedEntries = Array(log.entries[Int(applying - offset) ..< Int(applyTo - offset)]) }
         // The known bugs `ack-before-sync` and `vote-twice` drop one of the two reasons to sync.
-        let mustSync = (!entries.isEmpty && config.bug != .ackBeforeSync) || snapshot != nil
+        rd.mustSync = (!rd.entries.isEmpty && config.bug != .ackBeforeSync) || rd.snapshot != nil
             || (hs.needsSync(comparedTo: lastHardState) && config.bug != .voteTwice)
-        // Handed over, not copied: the next message starts a new buffer (keeping the capacity here
-        // allocated one at every Ready, messages or not, since the Ready shares this one).
-        var messages: [Message] = [], reads: [ReadState] = [], dropped: [ReadContext] = []
-        if !outbox.isEmpty { swap(&messages, &outbox) }
-        if !readStates.isEmpty { swap(&reads, &readStates) }
-        if !droppedReads.isEmpty { swap(&dropped, &droppedReads) }
+        // Handed over, not copied: the next message starts a new buffer (or the one the driver
+        // hands back, `recycle(messages:)`).
+        if !outbox.isEmpty { swap(&rd.messages, &outbox) }
+        if !readStates.isEmpty { swap(&rd.readStates, &readStates) }
+        if !droppedReads.isEmpty { swap(&rd.droppedReads, &droppedReads) }
         if applying < applyTo { log.applying = applyTo }
         if writing < last { log.writing = last }
-        return Ready(softState: ss != lastSoftState ? ss : nil, hardState: hs != lastHardState ? hs : nil,
-                     snapshot: snapshot, installsSnapshot: installs, entries: entries, mustSync: mustSync,
-                     messages: messages, committedEntries: committed, readStates: reads, droppedReads: dropped)
+        if ss != lastSoftState { rd.softState = ss }
+        if hs != lastHardState { rd.hardState = hs }
+    }
+
+    /// Hands back a Ready's message buffer once the driver has sent (moved out) every message in
+    /// it: an empty outbox takes it, keeping its capacity, so the next messages need no new
+    /// buffer. A buffer that is not empty, or while the outbox has one, is left as it is.
+    public func recycle(messages: inout [Message]) {
+        guard messages.isEmpty, outbox.capacity == 0 else { return }
+        swap(&outbox, &messages)
     }
 
     /// The driver has persisted, sent and applied what `rd` asked for. With

@@ -42,21 +42,6 @@ public struct Ready: Sendable {
 
     public init() {}
 
-    init(softState: SoftState?, hardState: HardState?, snapshot: Snapshot?, installsSnapshot: Bool,
-         entries: [Entry], mustSync: Bool, messages: [Message], committedEntries: [Entry],
-         readStates: [ReadState], droppedReads: [ReadContext]) {
-        self.softState = softState
-        self.hardState = hardState
-        self.snapshot = snapshot
-        self.installsSnapshot = installsSnapshot
-        self.entries = entries
-        self.mustSync = mustSync
-        self.messages = messages
-        self.committedEntries = committedEntries
-        self.readStates = readStates
-        self.droppedReads = droppedReads
-    }
-
     /// The snapshot the state machine must load (after persisting it), before `committedEntries`:
     /// `snapshot` when it came from the leader, else nil.
     public var snapshotToApply: Snapshot? { installsSnapshot ? snapshot : nil }
