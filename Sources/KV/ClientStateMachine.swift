@@ -208,11 +208,14 @@ public struct ClientStateMachine: Sendable {
         if target == noNode { target = members[Int(rng.next(upperBound: UInt64(members.count)))] }
         current = InFlight(request: request, via: via, target: target)
         var actions: [Action] = []
+        actions.reserveCapacity(3)  // one buffer: `actions + send()` made a third per operation
         if let timeout { actions.append(.startTimer(Timer(kind: .deadline, seq: seq, attempt: 0), after: timeout)) }
         if let via, !members.contains(via) {
-            return actions + finish(.failed(.rejected("node \(via) is not a member")), node: noNode, index: 0)
+            actions.append(contentsOf: finish(.failed(.rejected("node \(via) is not a member")), node: noNode, index: 0))
+            return actions
         }
-        return actions + send()
+        actions.append(contentsOf: send())
+        return actions
     }
 
     /// A reply arrived from node `from`.

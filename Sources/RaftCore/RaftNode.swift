@@ -946,11 +946,26 @@ public final class RaftNode {
     /// Commit the highest index a quorum of the voters in force has stored, if it is of the current
     /// term (§5.4.2). A leader that is not a voter (it removed itself) does not count its own log.
     private func maybeCommit() -> Bool {
+        let membership = self.membership
         let voters = membership.voters
         guard !voters.isEmpty else { return false }
-        var matches = voters.map { progress[$0]?.match ?? 0 }
-        matches.sort(by: >)
-        let candidate = matches[membership.quorum - 1]
+        // The quorum-th largest match among the voters, sorted by insertion into a stack buffer
+        // (a handful of voters): an array mapped and sorted per call was an allocation per
+        // acknowledgement.
+        let candidate = withUnsafeTemporaryAllocation(of: LogIndex.self, capacity: voters.count) { buf in
+            var n = 0
+            for v in voters {
+                let m = progress[v]?.match ?? 0
+                var i = n
+                while i > 0, buf[i - 1] < m {
+                    buf[i] = buf[i - 1]
+                    i -= 1
+                }
+                buf[i] = m
+                n += 1
+            }
+            return buf[membership.quorum - 1]
+        }
         guard candidate > log.committed, countsOldTermReplicas || log.term(at: candidate) == term else { return false }
         log.commit(to: candidate)
         let deferred = readOnly.takeDeferred()
