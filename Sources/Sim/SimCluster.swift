@@ -436,8 +436,12 @@ public final class SimCluster {
             guard n.state == .up else { return }
             mix(0x71, id)
             stepping = nil
-            n.raft!.tick()
-            drain(n)
+            let raft = n.raft!
+            raft.tick()
+            // Most ticks change nothing a driver sees (a follower counts toward its election
+            // timeout): without a Ready, `drain` would find no work, and its closing checks (failure,
+            // snapshots sent, the timeline's role and term) change only with a Ready.
+            if raft.hasReady { drain(n) }
             if !pendingPromotions.isEmpty || !pendingRemovals.isEmpty { membershipWork(on: n) }
         case .raft(let slot):
             deliver(inFlight.take(slot))
