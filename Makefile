@@ -38,6 +38,7 @@ run: build
 
 # Every scenario runs in simulation under 200 seeds (flakes hide below 60), then those marked
 # `# modes: sim udp` run again on local raftd processes over UDP (raftd is built next to raftsh),
+# and once more with each leader's log writes on raftd's writer thread (--background-writes),
 # then failover, a partition with a stale-leader read, and loss run with each raftd in its own
 # network namespace and the faults made by the kernel (root only: namespaces need it), and those
 # marked `exec` run on raftd --maelstrom nodes that raftsh routes and serves as Maelstrom does.
@@ -49,6 +50,7 @@ test: build
 	$(BIN) run scenarios/ --seeds 1..200 --quiet
 	$(BIN) run scenarios/ --seeds 1..50 --quiet --disk 1ms..5ms
 	$(BIN) run --udp scenarios/
+	$(BIN) run --udp --background-writes --quiet scenarios/
 	@if [ "$$(id -u)" = 0 ]; then $(BIN) run --netns $(NETNS_SCENARIOS); \
 	else echo "netns scenarios skipped: network namespaces need root"; fi
 	$(BIN) run --exec '$(MAELSTROM_NODE)' scenarios/

@@ -70,13 +70,13 @@ extension KVStore {
             let keyCount = try r.u32()
             guard UInt64(keyCount) * 8 <= UInt64(r.remaining) else { throw KVSnapshotError.malformed("key count \(keyCount) exceeds the data") }
             var previous: String?
-            data.reserveCapacity(Int(keyCount))
+            reserveKeys(Int(keyCount))
             for _ in 0..<keyCount {
                 let key = try r.string()
                 let value = try r.string()
                 if let p = previous, !(p < key) { throw KVSnapshotError.malformed("keys out of order at \(String(reflecting: key))") }
                 previous = key
-                data[key] = value
+                set(key, to: value)
             }
             let sessionCount = try r.u32()
             guard UInt64(sessionCount) * 41 <= UInt64(r.remaining) else {
@@ -93,7 +93,8 @@ extension KVStore {
                 guard let result = KVResult(tag: tag, value: value) else {
                     throw KVSnapshotError.malformed("unknown result tag \(tag) of client \(client)")
                 }
-                sessions[client] = ClientSession(start: start, seq: seq, result: result, index: index, lastActive: lastActive)
+                setSession(ClientSession(start: start, seq: seq, result: result, index: index, lastActive: lastActive),
+                           for: client)
             }
             guard r.remaining == 0 else { throw KVSnapshotError.malformed("\(r.remaining) bytes after the last session") }
         } catch let error as KVSnapshotError {

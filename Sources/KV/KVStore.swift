@@ -24,8 +24,12 @@ import RaftCore
 /// above `a + sessionTTL`; any later entry `j` of that session therefore has `j - s > sessionTTL`:
 /// it cannot open the session again. A new session needs a fresh start index from a leader.
 public struct KVStore: Sendable {
-    var data: [String: String] = [:]
-    var sessions: [ClientID: ClientSession] = [:]
+    /// The keys and their values. Change it only through `set(_:to:)`, which keeps `sums` in step.
+    private(set) var data: [String: String] = [:]
+    /// The client sessions. Change them only through `setSession(_:for:)` and `expireSessions(at:)`.
+    private(set) var sessions: [ClientID: ClientSession] = [:]
+    /// The running sums behind `digest`.
+    private(set) var sums = StateDigest()
 
     /// Sessions idle for more than this many applied entries expire (see the type's description).
     /// Every replica of a cluster must use the same value.
@@ -83,7 +87,7 @@ public struct KVStore: Sendable {
             if command.seq <= session.seq {
                 // (A newer command replaces the whole session below, `lastActive` included.)
                 session.lastActive = entry.index
-                sessions[command.client] = session
+                setSession(session, for: command.client)
                 if command.seq == session.seq {
                     return AppliedCommand(index: entry.index, term: entry.term, command: command,
                                           result: session.result, duplicate: true)
@@ -99,26 +103,26 @@ public struct KVStore: Sendable {
         let result: KVResult
         switch command.op {
         case .put(let key, let value):
-            data[key] = value
+            set(key, to: value)
             result = .ok
         case .delete(let key):
-            data[key] = nil
+            set(key, to: nil)
             result = .ok
         case .get(let key):
             result = .value(data[key])
         case .cas(let key, let from, let to):
             if data[key] == from {
-                data[key] = to
+                set(key, to: to)
                 result = .ok
             } else {
                 result = .casFailed(current: data[key])
             }
         case .append(let key, let value):
-            data[key, default: ""] += value
+            set(key, to: (data[key] ?? "") + value)
             result = .ok
         }
-        sessions[command.client] = ClientSession(start: command.session, seq: command.seq, result: result,
-                                                 index: entry.index)
+        setSession(ClientSession(start: command.session, seq: command.seq, result: result, index: entry.index),
+                   for: command.client)
         return AppliedCommand(index: entry.index, term: entry.term, command: command,
                               result: result, duplicate: false)
     }
@@ -131,8 +135,26 @@ public struct KVStore: Sendable {
     /// Removes the sessions idle for more than `sessionTTL` entries before `index`.
     private mutating func expireSessions(at index: LogIndex) {
         let before = sessions.count
-        sessions = sessions.filter { index - min(index, $0.value.lastActive) <= sessionTTL }
+        sessions = sessions.filter { client, session in
+            if index - min(index, session.lastActive) <= sessionTTL { return true }
+            sums.replace(client: client, old: session, new: nil)
+            return false
+        }
         expiredSessions += before - sessions.count
+    }
+
+    /// `key` holds `value` from now on (nil: removed).
+    mutating func set(_ key: String, to value: String?) {
+        let old = if let value { data.updateValue(value, forKey: key) } else { data.removeValue(forKey: key) }
+        sums.replace(key: key, old: old, new: value)
+    }
+
+    /// Room for `count` keys (before a snapshot's are loaded).
+    mutating func reserveKeys(_ count: Int) { data.reserveCapacity(count) }
+
+    /// `client`'s session is `session` from now on.
+    mutating func setSession(_ session: ClientSession, for client: ClientID) {
+        sums.replace(client: client, old: sessions.updateValue(session, forKey: client), new: session)
     }
 
     /// The session of `client`, if any of its commands has applied.
@@ -161,14 +183,11 @@ public struct KVStore: Sendable {
     /// The clients that have a session, sorted.
     public var clients: [ClientID] { sessions.keys.sorted() }
 
-    /// FNV-1a (64-bit) over the sorted (key, value) pairs and the sessions sorted by client (all
-    /// their fields).
-    /// Equal states give equal digests; `appliedIndex` and the counters are not included.
-    public var digest: UInt64 {
-        var h = FNV1a()
-        encodeState(into: &h)
-        return h.value
-    }
+    /// A 64-bit digest of the keys, their values and the sessions (all their fields), kept up to
+    /// date as entries apply (`StateDigest`), so reading it costs the same for ten keys or ten
+    /// million. Equal states give equal digests whatever order they were reached in;
+    /// `appliedIndex` and the counters are not included.
+    public var digest: UInt64 { sums.value(keys: data.count, sessions: sessions.count) }
 
     /// Writes the keys (sorted) and the sessions (by client, every field): the part of the state
     /// that `digest` hashes and `snapshot()` stores, in one order for both.

@@ -122,8 +122,6 @@ public final class RaftDaemon: @unchecked Sendable {
     private var loggedOversized = false
     /// The chained hash of the persisted log (equal to the core's log after every `drain`).
     private var chain = LogHashChain()
-    /// `KVStore.digest` at an applied index, so that frequent probes do not rehash the state.
-    private var digestCache: (applied: LogIndex, digest: UInt64)?
     /// Control requests read in this burst, answered after the burst's `Ready` was handled, so that
     /// a report always describes persisted state (its log hashes cover exactly the log it reports).
     private var pendingControl: [(request: ControlRequest, id: UInt64, from: SocketAddress)] = []
@@ -624,13 +622,7 @@ public final class RaftDaemon: @unchecked Sendable {
         guard let server else { return nil }
         let r = server.raft
         let log = r.log
-        let digest: UInt64
-        if let cached = digestCache, cached.applied == log.applied {
-            digest = cached.digest
-        } else {
-            digest = server.store.digest
-            digestCache = (log.applied, digest)
-        }
+        let digest = server.store.digest
         return NodeReport(id: config.id, role: r.role, term: r.term, leader: r.leader, commit: log.committed,
                           applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm,
                           digest: digest, droppedMalformed: counters.droppedMalformed,

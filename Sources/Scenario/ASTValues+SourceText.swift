@@ -64,7 +64,7 @@ extension IntOperand {
 }
 
 extension ClusterConfig {
-    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [disk D..D] [snapshot-every N] [udp [netns] | exec "CMD"] [bug NAME]`.
+    /// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [disk D..D] [snapshot-every N] [udp [netns] [background-writes] | exec "CMD"] [bug NAME]`.
     public var sourceText: String {
         var out = "cluster \(nodes)"
         if let seed { out += " seed \(seed)" }
@@ -75,6 +75,7 @@ extension ClusterConfig {
         if let snapshotEvery { out += " snapshot-every \(snapshotEvery)" }
         if transport == .udp { out += " udp" }
         if netns { out += " netns" }
+        if backgroundWrites { out += " background-writes" }
         if let command { out += " exec " + Literals.quoted(command) }
         if let bug { out += " bug " + bug.name }
         return out

@@ -30,7 +30,7 @@ public struct Link: Sendable, Hashable {
     }
 }
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [disk D..D] [udp [netns] | exec "CMD"]`.
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [disk D..D] [udp [netns] [background-writes] | exec "CMD"]`.
 /// Durations in nanoseconds; nil means the executor's default.
 public struct ClusterConfig: Sendable, Hashable {
     /// Simulated nodes, local `raftd` processes over UDP, or processes of a command speaking
@@ -58,6 +58,9 @@ public struct ClusterConfig: Sendable, Hashable {
     public var transport: Transport
     /// `udp netns`: each node in a network namespace of its own, with faults made by the kernel.
     public var netns: Bool
+    /// `udp background-writes`: each raftd runs with `--background-writes` (a leader's log writes
+    /// on a writer thread, `NodeConfig.backgroundWrites`).
+    public var backgroundWrites = false
     /// `exec "CMD"`: the command that starts one node.
     public var command: String?
     /// `snapshot-every N`: nodes take a snapshot every N applied entries (nil: the kind's default,

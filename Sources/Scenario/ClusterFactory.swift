@@ -16,6 +16,8 @@ public final class ClusterFactory {
     public var forceExec: String?
     /// Sync nodes' logs (`--no-fsync` turns it off).
     public var fsync: Bool
+    /// Every UDP cluster's raftd runs with `--background-writes` (`raftsh run --background-writes`).
+    public var backgroundWrites: Bool
     /// Returned for the first cluster asked for (the session's default), then forgotten: the
     /// nodes of `raftsh --connect`.
     public var attached: (any Cluster)?
@@ -24,7 +26,8 @@ public final class ClusterFactory {
     private var live: [any Cluster] = []
 
     public init(forceUDP: Bool = false, forceNetns: Bool = false, forceExec: String? = nil, fsync: Bool = true,
-                attached: (any Cluster)? = nil) {
+                backgroundWrites: Bool = false, attached: (any Cluster)? = nil) {
+        self.backgroundWrites = backgroundWrites
         self.forceExec = forceExec
         self.forceUDP = forceUDP || forceNetns
         self.forceNetns = forceNetns
@@ -56,6 +59,7 @@ public final class ClusterFactory {
             if let e = c.election { o.election = .nanoseconds(Int64(e.lowerBound)) ... .nanoseconds(Int64(e.upperBound)) }
             if let h = c.heartbeat { o.heartbeat = .nanoseconds(Int64(h)) }
             o.snapshotEvery = c.snapshotEvery
+            o.backgroundWrites = backgroundWrites || c.backgroundWrites
             made = try UDPCluster(options: o)
         } else {
             made = try Executor.simulated(c, seed: seed, recordMessages: options.recordMessages)

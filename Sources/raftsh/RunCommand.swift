@@ -60,6 +60,10 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "UDP nodes do not sync their logs (faster, not crash-safe).")
     var noFsync = false
 
+    @Flag(name: .customLong("background-writes"),
+          help: "UDP nodes run with raftd --background-writes: a leader's log writes on a writer thread (with --udp or --netns).")
+    var backgroundWrites = false
+
     @Option(name: .customLong("snapshot-every"),
             help: "Every cluster's nodes take a snapshot every N applied entries (overrides `cluster … snapshot-every N`).")
     var snapshotEvery: UInt64?
@@ -119,10 +123,13 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
         if exec != nil && udp { throw ValidationError("--exec runs foreign nodes, --udp/--netns raftd processes: pick one") }
+        if backgroundWrites && !udp { throw ValidationError("--background-writes is a raftd option: use it with --udp or --netns") }
         let mode = exec != nil ? "exec" : udp ? "udp" : "sim"
         // How the reproduce line forces the run onto the same kind of nodes.
-        let runnerFlag: String? = exec.map { "--exec \(shellQuoted($0))" } ?? (netns ? "--netns" : udp ? "--udp" : nil)
-        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync)
+        let runnerFlag: String? = exec.map { "--exec \(shellQuoted($0))" }
+            ?? (netns ? "--netns" : udp ? "--udp" : nil).map { backgroundWrites ? $0 + " --background-writes" : $0 }
+        let factory = ClusterFactory(forceUDP: udp, forceNetns: netns, forceExec: exec, fsync: !noFsync,
+                                     backgroundWrites: backgroundWrites)
         defer { factory.shutdownAll() }
         runner.makeCluster = { cfg, seed, opts in try factory.make(cfg, seed: seed, options: opts) }
         var skipped = 0

@@ -67,6 +67,20 @@ import Testing
             #expect(error.message.contains("disk sets the write time of simulated disks"))
             #expect(error.location.column == 11)
         }
+        var writes = ClusterConfig(nodes: 3, transport: .udp)
+        writes.backgroundWrites = true
+        #expect(try kinds("cluster 3 background-writes udp") == [.cluster(writes)])
+        #expect(writes.sourceText == "cluster 3 udp background-writes")
+        for (line, column, why) in [("cluster 3 background-writes", 11, "simulated nodes write in the background with 'disk D..D'"),
+                                    ("cluster 3 exec \"x\" background-writes", 20, "exec nodes write as their command does")] {
+            do {
+                _ = try Parser.parse(line, file: "t.scn")
+                Issue.record("\(line) parsed")
+            } catch {
+                #expect(error.message.contains("write 'udp background-writes'") && error.message.contains(why), "\(error.message)")
+                #expect(error.location.column == column)
+            }
+        }
         #expect(try kinds("cluster 7 udp seed 18446744073709551615") == [
             .cluster(ClusterConfig(nodes: 7, seed: UInt64.max, transport: .udp)),
         ])

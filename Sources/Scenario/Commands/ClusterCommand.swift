@@ -1,7 +1,7 @@
 import RaftCore
 import Sim
 
-/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] | exec "CMD"] [bug NAME]`:
+/// `cluster N [seed N] [election D..D] [heartbeat D] [latency D..D] [udp [netns] [background-writes] | exec "CMD"] [bug NAME]`:
 /// a fresh cluster (the variables of `let` are forgotten: a `$NAME` bound above a `cluster` line is
 /// a parse error below it). `bug NAME` switches on one known Raft mistake in a simulated cluster
 /// (`KnownBug`); it is a parse error with `udp` or `exec`.
@@ -10,10 +10,10 @@ public struct ClusterCommand: ScenarioCommand {
     public static let specs = [
         CommandSpec(
             name: "cluster",
-            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [disk DURATION..DURATION] [snapshot-every N] [udp [netns] | exec \"CMD\"] [bug NAME]",
-            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel; needs root); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). With disk (simulated only), each node writes its log in the background as raftd does, one batch at a time, each write taking a time drawn from the range: a leader sends its appends while its own write runs, and a crash loses the write in progress (default: every write is done at once). With snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
+            synopsis: "cluster N [seed N] [election DURATION..DURATION] [heartbeat DURATION] [latency DURATION..DURATION] [disk DURATION..DURATION] [snapshot-every N] [udp [netns] [background-writes] | exec \"CMD\"] [bug NAME]",
+            summary: "Start a fresh cluster of N nodes (ids 1..N, N at most " + String(Parser.maxNodes) + "): simulated and seeded; N local raftd processes with udp (with netns: each in its own network namespace, faults made by the kernel, needs root; with background-writes: every raftd runs with --background-writes, a leader's log writes on a writer thread); or N processes of CMD speaking Maelstrom's protocol with exec (raftsh is their network and their clients). With disk (simulated only), each node writes its log in the background as raftd does, one batch at a time, each write taking a time drawn from the range: a leader sends its appends while its own write runs, and a crash loses the write in progress (default: every write is done at once). With snapshot-every, each node takes a snapshot of its state and compacts its log every N applied entries (simulated: never by default; udp: raftd's default, 10000). Variables bound above it are forgotten. Defaults: election " + Literals.formatDurationRange(SimConfig().electionTimeout) + ", heartbeat " + Literals.formatDuration(SimConfig().heartbeat) + ", latency " + Literals.formatDurationRange(SimConfig().latency) + " (simulated), seed from the runner (raftsh run: 1 or --seed; the shell: 42 or --seed). bug NAME (simulated only) switches on one classic Raft mistake: \(KnownBug.allCases.map(\.name).joined(separator: ", ")).",
             example: "cluster 5 seed 42 election 150ms..300ms heartbeat 50ms latency 1ms..5ms",
-            keywords: ["seed", "election", "heartbeat", "latency", "disk", "snapshot-every", "udp", "netns", "exec", "bug"] + KnownBug.allCases.map(\.name),
+            keywords: ["seed", "election", "heartbeat", "latency", "disk", "snapshot-every", "udp", "netns", "background-writes", "exec", "bug"] + KnownBug.allCases.map(\.name),
             category: .cluster),
     ]
 
@@ -32,7 +32,8 @@ public struct ClusterCommand: ScenarioCommand {
         var netnsLocation: SourceLocation?
         var bugLocation: SourceLocation?
         var diskLocation: SourceLocation?
-        let options = ["seed", "election", "heartbeat", "latency", "disk", "snapshot-every", "udp", "netns", "exec", "bug"]
+        var writesLocation: SourceLocation?
+        let options = ["seed", "election", "heartbeat", "latency", "disk", "snapshot-every", "udp", "netns", "background-writes", "exec", "bug"]
         while let word = try p.nextOption(options, of: "cluster", seen: &seen) {
             switch word {
             case "seed": config.seed = try p.parseSeed()
@@ -50,6 +51,9 @@ public struct ClusterCommand: ScenarioCommand {
             case "netns":
                 netnsLocation = p.tokens[p.position - 1].location
                 config.netns = true
+            case "background-writes":
+                writesLocation = p.tokens[p.position - 1].location
+                config.backgroundWrites = true
             case "exec":
                 let token = try p.require("the command after 'exec'", expected: "a quoted command such as \"python3 node.py\"")
                 guard case .string(let command) = token.kind, !command.isEmpty else {
@@ -71,6 +75,13 @@ public struct ClusterCommand: ScenarioCommand {
         if let netnsLocation, config.transport != .udp {
             throw p.failure("'netns' runs udp nodes in network namespaces: write 'udp netns'", at: netnsLocation,
                             expected: "'udp'")
+        }
+        if let writesLocation, config.transport != .udp {
+            let why = config.transport == .simulated
+                ? "simulated nodes write in the background with 'disk D..D'"
+                : "exec nodes write as their command does"
+            throw p.failure("'background-writes' runs raftd's writer thread: write 'udp background-writes' (\(why))",
+                            at: writesLocation, expected: "'udp'")
         }
         if let diskLocation, config.transport != .simulated {
             throw p.failure("disk sets the write time of simulated disks; '\(config.transport == .udp ? "udp" : "exec")' nodes write to this machine's disk",

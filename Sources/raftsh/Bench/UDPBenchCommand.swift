@@ -86,7 +86,7 @@ struct UDPBench: ParsableCommand {
         let floor = try Floor.measure(directory: NSTemporaryDirectory())
         print(floor.text)
         var ratios: [String] = []
-        var rows: [[String]] = [["nodes", "run", "puts", "puts/s", "p50", "p99", "max", "failed"]]
+        var rows: [[String]] = [["nodes", "run", "puts", "puts/s", "p50", "p99", "max", "failed", "raftd CPU/put"]]
         for n in sizes {
             var options = UDPClusterOptions(nodes: n, seed: 1, fsync: !noFsync)
             options.backgroundWrites = backgroundWrites
@@ -133,7 +133,7 @@ struct UDPBench: ParsableCommand {
                 let median = times.isEmpty ? "-" : ms(times[times.count / 2])
                 let maxText = times.isEmpty ? "-" : ms(times.last!)
                 rows.append(["\(n)", "failover (\(tries) tries)", "\(times.count)", "-", "median \(median)", "-", maxText,
-                             "\(failedTries)"])
+                             "\(failedTries)", "-"])
                 printProgress(rows.last!)
             }
             if compareNoFsync {
@@ -162,7 +162,8 @@ struct UDPBench: ParsableCommand {
         for r in ratios { print(r) }
         print("")
         print("p50/p99/max: latency of successful puts (client send to acknowledgement). failover: SIGKILL of the")
-        print("leader to the next acknowledged put by a client retrying every 25ms.")
+        print("leader to the next acknowledged put by a client retrying every 25ms. raftd CPU/put: user and system")
+        print("time of all the cluster's raftd processes during the run (the checker's status probes included) per put.")
     }
 
     /// The sequential and concurrent put loads on `cluster`, one row each into `rows` (run names
@@ -174,10 +175,13 @@ struct UDPBench: ParsableCommand {
         // One client, one put at a time.
         let one = try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient)
         nextClient += 1
+        let pids = cluster.nodeIDs.compactMap { cluster.pid(of: $0) }
+        var cpu = ProcessCPU.seconds(of: pids)
         let (seq, seqWall) = PutLoad.sequential(RaftdPutTarget(one), ops: ops, valueSize: valueSize)
         one.close()
+        var cpuAfter = ProcessCPU.seconds(of: pids)
         rows.append(["\(n)", "1 client, sequential\(label)", "\(seq.count)", rate(seq.count, seqWall)]
-                    + seq.figures + ["\(seq.failed)"])
+                    + seq.figures + ["\(seq.failed)", ProcessCPU.perPut(from: cpu, to: cpuAfter, puts: seq.count)])
         printProgress(rows.last!)
         // Concurrent clients.
         var concurrent: [(rate: Int, stats: LoadSample)] = []
@@ -185,10 +189,12 @@ struct UDPBench: ParsableCommand {
             var made: [UDPClient] = []
             for i in 0..<c { made.append(try UDPClient(nodes: addrs, clusterKey: cluster.clusterKey, clientID: nextClient + ClientID(i))) }
             nextClient += ClientID(c)
+            cpu = ProcessCPU.seconds(of: pids)
             let (s, wall) = PutLoad.concurrent(made.map(RaftdPutTarget.init), for: runFor, valueSize: valueSize)
+            cpuAfter = ProcessCPU.seconds(of: pids)
             for m in made { m.close() }
             rows.append(["\(n)", "\(c) clients, \(NodeConfig.format(runFor))\(label)", "\(s.count)", rate(s.count, wall)]
-                        + s.figures + ["\(s.failed)"])
+                        + s.figures + ["\(s.failed)", ProcessCPU.perPut(from: cpu, to: cpuAfter, puts: s.count)])
             printProgress(rows.last!)
             concurrent.append((Int(rate(s.count, wall)) ?? 0, s))
         }

@@ -13,12 +13,13 @@ syntax keyword scnCommand pause promote put quit release remove repeat report re
 syntax keyword scnCommand snapshot status step timeline trace transfer wait workload
 syntax keyword scnCondition applied converged invariants learners linearizable members metric no
 syntax keyword scnCondition role term unanswered
-syntax keyword scnKeyword ack-before-sync append-response bug change-before-commit clients
-syntax keyword scnKeyword commit-old-term count-before-write disk election exec fails heartbeat
-syntax keyword scnKeyword heartbeat-response in keys latency messages mismatch netns no-truncate
-syntax keyword scnKeyword no-vote-check node ops prevote prevote-response rate ratio requests seed
-syntax keyword scnKeyword snapshot-every snapshot-response stale-read start stop timeout timeout-now
-syntax keyword scnKeyword udp until value-size via vote vote-response vote-twice with within
+syntax keyword scnKeyword ack-before-sync append-response background-writes bug change-before-commit
+syntax keyword scnKeyword clients commit-old-term count-before-write disk election exec fails
+syntax keyword scnKeyword heartbeat heartbeat-response in keys latency messages mismatch netns
+syntax keyword scnKeyword no-truncate no-vote-check node ops prevote prevote-response rate ratio
+syntax keyword scnKeyword requests seed snapshot-every snapshot-response stale-read start stop
+syntax keyword scnKeyword timeout timeout-now udp until value-size via vote vote-response vote-twice
+syntax keyword scnKeyword with within
 syntax keyword scnSelector leader follower followers all rest
 syntax keyword scnRole precandidate candidate
 syntax keyword scnConstant no-quorum none not-leader off on
