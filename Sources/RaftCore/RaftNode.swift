@@ -32,6 +32,9 @@ public struct RaftStats: Sendable, Hashable {
     public var timeoutNowSent = 0
     /// Times a removed leader stepped down once its removal committed.
     public var removedLeaderStepDowns = 0
+    /// Acknowledgements of appends this follower did not send because a later one in the same
+    /// Ready covered them (`RaftNode.ready()`).
+    public var acknowledgementsCoalesced = 0
     public init() {}
 }
 
@@ -78,6 +81,9 @@ public final class RaftNode {
     private var votes: [NodeID: Bool] = [:]
     private var readOnly = ReadOnly()
     private var outbox: [Message] = []
+    /// Entries were proposed since the last `ready()`: the leader sends them then, one append per
+    /// follower for all of them, instead of one append per proposal (`flushProposals`).
+    private var proposalsUnsent = false
     private var readStates: [ReadState] = []
     private var droppedReads: [ReadContext] = []
     private var lastHardState: HardState
@@ -192,7 +198,8 @@ public final class RaftNode {
         if size > config.maxMessageBytes { throw .proposalTooLarge(bytes: size, limit: config.maxMessageBytes) }
         let e = Entry(term: term, index: log.lastIndex + 1, kind: .normal, data: data)
         appendOwn(e)
-        broadcastAppend()
+        // Sent at the next `ready()`, with every other proposal stepped before it.
+        proposalsUnsent = true
         return (e.index, e.term)
     }
 
@@ -372,7 +379,7 @@ public final class RaftNode {
 
     /// Whether `ready()` has anything for the driver.
     public var hasReady: Bool {
-        softState != lastSoftState || hardState != lastHardState || log.writing < log.lastIndex
+        softState != lastSoftState || hardState != lastHardState || log.writing < log.lastIndex || proposalsUnsent
             || unsentSnapshot != nil || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
             || min(log.committed, log.lastIndex) > log.applying
     }
@@ -388,6 +395,8 @@ public final class RaftNode {
     /// have the Ready built in place. (Returning a Ready built from its parts copied it into the
     /// result and destroyed the parts: callgrind showed a copy and a destroy of every Ready.)
     public func ready(into rd: inout Ready) {
+        flushProposals()
+        coalesceAcknowledgements()
         // The log's computed slices (`unstableEntries`) copied the whole log; callgrind showed it at
         // every Ready.
         let ss = softState
@@ -1079,5 +1088,44 @@ public final class RaftNode {
     private func send(_ m: Message) {
         if outbox.capacity == 0 { outbox.reserveCapacity(4) }
         outbox.append(m)
+    }
+
+    /// Appends for what was proposed since the last Ready: one per follower, carrying every new
+    /// entry it can take (a driver that steps a burst of client requests before taking the Ready
+    /// sends each follower one datagram for the burst, and gets one answer back).
+    private func flushProposals() {
+        guard proposalsUnsent else { return }
+        proposalsUnsent = false
+        guard role == .leader else { return }
+        for p in peers { sendAppend(to: p) }
+    }
+
+    /// A follower that took several appends from its leader since the last Ready acknowledges only
+    /// the furthest: a success for index `i` says the log matches the leader's through `i`, which
+    /// covers every other success of the same term to the same leader (whose log only grows within
+    /// a term). The furthest goes out where it stood; rejections and everything else go out as they
+    /// are, in order.
+    private func coalesceAcknowledgements() {
+        guard outbox.count > 1 else { return }
+        // The furthest success per (leader, term), and where it stands.
+        var furthest: [(to: NodeID, term: Term, index: LogIndex, at: Int)] = []
+        var successes = 0
+        for (i, m) in outbox.enumerated() where m.kind == .appendResponse && !m.reject {
+            successes += 1
+            if let k = furthest.firstIndex(where: { $0.to == m.to && $0.term == m.term }) {
+                if m.index > furthest[k].index { furthest[k] = (m.to, m.term, m.index, i) }
+            } else {
+                furthest.append((m.to, m.term, m.index, i))
+            }
+        }
+        guard successes > furthest.count else { return }
+        var kept: [Message] = []
+        kept.reserveCapacity(outbox.count)
+        for (i, m) in outbox.enumerated() {
+            if m.kind == .appendResponse && !m.reject && !furthest.contains(where: { $0.at == i }) { continue }
+            kept.append(m)
+        }
+        stats.acknowledgementsCoalesced += outbox.count - kept.count
+        outbox = kept
     }
 }

@@ -214,4 +214,47 @@ import Testing
         #expect(net[2].log.lastIndex == 4)
         #expect(net[2].log.committed == 4)
     }
+
+    @Test func proposalsSteppedTogetherGoOutAsOneAppendPerFollower() throws {
+        let net = Network(3)
+        #expect(net.elect(1))
+        net.deliverAll()
+        let last = net[1].log.lastIndex
+        // Three client requests stepped before the driver takes the Ready (one read burst).
+        for v in ["a", "b", "c"] { try net[1].propose(Array(v.utf8)) }
+        let rd = try #require(net.processReady(1))
+        for p: NodeID in [2, 3] {
+            let appends = rd.messages.filter { $0.kind == .append && $0.to == p }
+            #expect(appends.count == 1, "one append to node \(p), not one per proposal")
+            #expect(appends.first?.entries.map(\.index) == [last + 1, last + 2, last + 3])
+            #expect(appends.first?.index == last)
+        }
+        net.deliverAll()
+        #expect(net[1].log.committed == last + 3)
+        // A proposal on a node that stopped leading before its Ready sends nothing.
+        try net[1].propose(Array("d".utf8))
+        net[1].step(Message(kind: .append, from: 2, to: 1, term: net[1].term + 1, logTerm: 0, index: 0, commit: 0))
+        let after = try #require(net.processReady(1))
+        #expect(after.messages.allSatisfy { $0.kind != .append })
+    }
+
+    @Test func aFollowerAcknowledgesOnlyTheFurthestOfTheAppendsInOneReady() throws {
+        let net = follower([1, 1], term: 2, commit: 1)
+        let appends = [
+            Message(kind: .append, from: 1, to: 2, term: 2, logTerm: 1, index: 2, commit: 1, entries: [Entry(term: 2, index: 3)]),
+            Message(kind: .append, from: 1, to: 2, term: 2, logTerm: 2, index: 3, commit: 1, entries: [Entry(term: 2, index: 4)]),
+            // A late copy of the first: its answer (index 3) is covered by the one for index 4.
+            Message(kind: .append, from: 1, to: 2, term: 2, logTerm: 1, index: 2, commit: 1, entries: [Entry(term: 2, index: 3)]),
+            // One that does not match (prevLogIndex beyond the log): its rejection goes out as it is.
+            Message(kind: .append, from: 1, to: 2, term: 2, logTerm: 2, index: 9, commit: 1, entries: [Entry(term: 2, index: 10)]),
+        ]
+        for m in appends { net[2].step(m) }
+        let rd = try #require(net.processReady(2))
+        #expect(rd.entries.map(\.index) == [3, 4])
+        #expect(rd.messages == [
+            Message(kind: .appendResponse, from: 2, to: 1, term: 2, index: 4),
+            Message(kind: .appendResponse, from: 2, to: 1, term: 2, logTerm: 0, index: 9, reject: true, rejectHint: 5),
+        ])
+        #expect(net[2].stats.acknowledgementsCoalesced == 2)
+    }
 }
