@@ -19,7 +19,9 @@ struct UDPBench: ParsableCommand {
             thread; the nodes sync their logs (group commit) unless --no-fsync. With \
             --compare-no-fsync, a second cluster of each size with fsync off runs the same sequential \
             and concurrent loads in the same run, and each fsync figure is printed as a share of its \
-            no-fsync twin (what group commit hides of the sync).
+            no-fsync twin (what group commit hides of the sync). Every load also reports the CPU \
+            time (user and system) the cluster's raftd processes used per put, read from /proc: a \
+            figure a busy host moves far less than it moves rates and latencies.
             """
     )
 
