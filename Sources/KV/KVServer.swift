@@ -165,8 +165,11 @@ public final class KVServer {
     /// persists `snapshot`, `entries` and `hardState` (syncing first if `mustSync`) and sends
     /// `messages`, then calls `advance(_:)`.
     public func ready() -> Ready? {
-        failure == nil && raft.hasReady ? raft.ready() : nil
+        hasReady ? raft.ready() : nil
     }
+
+    /// Whether the core has a `Ready` for the driver and the server has not failed.
+    public var hasReady: Bool { failure == nil && raft.hasReady }
 
     /// Finish a `Ready` the driver has persisted and sent:
     /// 1. load `snapshotToApply` into the store (if it does not decode, `failure` is set and nothing
@@ -287,7 +290,7 @@ public final class KVServer {
                       processed: (Ready, ServerOutput) -> Void = { _, _ in }) rethrows {
         // The Ready built in place (`ready(into:)`), not returned: returning it copied every Ready
         // once and destroyed it once more (callgrind: about 3.5 M instructions of `bench sim`).
-        while failure == nil && raft.hasReady {
+        while hasReady {
             var rd = Ready()
             raft.ready(into: &rd)
             try persist(rd)

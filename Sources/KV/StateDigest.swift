@@ -73,9 +73,10 @@ struct Hasher64 {
     }
 
     mutating func string(_ s: String) {
-        let count = s.utf8.count
-        u64(UInt64(count))
-        let done: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+        var s = s  // `withUTF8` may make a non-native string native; a native one is not copied
+        s.withUTF8 { bytes in
+            let count = bytes.count
+            u64(UInt64(count))
             let raw = UnsafeRawBufferPointer(bytes)
             var i = 0
             while i + 8 <= count {
@@ -87,16 +88,6 @@ struct Hasher64 {
                 for j in i..<count { last |= UInt64(raw[j]) << UInt64(8 * (j - i)) }
                 u64(last)
             }
-        }
-        if done == nil {
-            // Not stored contiguously (a bridged string): the same words, gathered byte by byte.
-            var word: UInt64 = 0, n = 0
-            for b in s.utf8 {
-                word |= UInt64(b) << UInt64(8 * n)
-                n += 1
-                if n == 8 { u64(word); word = 0; n = 0 }
-            }
-            if n > 0 { u64(word) }
         }
     }
 
