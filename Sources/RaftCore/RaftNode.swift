@@ -378,10 +378,19 @@ public final class RaftNode {
     // MARK: - Ready / advance
 
     /// Whether `ready()` has anything for the driver.
+    ///
+    /// Asked at least twice per driver turn (the second time to find nothing), so it reads plain
+    /// fields, the likeliest reasons first, and compares soft and hard state field by field instead
+    /// of building `softState` and `hardState`.
     public var hasReady: Bool {
-        softState != lastSoftState || hardState != lastHardState || log.writing < log.lastIndex || proposalsUnsent
-            || unsentSnapshot != nil || !outbox.isEmpty || !readStates.isEmpty || !droppedReads.isEmpty
-            || min(log.committed, log.lastIndex) > log.applying
+        if !outbox.isEmpty || proposalsUnsent { return true }
+        let last = log.lastIndex, committed = log.committed
+        if log.writing < last || min(committed, last) > log.applying { return true }
+        if role != lastSoftState.role || leader != lastSoftState.leader || term != lastHardState.term
+            || vote != lastHardState.vote || committed != lastHardState.commit { return true }
+        if !readStates.isEmpty || !droppedReads.isEmpty { return true }
+        if case .some = unsentSnapshot { return true }
+        return false
     }
 
     /// Collect the work for the driver. Call `advance(_:)` with the result before calling `ready()` again.
