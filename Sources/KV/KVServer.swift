@@ -297,13 +297,20 @@ public final class KVServer {
             if !rd.messages.isEmpty {
                 var messages: [Message] = []
                 swap(&messages, &rd.messages)
-                messages.reverse()  // taken from the end: each moves out, in the core's order
+                // Taken from the end: each moves out, in the core's order. Reversed through a buffer
+                // pointer, whose swaps move bits: `Array.reverse()` swapped by copying (a retain and a
+                // release per message moved; callgrind: 170 instructions a Ready).
+                if messages.count > 1 { messages.withUnsafeMutableBufferPointer { $0.reverse() } }
                 while let m = messages.popLast() { send(m) }
                 raft.recycle(messages: &messages)  // the emptied buffer holds the next messages
             }
             let out = advance(rd)
             processed(rd, out)
-            for r in out.replies { reply(r) }
+            // Not `for r in out.replies` when there are none: the iterator's final nil is an
+            // `Optional<ClientReply>` destroyed through its metadata, looked up at every Ready.
+            if !out.replies.isEmpty {
+                for i in out.replies.indices { reply(out.replies[i]) }
+            }
         }
     }
 
