@@ -193,9 +193,7 @@ public final class KVServer {
             // (an answer to send, entries to store).
             raft.advance(rd)
             var out = ServerOutput()
-            if let every = snapshotEvery, store.appliedIndex >= raft.snapshotIndex + max(1, every) {
-                out.snapshotTaken = takeSnapshot()
-            }
+            if snapshotDue { out.snapshotTaken = takeSnapshot() }
             return out
         }
         var out = ServerOutput()
@@ -275,11 +273,18 @@ public final class KVServer {
         }
 
         raft.advance(rd)
-        if let every = snapshotEvery, store.appliedIndex >= raft.snapshotIndex + max(1, every) {
-            out.snapshotTaken = takeSnapshot()
-        }
+        if snapshotDue { out.snapshotTaken = takeSnapshot() }
         return out
     }
+
+    /// Whether `snapshotEvery` entries have applied since the latest snapshot.
+    private var snapshotDue: Bool {
+        guard let every = snapshotEvery else { return false }
+        return store.appliedIndex >= raft.snapshotIndex + max(1, every)
+    }
+
+    /// What `advance` makes of a Ready with nothing to apply or answer and no snapshot due.
+    private static let noOutput = ServerOutput()
 
     /// The driver's loop, the same in every driver: for each `Ready` the core has, persist it (a
     /// throwing `persist` stops the loop before anything is sent), send its messages, apply and
@@ -303,6 +308,13 @@ public final class KVServer {
                 if messages.count > 1 { messages.withUnsafeMutableBufferPointer { $0.reverse() } }
                 while let m = messages.popLast() { send(m) }
                 raft.recycle(messages: &messages)  // the emptied buffer holds the next messages
+            }
+            if failure == nil && rd.changesOnlyLogAndMessages && !snapshotDue {
+                // `advance`'s quick case, which would make an empty `ServerOutput` to hand over and
+                // destroy at every such Ready (most of them): the shared empty one instead.
+                raft.advance(rd)
+                processed(rd, Self.noOutput)
+                continue
             }
             let out = advance(rd)
             processed(rd, out)
