@@ -46,9 +46,11 @@ let package = Package(
         .target(name: "Wire", dependencies: ["RaftCore", "KV", "Checksum"]),
         // The write-ahead log and hard-state file of a real node.
         .target(name: "Storage", dependencies: ["RaftCore", "Checksum"]),
+        // sendmmsg(2), which Swift's Glibc module does not declare: how a node sends a turn's datagrams.
+        .target(name: "CDatagram"),
         // The real node runtime over UDP (SwiftNIO): what raftd links, and nothing more.
         .target(name: "Node", dependencies: [
-            "RaftCore", "KV", "Wire", "Storage",
+            "RaftCore", "KV", "Wire", "Storage", "CDatagram",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
