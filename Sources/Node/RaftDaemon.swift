@@ -195,18 +195,10 @@ public final class RaftDaemon: @unchecked Sendable {
         self.members = m
     }
 
-    /// Datagrams one receive system call may return: a leader's wake-up finds client requests and
-    /// several followers' answers waiting, and reads them in one call instead of one call each.
-    static let datagramsPerRead = 16
-
     private func bind(_ address: SocketAddress) throws(DaemonError) {
         let bootstrap = DatagramBootstrap(group: eventLoop)
-            // One recvmmsg takes up to `datagramsPerRead` datagrams, each into its own 64 KiB slice of
-            // one buffer (NIO truncates a datagram larger than its slice without saying so; the
-            // default allocator's 2048 bytes would truncate appends).
-            .channelOption(.datagramVectorReadMessageCount, value: RaftDaemon.datagramsPerRead)
-            .channelOption(.recvAllocator,
-                           value: FixedSizeRecvByteBufferAllocator(capacity: RaftDaemon.datagramsPerRead * 65_536))
+            // The default allocator hands out 2048-byte buffers and silently truncates larger datagrams.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
             .channelOption(.maxMessagesPerRead, value: 32)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
