@@ -62,7 +62,8 @@ public struct DaemonCounters: Sendable, Hashable {
 }
 
 /// One real Raft node: a `KVServer` driven over a SwiftNIO UDP channel, persisting through
-/// `NodeStorage`.
+/// `NodeStorage`. NIO receives; what a turn of the loop sends waits in a `DatagramOutbox` and goes
+/// out in one `sendmmsg` on a duplicate of the same socket (`flush()`).
 ///
 /// For each `Ready`, a leader sends its messages first, so that the followers' syncs run while its
 /// own does (thesis §10.2.1), then stores it; any other node stores, syncs, then sends (votes and
