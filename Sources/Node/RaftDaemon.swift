@@ -49,7 +49,8 @@ public struct DaemonCounters: Sendable, Hashable {
     public var unroutableReplies: UInt64 = 0
     /// Control requests accepted.
     public var controlRequests: UInt64 = 0
-    /// Errors the socket reported while reading or writing.
+    /// Errors the socket reported while reading, and datagrams it did not send (the kernel refused
+    /// them, or the send buffer was full).
     public var socketErrors: UInt64 = 0
     /// `Ready` values handled, and storage writes done for them.
     public var readies: UInt64 = 0
