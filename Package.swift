@@ -38,13 +38,19 @@ let package = Package(
             "RaftCore", "KV", "Check", "ClusterModel",
             .product(name: "Collections", package: "swift-collections"),
         ], swiftSettings: hot),
+        // CRC-32C, with the processor's instruction (a C target) when it has one: the checksum of
+        // datagrams and of everything a real node stores.
+        .target(name: "CCRC32C"),
+        .target(name: "Checksum", dependencies: ["CCRC32C"]),
         // The binary wire codec of messages between nodes, clients and the shell.
-        .target(name: "Wire", dependencies: ["RaftCore", "KV"]),
+        .target(name: "Wire", dependencies: ["RaftCore", "KV", "Checksum"]),
         // The write-ahead log and hard-state file of a real node.
-        .target(name: "Storage", dependencies: ["RaftCore"]),
+        .target(name: "Storage", dependencies: ["RaftCore", "Checksum"]),
+        // sendmmsg(2), which Swift's Glibc module does not declare: how a node sends a turn's datagrams.
+        .target(name: "CDatagram"),
         // The real node runtime over UDP (SwiftNIO): what raftd links, and nothing more.
         .target(name: "Node", dependencies: [
-            "RaftCore", "KV", "Wire", "Storage",
+            "RaftCore", "KV", "Wire", "Storage", "CDatagram",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -87,8 +93,9 @@ let package = Package(
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Check", "KV", "RaftCore"]),
         .testTarget(name: "SimTests", dependencies: ["TestSupport", "Sim", "ClusterModel", "Check", "KV", "RaftCore"]),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim", "Check", "RaftCore"]),
-        .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "RaftCore", "KV"]),
-        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "RaftCore"]),
+        .testTarget(name: "ChecksumTests", dependencies: ["TestSupport", "Checksum"]),
+        .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "Checksum", "RaftCore", "KV"]),
+        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "Checksum", "RaftCore"]),
         // Helpers for tests on real nodes: ports, temporary directories, in-process daemon clusters.
         .target(name: "NodeTestSupport", dependencies: ["Node", "Harness", "Wire", "RaftCore", "KV"],
                 path: "Tests/NodeTestSupport"),

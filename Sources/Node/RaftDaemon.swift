@@ -49,7 +49,8 @@ public struct DaemonCounters: Sendable, Hashable {
     public var unroutableReplies: UInt64 = 0
     /// Control requests accepted.
     public var controlRequests: UInt64 = 0
-    /// Errors the socket reported while reading or writing.
+    /// Errors the socket reported while reading, and datagrams it did not send (the kernel refused
+    /// them, or the send buffer was full).
     public var socketErrors: UInt64 = 0
     /// `Ready` values handled, and storage writes done for them.
     public var readies: UInt64 = 0
@@ -62,7 +63,8 @@ public struct DaemonCounters: Sendable, Hashable {
 }
 
 /// One real Raft node: a `KVServer` driven over a SwiftNIO UDP channel, persisting through
-/// `NodeStorage`.
+/// `NodeStorage`. NIO receives; what a turn of the loop sends waits in a `DatagramOutbox` and goes
+/// out in one `sendmmsg` on a duplicate of the same socket (`flush()`).
 ///
 /// For each `Ready`, a leader sends its messages first, so that the followers' syncs run while its
 /// own does (thesis §10.2.1), then stores it; any other node stores, syncs, then sends (votes and
@@ -100,7 +102,12 @@ public final class RaftDaemon: @unchecked Sendable {
     private let stopRequested = NIOLockedValueBox(false)
 
     // Event-loop state.
+    /// Receives (SwiftNIO); sending goes through `outbox` on `sendDescriptor`.
     private var channel: (any Channel)?
+    /// A duplicate of the channel's socket that `outbox` sends on (-1 before the start and after halting).
+    private var sendDescriptor: Int32 = -1
+    /// What this turn of the loop sends, in one sendmmsg at `flush()`.
+    private var outbox = DatagramOutbox()
     private var server: KVServer?
     private var storage: NodeStorage?
     /// Stores the Readies the event loop does not store itself (see `drain`); only with
@@ -204,19 +211,44 @@ public final class RaftDaemon: @unchecked Sendable {
             }
         do {
             let ch: any Channel
-            if let fd = config.listenDescriptor {
+            let fd: Int32
+            if let inherited = config.listenDescriptor {
+                fd = inherited
                 ch = try RaftDaemon.adopt(fd, for: config.listen, with: bootstrap)
             } else {
-                ch = try bootstrap.bind(to: address).wait()
+                fd = try RaftDaemon.boundSocket(address)
+                ch = try bootstrap.withBoundSocket(fd).wait()
+            }
+            let sender = dup(fd)
+            guard sender >= 0 else {
+                let code = errno
+                try? ch.close().wait()
+                throw IOError(errnoCode: code, reason: "dup")
             }
             let local = ch.localAddress
-            try eventLoop.submit { self.channel = ch }.wait()
+            try eventLoop.submit {
+                self.channel = ch
+                self.sendDescriptor = sender
+            }.wait()
             localAddress = local
         } catch let error as DaemonError {
             throw error
         } catch {
             throw DaemonError(describeBindError(error, address: config.listen.description))
         }
+    }
+
+    /// A new UDP socket bound to `address` (SwiftNIO takes it over for receiving).
+    private static func boundSocket(_ address: SocketAddress) throws -> Int32 {
+        let fd = socket(address.protocol.rawValue, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        let r = address.withSockAddr { sa, n in Glibc.bind(fd, sa, socklen_t(n)) }
+        guard r == 0 else {
+            let code = errno
+            close(fd)
+            throw IOError(errnoCode: code, reason: "bind")
+        }
+        return fd
     }
 
     /// A channel on the inherited socket `fd`, after checking that it is a UDP socket bound to
@@ -294,6 +326,7 @@ public final class RaftDaemon: @unchecked Sendable {
             self.writer = nil
             self.storage?.close()
             self.storage = nil
+            self.closeSendDescriptor()
             return self.channel
         }).wait() {
             try? ch.close().wait()
@@ -363,7 +396,24 @@ public final class RaftDaemon: @unchecked Sendable {
         storage?.close()
         storage = nil
         server = nil
+        closeSendDescriptor()
         channel?.close(promise: nil)
+    }
+
+    private func closeSendDescriptor() {
+        if sendDescriptor >= 0 { close(sendDescriptor) }
+        sendDescriptor = -1
+    }
+
+    /// Sends what this turn of the loop queued in `outbox`, in one system call.
+    private func flush() {
+        guard outbox.count > 0 else { return }
+        guard sendDescriptor >= 0 else {
+            _ = outbox.flush(on: -1)
+            return
+        }
+        let (notSent, _) = outbox.flush(on: sendDescriptor)
+        if notSent > 0 { counters.socketErrors += UInt64(notSent) }
     }
 
     private func fatal(_ message: String) {
@@ -388,7 +438,7 @@ public final class RaftDaemon: @unchecked Sendable {
             // Answered once what the loop handed to storage so far is durable.
             hold(.control(reply, id: r.id, to: r.from))
         }
-        channel?.flush()
+        flush()
     }
 
     fileprivate func socketError(_ error: any Error) {
@@ -447,7 +497,7 @@ public final class RaftDaemon: @unchecked Sendable {
             let leading = server.raft.role == .leader
             if leading {
                 for m in rd.messages { sendRaft(m) }
-                channel?.flush()
+                flush()
             }
             if StorageWrite.needed(by: rd) {
                 counters.storageWrites += 1
@@ -483,7 +533,7 @@ public final class RaftDaemon: @unchecked Sendable {
             if let ss = rd.softState { roleChanged(ss, term: server.raft.term) }
             for r in out.replies { sendReply(r) }
         }
-        channel?.flush()
+        flush()
     }
 
     /// A writer thread whose reports come back to the event loop.
@@ -567,16 +617,20 @@ public final class RaftDaemon: @unchecked Sendable {
             return
         }
         if delays.count > 1 { counters.duplicated += UInt64(delays.count - 1) }
+        if delays == [0] {
+            send(.raft(m), to: address)
+            return
+        }
         guard let bytes = encode(.raft(m)) else { return }
         for d in delays {
             if d == 0 {
-                write(bytes, to: address)
+                outbox.append(encoded: bytes, to: address)
             } else {
                 let transfer = UnsafeTransfer(bytes)
                 eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: d))) {
                     guard !self.stopped else { return }
-                    self.write(transfer.value, to: address)
-                    self.channel?.flush()
+                    self.outbox.append(encoded: transfer.value, to: address)
+                    self.flush()
                 }
             }
         }
@@ -591,29 +645,28 @@ public final class RaftDaemon: @unchecked Sendable {
         send(.clientReply(r), to: address)
     }
 
+    /// Queues `message` for `address` in `outbox` (sent at the next `flush()`).
     private func send(_ message: WireMessage, to address: SocketAddress) {
-        guard let bytes = encode(message) else { return }
-        write(bytes, to: address)
+        let (size, accepted) = outbox.append(message, to: address)
+        if !accepted { refuseOversized(size) }
     }
 
+    /// The datagram for `message` on its own (for copies that faults delay), or nil if too large.
     private func encode(_ message: WireMessage) -> [UInt8]? {
         let bytes = WireCodec.encode(message)
         guard bytes.count <= WireCodec.maxDatagramBytes else {
-            counters.oversized += 1
-            if !loggedOversized {
-                loggedOversized = true
-                log("raftd: node \(config.id): not sending a \(bytes.count)-byte message (limit \(WireCodec.maxDatagramBytes))")
-            }
+            refuseOversized(bytes.count)
             return nil
         }
         return bytes
     }
 
-    private func write(_ bytes: [UInt8], to address: SocketAddress) {
-        guard let channel else { return }
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    private func refuseOversized(_ size: Int) {
+        counters.oversized += 1
+        if !loggedOversized {
+            loggedOversized = true
+            log("raftd: node \(config.id): not sending a \(size)-byte message (limit \(WireCodec.maxDatagramBytes))")
+        }
     }
 
     // MARK: - Control

@@ -1,3 +1,4 @@
+import Checksum
 import RaftCore
 
 /// The `meta` file: which node of which cluster a data directory belongs to. Written once,

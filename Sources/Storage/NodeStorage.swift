@@ -80,6 +80,8 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     private var segmentMaxIndex: [UInt64: LogIndex]
 
     private var segmentNumber: UInt64
+    /// The open segment's path (for error messages), kept rather than rebuilt at every write.
+    private var segmentPath: String
     private var segmentFD: Int32
     private var segmentSize: Int
     /// The size of the segment's file: records end at `segmentSize`, zeros fill the rest.
@@ -109,6 +111,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         self.firstSegment = firstSegment
         self.segmentMaxIndex = segmentMaxIndex
         self.segmentNumber = segmentNumber
+        self.segmentPath = directory + "/wal/" + SegmentName.name(segmentNumber)
         self.segmentFD = segmentFD
         self.segmentSize = segmentSize
         self.preallocatedEnd = fileSize
@@ -488,8 +491,6 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
     }
 
-    private var segmentPath: String { walDirectory + "/" + SegmentName.name(segmentNumber) }
-
     private func appendToLog(_ entries: [Entry]) throws(StorageError) {
         guard let first = entries.first else { return }
         var records: [WALRecord] = []
@@ -551,6 +552,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         io.close(segmentFD)
         segmentFD = fd
         segmentNumber = next
+        segmentPath = path
         segmentSize = 0
         preallocatedEnd = 0
         try io.syncDirectory(walDirectory)

@@ -1,3 +1,4 @@
+import Checksum
 import RaftCore
 
 /// A snapshot file, `snap/<index>.snap` (the index zero-padded to 20 digits): the snapshot's

@@ -1,3 +1,4 @@
+import Checksum
 import RaftCore
 
 /// One record of the write-ahead log.

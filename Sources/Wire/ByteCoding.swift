@@ -10,6 +10,14 @@ struct WireWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer that appends to `buffer`'s bytes, taking them over (`buffer` is left empty, so the
+    /// writer's appends do not copy them); the caller takes `bytes` back when done.
+    init(continuing buffer: inout [UInt8]) {
+        bytes = []
+        swap(&bytes, &buffer)
+        countOffsets = nil
+    }
+
     mutating func u8(_ v: UInt8) { bytes.append(v) }
 
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }

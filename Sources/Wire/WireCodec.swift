@@ -1,3 +1,4 @@
+import Checksum
 import KV
 import RaftCore
 
@@ -56,6 +57,16 @@ public enum WireCodec {
         return w.bytes
     }
 
+    /// Appends the datagram for `m` to `bytes` (a buffer of several datagrams, one after another)
+    /// and returns its size. Not size-checked, as `encode(_:)`.
+    public static func encode(_ m: WireMessage, appendingTo bytes: inout [UInt8]) -> Int {
+        var w = WireWriter(continuing: &bytes)
+        let start = w.bytes.count
+        write(m, to: &w)
+        swap(&bytes, &w.bytes)
+        return bytes.count - start
+    }
+
     /// The message in `bytes`, or the reason it is not one. Never traps on any input.
     public static func decode(_ bytes: some Collection<UInt8>) throws(WireError) -> WireMessage {
         let count = bytes.count
@@ -75,6 +86,7 @@ public enum WireCodec {
     }
 
     private static func write(_ m: WireMessage, to w: inout WireWriter) {
+        let start = w.bytes.count
         w.u8(magic.0)
         w.u8(magic.1)
         w.u8(version)
@@ -103,8 +115,8 @@ public enum WireCodec {
             w.u64(id)
             w.controlReply(reply)
         }
-        w.patchU32(UInt32(truncatingIfNeeded: w.bytes.count - headerBytes), at: 4)
-        w.u32(CRC32C.checksum(w.bytes))
+        w.patchU32(UInt32(truncatingIfNeeded: w.bytes.count - start - headerBytes), at: start + 4)
+        w.u32(CRC32C.checksum(w.bytes[start...]))
     }
 
     /// Wrap an arbitrary payload in a frame with a correct length and checksum (for tests and tools).

@@ -1,3 +1,4 @@
+import Checksum
 import KV
 import RaftCore
 import Testing
