@@ -40,16 +40,17 @@ struct ByteReader {
 
     mutating func u32() throws(CommandDecodingError) -> UInt32 {
         guard remaining >= 4 else { throw .truncated }
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(bytes[position + i]) << UInt32(8 * i) }
+        // One unaligned little-endian load (bounds checked above), not four checked byte reads.
+        let p = position
+        let v = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: p, as: UInt32.self)) }
         position += 4
         return v
     }
 
     mutating func u64() throws(CommandDecodingError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[position + i]) << UInt64(8 * i) }
+        let p = position
+        let v = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: p, as: UInt64.self)) }
         position += 8
         return v
     }
