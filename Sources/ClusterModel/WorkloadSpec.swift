@@ -69,13 +69,17 @@ public struct WorkloadMixEntry: Sendable, Hashable {
 public struct WorkloadGenerator: Sendable {
     public let spec: WorkloadSpec
     private var rng: SeededRandom
-    /// The last value this workload wrote to each key (what a cas expects).
+    /// The last value this workload wrote to each key (what a cas expects); kept only when the mix
+    /// can draw a cas (`tracksWrites`), since nothing else reads it.
     private var lastWritten: [String: String] = [:]
+    /// Whether `spec.mix` includes cas, so that `lastWritten` is needed.
+    private let tracksWrites: Bool
 
     /// A generator for `spec`, drawing from `rng`.
     public init(spec: WorkloadSpec, rng: SeededRandom) {
         self.spec = spec
         self.rng = rng
+        tracksWrites = spec.mix?.contains { $0.operation == .cas } ?? false
     }
 
     /// The next operation of `client`, the `issued`-th of the workload: a key drawn uniformly; a get
@@ -101,13 +105,14 @@ public struct WorkloadGenerator: Sendable {
         switch kind {
         case .get: return .get(key: key)
         case .delete:
-            lastWritten[key] = nil
+            if tracksWrites { lastWritten[key] = nil }
             return .delete(key: key)
         case .append: return .append(key: key, value: value + ";")
         case .put, .cas:
             if value.utf8.count < spec.valueSize {
                 value += String(repeating: ".", count: spec.valueSize - value.utf8.count)
             }
+            guard tracksWrites else { return .put(key: key, value: value) }
             let previous = lastWritten[key]
             lastWritten[key] = value
             if kind == .cas, let previous { return .cas(key: key, from: previous, to: value) }

@@ -5,7 +5,9 @@ struct ReadOnly: Sendable {
     struct Pending: Sendable {
         var context: ReadContext
         var index: LogIndex
-        var acks: Set<NodeID>
+        /// The nodes that answered, each once (a plain array: a read has a handful, and a `Set`
+        /// cost an allocation, hashing and a sort per answer).
+        var acks: [NodeID]
     }
 
     /// In arrival order.
@@ -30,8 +32,8 @@ struct ReadOnly: Sendable {
     /// quorum of the voters of `membership`), in order.
     mutating func ack(context: ReadContext, from: NodeID, membership: Membership) -> [ReadState] {
         guard let pos = queue.firstIndex(where: { $0.context == context }) else { return [] }
-        queue[pos].acks.insert(from)
-        guard membership.isQuorum(queue[pos].acks.sorted()) else { return [] }
+        if !queue[pos].acks.contains(from) { queue[pos].acks.append(from) }
+        guard membership.isQuorum(queue[pos].acks) else { return [] }
         let done = queue[...pos].map { ReadState(index: $0.index, context: $0.context) }
         queue.removeFirst(pos + 1)
         return done
