@@ -11,6 +11,9 @@ final class SimClient {
     /// The history id and start time of the operation in flight.
     var historyID: Int?
     var invoked: SimTime = 0
+    /// How its latest operation ended (nil while one is in flight or before the first), which
+    /// `SimCluster.perform` waits for.
+    var lastResult: OperationResult?
     /// Called when an operation finishes.
     var onComplete: ((OperationResult) -> Void)?
 

@@ -90,7 +90,6 @@ public final class SimCluster {
     var pendingPromotions: [NodeID] = []
     var pendingRemovals: [(node: NodeID, index: LogIndex, term: Term)] = []
     var clientOrder: [ClientID] = []
-    private var results: [ClientID: OperationResult] = [:]
     /// The actions of `.timer` events, with their numbers (which the trace hash mixes in).
     private let timers = Slab<(id: Int, action: () -> Void)>()
     private var nextTimer = 0
@@ -318,7 +317,7 @@ public final class SimCluster {
         precondition(!c.machine.isBusy, "client \(cid) already has an operation in flight")
         c.historyID = history.invoke(client: cid, op: op, at: now)
         c.invoked = now
-        results[cid] = nil
+        c.lastResult = nil
         carryOut(c.machine.start(op, via: via, timeout: timeout, rng: &c.rng), for: c)
     }
 
@@ -326,12 +325,12 @@ public final class SimCluster {
     public func perform(_ op: KVOperation, via: NodeID? = nil, timeout: SimTime = .s(5)) -> OperationResult {
         let cid = SimCluster.interactiveClient
         begin(op, client: cid, via: via, timeout: timeout)
-        run(until: now + timeout + .s(1)) { [unowned self] in self.results[cid] != nil }
-        if let r = results[cid] { return r }
-        // The run stopped (an invariant broke): the operation's fate is unknown.
         let c = client(cid)
+        run(until: now + timeout + .s(1)) { c.lastResult != nil }
+        if let r = c.lastResult { return r }
+        // The run stopped (an invariant broke): the operation's fate is unknown.
         carryOut(c.machine.abandon("run stopped"), for: c)
-        return results[cid]!
+        return c.lastResult!
     }
 
     /// Whether `client` has an operation in flight.
@@ -392,7 +391,7 @@ public final class SimCluster {
                                 index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
                                 failure: done.outcome.failure?.description, reason: done.outcome.failure,
                                 seq: done.request.seq)
-        results[c.id] = r
+        c.lastResult = r
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {
             let cmd = Command(done.request)
