@@ -215,7 +215,8 @@ public final class KVServer {
             guard let applied = store.apply(entry) else { continue }
             out.commands.append(applied)
             let key = WriteKey(client: applied.command.client, seq: applied.command.seq)
-            guard !applied.command.op.isRead, writes.removeValue(forKey: key) != nil else { continue }
+            // (A follower waits on no writes: skip hashing the key there.)
+            guard !applied.command.op.isRead, !writes.isEmpty, writes.removeValue(forKey: key) != nil else { continue }
             if applied.expired {
                 out.replies.append(ClientReply(client: key.client, seq: key.seq,
                                                outcome: .sessionExpired(session: applied.command.session),
