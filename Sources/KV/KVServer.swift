@@ -357,6 +357,7 @@ public final class KVServer {
 
     /// Answer confirmed reads whose index the store has applied, in confirmation order.
     private func serveReads(into replies: inout [ClientReply]) {
+        guard !confirmedReads.isEmpty else { return }
         var waiting: [ReadState] = []
         for state in confirmedReads {
             guard state.index <= store.appliedIndex else {
