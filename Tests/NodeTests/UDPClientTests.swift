@@ -90,7 +90,11 @@ struct UDPClientTests {
     @Test func followsRedirectsRetriesTheSameSeqAndCountsDuplicates() throws {
         let n1 = try FakeNode(), n2 = try FakeNode(), n3 = try FakeNode()
         let fakes: [NodeID: FakeNode] = [1: n1, 2: n2, 3: n3]
-        let client = try UDPClient(nodes: [1: n1.address, 2: n2.address, 3: n3.address], clusterKey: "k", clientID: 5)
+        // Attempts wait 1 s (not the default 200 ms): the script below answers by hand, and a test
+        // thread starved for longer than an attempt (a loaded machine) made the client retry
+        // elsewhere before the scripted answer came, so the script no longer matched.
+        let client = try UDPClient(nodes: [1: n1.address, 2: n2.address, 3: n3.address], clusterKey: "k", clientID: 5,
+                                   attemptTimeout: .seconds(1))
         defer { client.close() }
 
         // 1. Whichever node the client tries first redirects it to the node it would NOT try next
@@ -118,7 +122,7 @@ struct UDPClientTests {
         // 2. The leader (now remembered) stays silent: the client retries the same seq on it (under loss
         //    the leader is still the best bet), and after three silent attempts on another node.
         let leader = fakes[hint]!
-        let op2 = Background { client.perform(.get(key: "a"), timeout: .seconds(5), via: nil) }
+        let op2 = Background { client.perform(.get(key: "a"), timeout: .seconds(8), via: nil) }
         var atLeader: [ClientRequest] = []
         for _ in 0..<3 {
             let (r, _) = try #require(leader.nextRequest(), "no request at the remembered leader")
@@ -136,7 +140,7 @@ struct UDPClientTests {
         #expect(r2.node == retrySource.id)
 
         // 3. Nobody answers: nil outcome after the overall timeout, several attempts.
-        let r3 = client.perform(.delete(key: "a"), timeout: .milliseconds(700), via: 1)
+        let r3 = client.perform(.delete(key: "a"), timeout: .milliseconds(2_500), via: 1)
         #expect(r3.outcome == .indefinite(.timeout))
         #expect(r3.attempts >= 3)
 
