@@ -185,12 +185,7 @@ public final class KVServer {
     /// 4. `raft.advance(rd)`;
     /// 5. take a snapshot if `snapshotEvery` entries have applied since the latest one.
     public func advance(_ rd: Ready) -> ServerOutput {
-        if failure == nil && rd.changesOnlyLogAndMessages {
-            // Nothing to apply or answer: no role, term or commit change, no snapshot, no read. Steps
-            // 1 to 3 below would find nothing (a follower holds no waiting write or read; a leader's
-            // log only grew since the Ready that made it leader checked its writes), so only the core
-            // and the snapshot schedule move. Most Readies of a running cluster are of this kind
-            // (an answer to send, entries to store).
+        if movesOnlyTheCore(rd) {
             raft.advance(rd)
             var out = ServerOutput()
             if snapshotDue { out.snapshotTaken = takeSnapshot() }
@@ -278,6 +273,15 @@ public final class KVServer {
         return out
     }
 
+    /// Whether `rd` has nothing to apply or answer: no role, term or commit change, no snapshot, no
+    /// read. Steps 1 to 3 of `advance` would find nothing (a follower holds no waiting write or read;
+    /// a leader's log only grew since the Ready that made it leader checked its writes), so only the
+    /// core and the snapshot schedule move. Most Readies of a running cluster are of this kind (an
+    /// answer to send, entries to store).
+    private func movesOnlyTheCore(_ rd: Ready) -> Bool {
+        failure == nil && rd.changesOnlyLogAndMessages
+    }
+
     /// Whether `snapshotEvery` entries have applied since the latest snapshot.
     private var snapshotDue: Bool {
         guard let every = snapshotEvery else { return false }
@@ -310,7 +314,7 @@ public final class KVServer {
                 while let m = messages.popLast() { send(m) }
                 raft.recycle(messages: &messages)  // the emptied buffer holds the next messages
             }
-            if failure == nil && rd.changesOnlyLogAndMessages && !snapshotDue {
+            if movesOnlyTheCore(rd) && !snapshotDue {
                 // `advance`'s quick case, which would make an empty `ServerOutput` to hand over and
                 // destroy at every such Ready (most of them): the shared empty one instead.
                 raft.advance(rd)

@@ -5,9 +5,9 @@ import Wire
 
 /// The datagrams a node sends in one turn of its event loop, encoded one after another into one
 /// buffer and sent with sendmmsg(2) at `flush(on:)`: no allocation or copy per datagram once the
-/// buffers have grown, and one system call for all of them (SwiftNIO's datagram channel allocates
-/// a buffer, an envelope and a queue entry per datagram and formats no address, but still costs
-/// about a tenth of raftd's CPU; the node still receives through it).
+/// buffers have grown, and one system call for all of them. (SwiftNIO's datagram channel, through
+/// which the node still receives, allocated a buffer, an envelope and a queue entry per datagram
+/// sent: about a tenth of raftd's CPU besides the system call.)
 ///
 /// A datagram the kernel refuses, or that finds the socket's send buffer full, is dropped and
 /// counted, as the network may drop any datagram: Raft and the clients retry.
@@ -71,11 +71,16 @@ struct DatagramOutbox {
                 }
             }
         }
+        removeAll()
+        return (n - Int(sent), error)
+    }
+
+    /// Empties the batch without sending it (keeping capacity).
+    mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)
         lengths.removeAll(keepingCapacity: true)
         addresses.removeAll(keepingCapacity: true)
         addressLengths.removeAll(keepingCapacity: true)
-        return (n - Int(sent), error)
     }
 }

@@ -409,7 +409,7 @@ public final class RaftDaemon: @unchecked Sendable {
     private func flush() {
         guard outbox.count > 0 else { return }
         guard sendDescriptor >= 0 else {
-            _ = outbox.flush(on: -1)
+            outbox.removeAll()  // halted: the socket is closed
             return
         }
         let (notSent, _) = outbox.flush(on: sendDescriptor)
@@ -617,7 +617,7 @@ public final class RaftDaemon: @unchecked Sendable {
             return
         }
         if delays.count > 1 { counters.duplicated += UInt64(delays.count - 1) }
-        if delays == [0] {
+        if delays.count == 1 && delays[0] == 0 {
             send(.raft(m), to: address)
             return
         }

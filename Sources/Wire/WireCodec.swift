@@ -52,9 +52,10 @@ public enum WireCodec {
     /// The datagram for `m`. It is not size-checked: if `result.count > maxDatagramBytes` every
     /// receiver rejects it, so a sender should check the size (or bound what it puts in a message).
     public static func encode(_ m: WireMessage) -> [UInt8] {
-        var w = WireWriter(capacity: frameOverhead + estimatedPayloadBytes(m))
-        write(m, to: &w)
-        return w.bytes
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(frameOverhead + estimatedPayloadBytes(m))
+        _ = encode(m, appendingTo: &bytes)
+        return bytes
     }
 
     /// Appends the datagram for `m` to `bytes` (a buffer of several datagrams, one after another)
