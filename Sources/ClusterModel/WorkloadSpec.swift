@@ -74,12 +74,16 @@ public struct WorkloadGenerator: Sendable {
     private var lastWritten: [String: String] = [:]
     /// Whether `spec.mix` includes cas, so that `lastWritten` is needed.
     private let tracksWrites: Bool
+    /// The key names `k0 ...`, made once when there are few keys (building one per operation
+    /// by interpolation cost more than the rest of drawing it; callgrind of `bench sim`).
+    private let keyNames: [String]
 
     /// A generator for `spec`, drawing from `rng`.
     public init(spec: WorkloadSpec, rng: SeededRandom) {
         self.spec = spec
         self.rng = rng
         tracksWrites = spec.mix?.contains { $0.operation == .cas } ?? false
+        keyNames = spec.keys <= 1_024 ? (0..<spec.keys).map { "k\($0)" } : []
     }
 
     /// The next operation of `client`, the `issued`-th of the workload: a key drawn uniformly; a get
@@ -87,7 +91,8 @@ public struct WorkloadGenerator: Sendable {
     /// (`client`, `issued`) padded to `valueSize` bytes; a cas expects the last value this workload
     /// wrote to the key; an append adds a short token unique to the operation.
     public mutating func next(client: ClientID, issued: Int) -> KVOperation {
-        let key = "k\(rng.next(upperBound: UInt64(spec.keys)))"
+        let drawn = rng.next(upperBound: UInt64(spec.keys))
+        let key = drawn < UInt64(keyNames.count) ? keyNames[Int(drawn)] : "k\(drawn)"
         let kind: WorkloadOperation
         if let mix = spec.mix {
             let total = mix.reduce(0) { $0 + $1.share }
@@ -101,14 +106,14 @@ public struct WorkloadGenerator: Sendable {
         } else {
             kind = rng.chance(spec.readRatio) ? .get : .put
         }
-        var value = "c\(client)-\(issued)"
         switch kind {
-        case .get: return .get(key: key)
+        case .get: return .get(key: key)  // (no value string to build)
         case .delete:
             if tracksWrites { lastWritten[key] = nil }
             return .delete(key: key)
-        case .append: return .append(key: key, value: value + ";")
+        case .append: return .append(key: key, value: "c\(client)-\(issued);")
         case .put, .cas:
+            var value = "c\(client)-\(issued)"
             if value.utf8.count < spec.valueSize {
                 value += String(repeating: ".", count: spec.valueSize - value.utf8.count)
             }
