@@ -537,7 +537,7 @@ public final class RaftNode {
         for p in peers + [id] {
             var pr = Progress(next: log.lastIndex + 1, maxInflight: config.maxInflight)
             pr.recentActive = true
-            progress[p] = pr
+            progress.put(consume pr, at: p)
         }
         progress[id]!.match = log.stabled
         // A no-op of the new term, so that earlier entries can commit by counting it (§5.4.2).
@@ -822,7 +822,7 @@ public final class RaftNode {
             pr.recentActive = true
             // We never sent an append beyond our log: an answer about one is bogus (and a rejection of it
             // would move `next` past the log, where no append can be built, stalling this follower).
-            if m.index > log.lastIndex { stats.droppedUnexpected += 1; progress[m.from] = pr; return }
+            if m.index > log.lastIndex { stats.droppedUnexpected += 1; progress.put(consume pr, at: m.from); return }
             if m.reject {
                 var hintNext = m.rejectHint
                 if m.logTerm != 0, let last = log.lastIndex(ofTerm: m.logTerm) {
@@ -830,10 +830,10 @@ public final class RaftNode {
                 }
                 if hintNext == 0 { hintNext = 1 }
                 if pr.maybeDecrease(rejected: m.index, hintNext: hintNext) {
-                    progress[m.from] = pr
+                    progress.put(consume pr, at: m.from)
                     sendAppend(to: m.from)
                 } else {
-                    progress[m.from] = pr
+                    progress.put(consume pr, at: m.from)
                 }
                 return
             }
@@ -851,7 +851,7 @@ public final class RaftNode {
                         pr.forgetSnapshot()
                     }
                 }
-                progress[m.from] = pr
+                progress.put(consume pr, at: m.from)
                 if maybeCommit() {
                     if !committedMore() { return }
                 } else if wasPaused {
@@ -863,7 +863,7 @@ public final class RaftNode {
                 }
                 if m.from == leadTransferee, progress[m.from]?.match == log.lastIndex { sendTimeoutNow(to: m.from) }
             } else {
-                progress[m.from] = pr
+                progress.put(consume pr, at: m.from)
             }
         case .heartbeatResponse:
             pr.recentActive = true
@@ -875,7 +875,7 @@ public final class RaftNode {
             // waited long enough, so that a transfer is never stuck.
             if pr.state == .snapshot, let age = pr.chunkAge, age >= snapshotRetryTicks { pr.chunkAge = nil }
             let behind = pr.match < log.lastIndex  // read before `pr` moves back (no copy of it)
-            progress[m.from] = pr
+            progress.put(consume pr, at: m.from)
             if behind { sendAppend(to: m.from, allowEmpty: true) }
             if m.context != 0 {
                 readStates.append(contentsOf: readOnly.ack(context: m.context, from: m.from, membership: membership))
@@ -885,16 +885,16 @@ public final class RaftNode {
             let c = m.snapshot!
             // Only an answer about the transfer in progress counts; others are late or duplicated.
             guard pr.state == .snapshot, let sending = pr.sending, c.metadata == sending.metadata else {
-                progress[m.from] = pr
+                progress.put(consume pr, at: m.from)
                 return
             }
             // The follower says how much it holds: resume from there (from 0 if it holds nothing).
             pr.snapshotOffset = m.reject ? 0 : Int(min(c.offset, UInt64(sending.data.count)))
             pr.chunkAge = nil
-            progress[m.from] = pr
+            progress.put(consume pr, at: m.from)
             sendAppend(to: m.from)
         default:
-            progress[m.from] = pr
+            progress.put(consume pr, at: m.from)
             stats.droppedUnexpected += 1
         }
     }
@@ -948,7 +948,7 @@ public final class RaftNode {
         for p in peers where progress[p] == nil {
             var pr = Progress(next: max(log.lastIndex, 1), maxInflight: config.maxInflight)
             pr.recentActive = true
-            progress[p] = pr
+            progress.put(consume pr, at: p)
         }
         for p in progress.ids where p != id && !current.contains(p) { progress[p] = nil }
         if leadTransferee != noNode && !current.voters.contains(leadTransferee) { abandonTransfer() }
@@ -1015,18 +1015,18 @@ public final class RaftNode {
         // Taken out of its slot once and put back on every path, so that reading and changing it
         // copies nothing (reading `progress[p]!.field` three times copied the whole value each time).
         guard var pr = progress.take(p) else { return false }
-        if pr.isPaused { progress[p] = pr; return false }
-        if pr.state == .snapshot { progress[p] = pr; return sendSnapshotChunk(to: p) }
+        if pr.isPaused { progress.put(consume pr, at: p); return false }
+        if pr.state == .snapshot { progress.put(consume pr, at: p); return sendSnapshotChunk(to: p) }
         let prev = pr.next - 1
         guard let prevTerm = log.term(at: prev) else {
             if prev < log.offset {
                 // What this follower needs next was compacted away: only a snapshot can help it now.
                 pr.becomeSnapshot()
-                progress[p] = pr
+                progress.put(consume pr, at: p)
                 stats.snapshotsNeeded += 1
                 return sendSnapshotChunk(to: p)
             }
-            progress[p] = pr
+            progress.put(consume pr, at: p)
             return false
         }
         var batch: [Entry] = []
@@ -1039,7 +1039,7 @@ public final class RaftNode {
             bytes += e.byteSize
             i += 1
         }
-        if batch.isEmpty && !allowEmpty && pr.state == .replicate { progress[p] = pr; return false }
+        if batch.isEmpty && !allowEmpty && pr.state == .replicate { progress.put(consume pr, at: p); return false }
         send(Message(kind: .append, from: id, to: p, term: term, logTerm: prevTerm, index: prev,
                      commit: log.committed, entries: batch))
         switch pr.state {
@@ -1053,7 +1053,7 @@ public final class RaftNode {
         case .snapshot:
             break  // handled above: no append is sent in this state
         }
-        progress[p] = pr
+        progress.put(consume pr, at: p)
         return true
     }
 
@@ -1085,7 +1085,7 @@ public final class RaftNode {
             stats.snapshotsSent += 1
         }
         pr.chunkAge = 0
-        progress[p] = pr
+        progress.put(pr, at: p)
         return true
     }
 
