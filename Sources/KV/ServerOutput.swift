@@ -6,7 +6,8 @@ public struct ServerOutput: Sendable {
     public var replies: [ClientReply]
     /// Committed entries applied in this advance, in index order.
     public var applied: [Entry]
-    /// The normal entries among `applied` that the store handled, with their results, in index order.
+    /// The normal entries among `applied` that the store handled, with their results, in index order
+    /// (empty when the server's `recordsCommands` is off).
     public var commands: [AppliedCommand]
     /// The index of the snapshot from the leader loaded into the store, before `applied`.
     public var installed: LogIndex?
