@@ -66,8 +66,11 @@
     /// The value of node `id`, nil if none. Setting nil removes it; reading or removing an id
     /// never stored (a stray message's sender) costs nothing and stores nothing.
     @inlinable public subscript(id: NodeID) -> Value? {
-        _read {
-            yield base[id < UInt64(slotCount) ? Int(id) : slotCount]
+        // An addressor, not a `_read` coroutine: the coroutine was compiled out of line, a call
+        // and a resume per read (callgrind: 0.8 M instructions of `bench sim`, the leader's ticks
+        // and heartbeats reading each follower's progress).
+        unsafeAddress {
+            UnsafePointer(base + (id < UInt64(slotCount) ? Int(id) : slotCount))
         }
         // A plain setter beside `_modify`: an assignment (`slots[id] = value`, how the leader puts
         // a follower's progress back) calls it directly, where the coroutine allocated its frame
