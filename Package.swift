@@ -44,8 +44,11 @@ let package = Package(
         .target(name: "Checksum", dependencies: ["CCRC32C"]),
         // The binary wire codec of messages between nodes, clients and the shell.
         .target(name: "Wire", dependencies: ["RaftCore", "KV", "Checksum"]),
+        // open(2) with O_DIRECT | O_DSYNC, which Swift's Glibc module does not export: how the
+        // write-ahead log writes and syncs a batch in one call.
+        .target(name: "CDirectIO"),
         // The write-ahead log and hard-state file of a real node.
-        .target(name: "Storage", dependencies: ["RaftCore", "Checksum"]),
+        .target(name: "Storage", dependencies: ["RaftCore", "Checksum", "CDirectIO"]),
         // sendmmsg(2), which Swift's Glibc module does not declare: how a node sends a turn's datagrams.
         .target(name: "CDatagram"),
         // The real node runtime over UDP (SwiftNIO): what raftd links, and nothing more.
@@ -95,7 +98,7 @@ let package = Package(
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Scenario", "ClusterModel", "Sim", "Check", "RaftCore"]),
         .testTarget(name: "ChecksumTests", dependencies: ["TestSupport", "Checksum"]),
         .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire", "Checksum", "RaftCore", "KV"]),
-        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "Checksum", "RaftCore"]),
+        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "Checksum", "RaftCore", "CDirectIO"]),
         // Helpers for tests on real nodes: ports, temporary directories, in-process daemon clusters.
         .target(name: "NodeTestSupport", dependencies: ["Node", "Harness", "Wire", "RaftCore", "KV"],
                 path: "Tests/NodeTestSupport"),

@@ -281,8 +281,11 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
     }
 
     /// Carry out `actions` and then whatever replies and timers bring, until the operation ends.
+    ///
+    /// Replies that came after an earlier operation ended (duplicates) are read with this one's
+    /// datagrams and counted as they would be between operations: there is no read before the
+    /// send, and none after the answer (each would be one more system call per operation).
     private func run(_ first: [ClientStateMachine.Action]) -> ClientStateMachine.Completion? {
-        readLate()
         var done: ClientStateMachine.Completion?
         func carryOut(_ actions: [ClientStateMachine.Action]) {
             for action in actions {
@@ -316,7 +319,7 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
             if done != nil { break }
             let wakeAt = timers.map(\.deadline).min() ?? (now + 1_000_000_000)
             if socket.wait(until: wakeAt) == .readable {
-                readAll { message, from in
+                readAll(until: { done != nil }) { message, from in
                     if case .clientReply(let reply) = message, reply.client == clientID, let from {
                         if machine.currentRequest?.seq == reply.seq {
                             carryOut(machine.receive(reply, from: from, rng: &rng))
@@ -335,11 +338,11 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
         return done
     }
 
-    /// Read every datagram waiting, decoded, with the node that sent it (nil for a stranger, whose
-    /// datagrams are counted and dropped).
-    private func readAll(_ handle: (WireMessage, NodeID?) -> Void) {
+    /// Read every datagram waiting (or until `stop` says so), decoded, with the node that sent it
+    /// (nil for a stranger, whose datagrams are counted and dropped).
+    private func readAll(until stop: () -> Bool = { false }, _ handle: (WireMessage, NodeID?) -> Void) {
         var n = 0
-        while n < 10_000, socket.receive({ bytes, raw in
+        while n < 10_000, !stop(), socket.receive({ bytes, raw in
             guard let raw, let from = byAddress[raw], let message = try? WireCodec.decode(bytes) else {
                 stats.ignoredDatagrams += 1
                 return

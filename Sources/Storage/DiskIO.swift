@@ -113,6 +113,30 @@ final class DiskIO {
         if failure != 0 { throw DiskIO.failure("write", path, failure) }
     }
 
+    /// Writes all of `data` at `offset` through a descriptor opened for direct, synchronous writes
+    /// (`DirectSegmentWriter`): `data` starts at a `blockSize`-aligned address and offset and is a
+    /// whole number of blocks long. When it returns, the data is on stable storage: counted as a
+    /// write and as a sync.
+    func writeSynced(_ fd: Int32, _ data: UnsafeRawBufferPointer, at offset: Int, blockSize: Int,
+                     path: String) throws(StorageError) {
+        var done = 0
+        while done < data.count {
+            let n = pwrite(fd, data.baseAddress! + done, data.count - done, off_t(offset + done))
+            let code = n < 0 ? errno : EIO
+            if n < 0 && code == EINTR { continue }
+            // A short direct write goes on from the last whole block it wrote; one that wrote no
+            // whole block fails.
+            let next = n > 0 ? (done + n) / blockSize * blockSize : done
+            if next <= done {
+                bytes += done
+                throw DiskIO.failure("write (direct, synchronous)", path, code)
+            }
+            done = next
+        }
+        bytes += done
+        fsyncs += 1
+    }
+
     /// fsync (a no-op when fsync is disabled in the options).
     func sync(_ fd: Int32, path: String) throws(StorageError) {
         try flush("fsync", path) { fsync(fd) }

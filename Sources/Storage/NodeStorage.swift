@@ -23,14 +23,25 @@ public struct StorageOptions: Sendable {
     public var preallocate: Bool = true
     /// Bytes of zeros added at a time when records reach the end of what was preallocated.
     public var preallocationChunk: Int = 256 << 10
+    /// Whether the log is written with direct, synchronous writes (`O_DIRECT | O_DSYNC`, only with
+    /// fsync and preallocation on, and where the file system has direct I/O): a sync is then one
+    /// `pwrite` of the records collected since the last one, in whole blocks, that returns once
+    /// they are durable, instead of a write into the page cache per save and an `fdatasync` (see
+    /// `DirectSegmentWriter` for what it saves). Records saved without `sync` stay in memory until
+    /// the next sync; they were never promised durable.
+    public var directWrites: Bool = true
 
     public init() {}
 
-    public init(segmentBytes: Int = 8 << 20, fsync: Bool = true, preallocate: Bool = true) {
+    public init(segmentBytes: Int = 8 << 20, fsync: Bool = true, preallocate: Bool = true, directWrites: Bool = true) {
         self.segmentBytes = segmentBytes
         self.fsync = fsync
         self.preallocate = preallocate
+        self.directWrites = directWrites
     }
+
+    /// Whether the log is opened for direct writes (where the file system has them).
+    var usesDirectWrites: Bool { fsync && preallocate && directWrites }
 }
 
 /// One node's durable state in a data directory:
@@ -52,7 +63,11 @@ public struct StorageOptions: Sendable {
 /// replaced by the previous one (see `recoverLog`).
 ///
 /// Durability: `save(..., sync: true)` returns only once everything it wrote is on stable storage,
-/// with one fsync per touched file however many entries it carries (group commit). Hard state
+/// with one fsync per touched file however many entries it carries (group commit). The log's sync
+/// is, where the file system has direct I/O, the write itself: everything saved since the last
+/// sync goes out in one direct synchronous write (`StorageOptions.directWrites`,
+/// `DirectSegmentWriter`); elsewhere each save writes through the page cache and the sync is an
+/// `fdatasync`. Hard state
 /// whose term or vote changed is always written durably, after the log it refers to. A hard state
 /// that only advances `commit` and is saved without `sync` is kept in memory and written with the
 /// next synced save or by `close()`: the commit index may be rebuilt after a crash, so losing it is safe.
@@ -86,6 +101,10 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     private var segmentSize: Int
     /// The size of the segment's file: records end at `segmentSize`, zeros fill the rest.
     private var preallocatedEnd: Int
+    /// Writes the open segment when `options.directWrites` applies; nil: writes go through the page cache.
+    private var direct: DirectSegmentWriter?
+    /// The file offset the next direct write must reach (zeros after the records: preallocation).
+    private var directExtent = 0
     /// Bytes written to the open segment since its last fsync.
     private var walDirty = false
     /// The log as recovered and saved since (its `hardState` is not used: see the two below).
@@ -97,7 +116,8 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
     private var closed = false
 
     private init(directory: String, nodeID: UInt64, clusterID: String, options: StorageOptions, io: DiskIO,
-                 segmentNumber: UInt64, segmentFD: Int32, segmentSize: Int, fileSize: Int, log: PersistentState,
+                 segmentNumber: UInt64, segmentFD: Int32, direct: DirectSegmentWriter?, segmentSize: Int,
+                 fileSize: Int, log: PersistentState,
                  hardState: HardState, recoveryNote: String?, snapshotFiles: [LogIndex], firstSegment: UInt64,
                  segmentMaxIndex: [UInt64: LogIndex]) {
         self.directory = directory
@@ -113,6 +133,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         self.segmentNumber = segmentNumber
         self.segmentPath = directory + "/wal/" + SegmentName.name(segmentNumber)
         self.segmentFD = segmentFD
+        self.direct = direct
         self.segmentSize = segmentSize
         self.preallocatedEnd = fileSize
         self.held = log
@@ -279,6 +300,10 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
         let fileSize: Int
         do { fileSize = try io.size(of: fd, path: segmentPath) } catch { io.close(fd); throw error }
+        var direct: DirectSegmentWriter?
+        if options.usesDirectWrites {
+            do { direct = try DirectSegmentWriter.open(segmentPath, recordsEnd: size) } catch { io.close(fd); throw error }
+        }
         if let n = log.snapshotNote { notes.append(n) }
         let note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         if hardStateKind == .missing {
@@ -291,7 +316,7 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         }
         let storage = NodeStorage(
             directory: dir, nodeID: nodeID, clusterID: clusterID, options: options, io: io,
-            segmentNumber: number, segmentFD: fd, segmentSize: size, fileSize: fileSize, log: log.state,
+            segmentNumber: number, segmentFD: fd, direct: direct, segmentSize: size, fileSize: fileSize, log: log.state,
             hardState: hardState, recoveryNote: note, snapshotFiles: log.snapshots,
             firstSegment: scanSegments.first ?? number, segmentMaxIndex: segmentMax)
         return storage
@@ -471,11 +496,16 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
                 if let pending = pendingHardState { try? writeHardState(pending) }
             }
             io.close(segmentFD)
+            direct?.closeFile()
             closed = true
         }
     }
 
-    /// fsyncs done since open (of files and directories), for benchmarks.
+    /// Whether the open segment is written with direct, synchronous writes (`StorageOptions.directWrites`).
+    public var writesDirectly: Bool { lockedValue { direct != nil } }
+
+    /// fsyncs done since open (of files and directories), for benchmarks. A direct, synchronous write of
+    /// the log counts as one.
     public var fsyncCount: Int { lockedValue { io.fsyncs } }
     /// Bytes written since open (log records, hard state, meta), for benchmarks.
     public var bytesWritten: Int { lockedValue { io.bytes } }
@@ -523,21 +553,27 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
 
     private func writeToSegment(_ records: [UInt8]) throws(StorageError) {
         guard !records.isEmpty else { return }
-        var bytes = records
         let end = segmentSize + records.count
+        var extent = end
         if options.fsync && options.preallocate && end > preallocatedEnd {
             // Zeros after the records, in the same write: the next records overwrite them.
-            let target = max(end, min(preallocatedEnd + options.preallocationChunk, options.segmentBytes))
-            bytes.append(contentsOf: repeatElement(0, count: target - end))
+            extent = max(end, min(preallocatedEnd + options.preallocationChunk, options.segmentBytes))
         }
-        do {
-            try io.write(segmentFD, bytes, at: segmentSize, path: segmentPath)
-        } catch {
-            // Best effort: leave no partial record behind (recovery would cut it anyway).
-            try? io.truncate(segmentFD, to: segmentSize, path: segmentPath)
-            throw error
+        if let direct {
+            direct.append(records)
+            directExtent = max(directExtent, extent)
+        } else {
+            var bytes = records
+            bytes.append(contentsOf: repeatElement(0, count: extent - end))
+            do {
+                try io.write(segmentFD, bytes, at: segmentSize, path: segmentPath)
+            } catch {
+                // Best effort: leave no partial record behind (recovery would cut it anyway).
+                try? io.truncate(segmentFD, to: segmentSize, path: segmentPath)
+                throw error
+            }
         }
-        preallocatedEnd = max(preallocatedEnd, segmentSize + bytes.count)
+        preallocatedEnd = max(preallocatedEnd, extent)
         segmentSize = end
         walDirty = true
     }
@@ -549,8 +585,14 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
         let next = segmentNumber + 1
         let path = walDirectory + "/" + SegmentName.name(next)
         let fd = try io.open(path, O_RDWR | O_CREAT | O_EXCL, what: "create")
+        var nextDirect: DirectSegmentWriter?
+        if direct != nil {
+            do { nextDirect = try DirectSegmentWriter.open(path, recordsEnd: 0) } catch { io.close(fd); throw error }
+        }
         io.close(segmentFD)
+        direct?.closeFile()
         segmentFD = fd
+        direct = nextDirect
         segmentNumber = next
         segmentPath = path
         segmentSize = 0
@@ -560,7 +602,13 @@ public final class NodeStorage: LogStorage, @unchecked Sendable {
 
     private func syncLog() throws(StorageError) {
         guard walDirty else { return }
-        try io.datasync(segmentFD, path: segmentPath)
+        if let direct {
+            let end = try direct.flush(through: directExtent, io: io, path: segmentPath)
+            preallocatedEnd = max(preallocatedEnd, end)
+            directExtent = 0
+        } else {
+            try io.datasync(segmentFD, path: segmentPath)
+        }
         walDirty = false
     }
 

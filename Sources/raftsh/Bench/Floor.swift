@@ -1,4 +1,6 @@
 import Foundation
+import RaftCore
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,23 +14,93 @@ struct Floor {
     var fsync: UInt64
     /// p50 of a 64-byte UDP round trip over loopback.
     var roundTrip: UInt64
-    /// p50 of writing 128 bytes into a zero-filled (preallocated) file and fdatasyncing it: what
-    /// raftd's own log writes cost (for reference; the floor keeps the plain append).
-    var preallocatedSync: UInt64 = 0
+    /// What raftd's own log costs (for reference; the floor keeps the plain append): one synced
+    /// save of a 128-byte entry through `NodeStorage`, alone and with three logs saving at once.
+    var log = LogSync()
+
+    /// Synced saves of one 128-byte entry through raftd's storage (`NodeStorage`), as its log
+    /// writes them on this file system (`writesDirectly`: direct synchronous writes, else a write
+    /// and `fdatasync`).
+    struct LogSync {
+        /// p50 with one log saving.
+        var alone: UInt64 = 0
+        /// p50 and p99 over three logs saving at once (each in its own data directory), as the
+        /// three nodes of a cluster on one machine do: the disk's own tail under a cluster's load.
+        var sharedP50: UInt64 = 0
+        var sharedP99: UInt64 = 0
+        var writesDirectly = false
+    }
 
     /// fsync + 2 round trips.
     var total: UInt64 { fsync + 2 * roundTrip }
 
-    /// Measure both: `samples` fsyncs in a file under `directory`, and `samples` round trips.
+    /// Measure both: `samples` fsyncs in a file under `directory`, and `samples` round trips; then
+    /// raftd's log, alone and three at once.
     static func measure(directory: String, samples: Int = 300) throws -> Floor {
         var f = Floor(fsync: try fsyncP50(directory: directory, samples: samples), roundTrip: try roundTripP50(samples: samples * 3))
-        f.preallocatedSync = try fsyncP50(directory: directory, samples: samples, preallocated: true)
+        let (alone, direct) = try logSyncTimes(directory: directory, logs: 1, samples: samples)
+        let (shared, _) = try logSyncTimes(directory: directory, logs: 3, samples: samples)
+        f.log = LogSync(alone: percentile(alone, 50), sharedP50: percentile(shared, 50),
+                        sharedP99: percentile(shared, 99), writesDirectly: direct)
         return f
     }
 
-    /// p50 of appending 128 bytes and fsyncing, or (`preallocated`) of overwriting 128 zero bytes
-    /// of a file filled beforehand and fdatasyncing.
-    static func fsyncP50(directory: String, samples: Int, preallocated: Bool = false) throws -> UInt64 {
+    /// The times of `samples` synced saves of one 128-byte entry by each of `logs` `NodeStorage`s
+    /// saving at once (each in a data directory of its own under `directory`, removed after), and
+    /// whether they wrote directly.
+    static func logSyncTimes(directory: String, logs: Int, samples: Int) throws -> ([UInt64], Bool) {
+        let base = "\(directory)/raftsh-floor-log-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var storages: [NodeStorage] = []
+        do {
+            for i in 0..<logs {
+                let s = try NodeStorage.open(directory: "\(base)/\(i + 1)", nodeID: UInt64(i + 1), clusterID: "floor")
+                // The first save creates the segment's preallocated chunk: not timed.
+                try s.save(hardState: nil, entries: [Entry(term: 1, index: 1, data: [UInt8](repeating: 0x5A, count: 128))], sync: true)
+                storages.append(s)
+            }
+        } catch {
+            for s in storages { s.close() }
+            throw Floor.Failure("cannot measure the log's syncs in \(base): \(error)")
+        }
+        defer { for s in storages { s.close() } }
+        /// What the writers' threads report, under its lock.
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var times: [UInt64] = []
+            var failure: String?
+        }
+        let results = Results()
+        let start = DispatchGroup(), done = DispatchGroup()
+        start.enter()
+        for s in storages {
+            done.enter()
+            Thread {
+                start.wait()
+                var own: [UInt64] = []
+                own.reserveCapacity(samples)
+                var error: String?
+                for i in 0..<samples {
+                    let e = Entry(term: 1, index: LogIndex(i + 2), data: [UInt8](repeating: 0x5A, count: 128))
+                    let t0 = ContinuousClock.now
+                    do { try s.save(hardState: nil, entries: [e], sync: true) } catch let e { error = "\(e)"; break }
+                    own.append(ns(ContinuousClock.now - t0))
+                }
+                results.lock.lock()
+                results.times += own
+                if let error { results.failure = error }
+                results.lock.unlock()
+                done.leave()
+            }.start()
+        }
+        start.leave()
+        done.wait()
+        if let failure = results.failure { throw Floor.Failure("a synced save failed while measuring the log: \(failure)") }
+        return (results.times, storages.allSatisfy(\.writesDirectly))
+    }
+
+    /// p50 of appending 128 bytes and fsyncing.
+    static func fsyncP50(directory: String, samples: Int) throws -> UInt64 {
         let path = "\(directory)/raftsh-floor-\(getpid()).dat"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Floor.Failure("cannot open \(path): \(String(cString: strerror(errno)))") }
@@ -37,16 +109,11 @@ struct Floor {
             unlink(path)
         }
         let record = [UInt8](repeating: 0x5A, count: 128)
-        if preallocated {
-            let zeros = [UInt8](repeating: 0, count: 128 * samples)
-            _ = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
-            _ = Glibc.fsync(fd)
-        }
         var times: [UInt64] = []
         for i in 0..<samples {
             let t0 = ContinuousClock.now
             _ = record.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, off_t(i * 128)) }
-            _ = preallocated ? Glibc.fdatasync(fd) : Glibc.fsync(fd)
+            _ = Glibc.fsync(fd)
             times.append(ns(ContinuousClock.now - t0))
         }
         return median(times)
@@ -109,9 +176,13 @@ struct Floor {
         return median(times)
     }
 
-    private static func median(_ xs: [UInt64]) -> UInt64 {
+    private static func median(_ xs: [UInt64]) -> UInt64 { percentile(xs, 50) }
+
+    /// The `p`th percentile of `xs` (nearest rank); 0 for none.
+    private static func percentile(_ xs: [UInt64], _ p: Int) -> UInt64 {
+        guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
-        return s[s.count / 2]
+        return s[min(s.count - 1, s.count * p / 100)]
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -122,7 +193,10 @@ struct Floor {
     /// `floor 0.61ms = fsync 0.58ms + 2 x UDP round trip 0.016ms`.
     var text: String {
         "floor \(ms(total)) = fsync of a 128-byte append \(ms(fsync)) + 2 x loopback UDP round trip \(ms(roundTrip))"
-            + "\n(for reference: fdatasync of 128 bytes written into a preallocated file, as raftd's log does: \(ms(preallocatedSync)))"
+            + "\n(for reference, raftd's log: a synced save of one 128-byte entry, "
+            + (log.writesDirectly ? "a direct synchronous write" : "a write and fdatasync")
+            + ": p50 \(ms(log.alone)) alone;\n three logs saving at once, as a cluster's nodes on one disk:"
+            + " p50 \(ms(log.sharedP50)), p99 \(ms(log.sharedP99)))"
     }
 
     /// `x 1.7` of the floor.

@@ -101,7 +101,8 @@ struct UDPBench: ParsableCommand {
             var nextClient: ClientID = 1_000
             let loads = try runLoads(cluster, label: "", counts: counts, runFor: runFor, nextClient: &nextClient, rows: &rows)
             ratios.append("\(n) nodes, sequential puts: p50 \(floor.ratio(loads.sequential.percentile(50))) of the floor, "
-                          + "p99 \(floor.ratio(loads.sequential.percentile(99)))")
+                          + "p99 \(floor.ratio(loads.sequential.percentile(99))) "
+                          + "(three logs syncing at once on this disk: p99 \(floor.ratio(floor.log.sharedP99)) by themselves)")
             let addrs = cluster.addresses
 
             // Failover: SIGKILL the leader, time the next successful put.
