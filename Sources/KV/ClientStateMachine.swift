@@ -182,6 +182,11 @@ public struct ClientStateMachine: Sendable {
     /// The request in flight, if any.
     public var currentRequest: ClientRequest? { current?.request }
 
+    /// The sequence number of the request in flight, if any: what a driver compares a reply with,
+    /// read in place (`currentRequest?.seq` copied the whole request, its key and value retained,
+    /// and destroyed the copy at every reply; callgrind: about 30 instructions a reply).
+    public var currentSeq: UInt64? { current?.request.seq }
+
     /// Start `op` (none may be in flight): to `via` only, or to whoever leads. `timeout` (nanoseconds)
     /// bounds the whole operation; nil keeps retrying until `abandon`.
     public mutating func start(_ op: KVOperation, via: NodeID?, timeout: UInt64?,

@@ -124,7 +124,10 @@
         guard id < UInt64(slotCount) else { store(value, at: id); return }
         makeUnique(count: 0)
         let slot = base + Int(id)
-        if let old = slot.move() { _ = consume old }
+        // A nil slot (what `take` leaves) is written over: it holds nothing to destroy. Moving it
+        // out destroyed the nil through `Optional`'s generic destroy witness (callgrind: about 5
+        // instructions at each of the leader's 123,000 puts in `bench sim`).
+        if slot.pointee != nil { slot.deinitialize(count: 1) }
         slot.initialize(to: value)
     }
 

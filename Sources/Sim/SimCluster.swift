@@ -458,7 +458,7 @@ public final class SimCluster {
         case .reply(let slot, let from):
             let r = repliesInFlight.take(slot)
             mix(0x9E, r.client, r.seq, from)
-            guard let c = clients[r.client], c.machine.currentRequest?.seq == r.seq else {
+            guard let c = clients[r.client], c.machine.currentSeq == r.seq else {
                 stats.duplicateReplies += 1
                 if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq) (late or duplicate: ignored)") }
                 return
