@@ -207,7 +207,7 @@ public struct ClientStateMachine: Sendable {
         return begin(ClientRequest(client: client, seq: seq, admin: admin), via: via, timeout: timeout, rng: &rng)
     }
 
-    private mutating func begin(_ request: ClientRequest, via: NodeID?, timeout: UInt64?,
+    private mutating func begin(_ request: consuming ClientRequest, via: NodeID?, timeout: UInt64?,
                                 rng: inout some RandomNumberGenerator) -> [Action] {
         var target = via ?? leaderGuess
         if target == noNode { target = members[Int(rng.next(upperBound: UInt64(members.count)))] }
