@@ -309,7 +309,8 @@ public final class RaftDaemon: @unchecked Sendable {
                 let hs = store.hardState
                 let entries = store.lastIndex + 1 - store.firstIndex
                 self.log("raftd: node \(self.config.id) listening on \(self.config.listen), \(server.raft.membership.isEmpty ? "joining (no configuration yet)" : "\(server.raft.membership)"), "
-                         + "term \(hs.term), \(entries) log entries, commit \(hs.commit), data \(self.config.dataDirectory)")
+                         + "term \(hs.term), \(entries) log entries, commit \(hs.commit), data \(self.config.dataDirectory)"
+                         + (!self.config.fsync ? " (not synced)" : store.writesDirectly ? " (direct synchronous writes)" : " (write and fdatasync)"))
                 self.drain()
             }.wait()
         } catch {
