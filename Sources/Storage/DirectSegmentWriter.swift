@@ -19,6 +19,12 @@ import CDirectIO
 /// (`keptBytes`): each flush rewrites that block with the same bytes, then the new records, then
 /// zeros to the end of the last block (or further, to `extent`: preallocation). The segment's
 /// free end is zeros (`NodeStorage` preallocates it), so the padding writes what was there.
+///
+/// A crash in the middle of a flush leaves each sector of the kept block either as it was or as
+/// the flush wrote it, and both hold the same kept bytes: records already durable stay intact, and
+/// the records being written may be torn, which recovery cuts as a torn tail (their CRC fails).
+/// The kernel issues the cache flush that `O_DSYNC` asks for after each write (one flush bio per
+/// write, the same as `fdatasync`, in a block-layer trace on this machine).
 final class DirectSegmentWriter {
     /// The unit of direct writes: a multiple of every logical block size Linux file systems use.
     static let blockSize = 4096
