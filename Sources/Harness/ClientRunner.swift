@@ -60,7 +60,7 @@ final class ClientRunner {
     /// (a duplicate, or a reply to an operation already finished).
     @discardableResult
     func receive(_ reply: ClientReply, from: NodeID) -> Bool {
-        guard machine.currentRequest?.seq == reply.seq else { return false }
+        guard machine.currentSeq == reply.seq else { return false }
         carryOut(machine.receive(reply, from: from, rng: &rng))
         return true
     }

@@ -321,7 +321,7 @@ public final class UDPClient: BlockingClient, @unchecked Sendable {
             if socket.wait(until: wakeAt) == .readable {
                 readAll(until: { done != nil }) { message, from in
                     if case .clientReply(let reply) = message, reply.client == clientID, let from {
-                        if machine.currentRequest?.seq == reply.seq {
+                        if machine.currentSeq == reply.seq {
                             carryOut(machine.receive(reply, from: from, rng: &rng))
                         } else {
                             stats.duplicateReplies += 1

@@ -408,9 +408,7 @@ public final class SimCluster {
             var rc = config.raftConfig(for: n.id)
             if n.joined { rc.voters = [] }  // it learns the configuration from the leader
             let raft = try RaftNode(config: rc, storage: n.disk, random: rng)
-            let server = try KVServer(raft: raft, sessionTTL: config.sessionTTL, snapshotEvery: config.snapshotEvery)
-            server.recordsCommands = false  // nothing here reads `ServerOutput.commands`
-            n.server = server
+            n.server = try KVServer(raft: raft, sessionTTL: config.sessionTTL, snapshotEvery: config.snapshotEvery)
         } catch {
             preconditionFailure("node \(n.id) cannot restart from its disk: \(error)")
         }

@@ -11,6 +11,7 @@ final class SingleNode {
     init(seed: UInt64 = 1, maxMessageBytes: Int = 64 * 1024) throws {
         let config = RaftConfig(id: 1, voters: [1], maxMessageBytes: maxMessageBytes)
         server = try KVServer(raft: try RaftNode(config: config, random: SplitMix64(seed: seed)))
+        server.recordsCommands = true  // some tests read `ServerOutput.commands`
     }
 
     /// Run Ready/advance until there is nothing left; returns the replies of this call.

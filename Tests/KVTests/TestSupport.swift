@@ -44,7 +44,9 @@ final class TestCluster {
             let config = RaftConfig(id: id, voters: ids, electionTicksMin: electionTicks.lowerBound,
                                     electionTicksMax: electionTicks.upperBound, heartbeatTicks: heartbeatTicks)
             let raft = try RaftNode(config: config, random: SplitMix64(seed: seed &+ id))
-            servers[id] = try KVServer(raft: raft, sessionTTL: sessionTTL, snapshotEvery: snapshotEvery)
+            let server = try KVServer(raft: raft, sessionTTL: sessionTTL, snapshotEvery: snapshotEvery)
+            server.recordsCommands = true  // some tests read `ServerOutput.commands`
+            servers[id] = server
         }
     }
 

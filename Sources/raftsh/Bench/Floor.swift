@@ -178,11 +178,9 @@ struct Floor {
 
     private static func median(_ xs: [UInt64]) -> UInt64 { percentile(xs, 50) }
 
-    /// The `p`th percentile of `xs` (nearest rank); 0 for none.
-    private static func percentile(_ xs: [UInt64], _ p: Int) -> UInt64 {
-        guard !xs.isEmpty else { return 0 }
-        let s = xs.sorted()
-        return s[min(s.count - 1, s.count * p / 100)]
+    /// The `p`th percentile of `xs` (0 for none), through the loads' own HdrHistogram.
+    private static func percentile(_ xs: [UInt64], _ p: Double) -> UInt64 {
+        LoadSample(latencies: xs).percentile(p) ?? 0
     }
 
     struct Failure: Error, CustomStringConvertible {
