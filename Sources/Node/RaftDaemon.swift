@@ -677,7 +677,7 @@ public final class RaftDaemon: @unchecked Sendable {
         let r = server.raft
         let log = r.log
         let digest = server.store.digest
-        return NodeReport(id: config.id, role: r.role, term: r.term, leader: r.leader, commit: log.committed,
+        var report = NodeReport(id: config.id, role: r.role, term: r.term, leader: r.leader, commit: log.committed,
                           applied: log.applied, lastIndex: log.lastIndex, lastTerm: log.lastTerm,
                           digest: digest, droppedMalformed: counters.droppedMalformed,
                           droppedUnknown: counters.droppedUnknown, vote: r.vote, firstIndex: log.firstIndex,
@@ -688,6 +688,8 @@ public final class RaftDaemon: @unchecked Sendable {
                           snapshotsTaken: UInt64(r.stats.snapshotsTaken), snapshotsSent: UInt64(r.stats.snapshotsSent),
                           snapshotsInstalled: UInt64(r.stats.snapshotsInstalled))
             .withMembership(r.membership, latestChangeIndex: r.latestChangeIndex, transferee: r.leadTransferee)
+        report.logSyncs = UInt64(storage?.fsyncCount ?? 0)
+        return report
     }
 
     /// The test-only corruption: the first put at `testCorruptLogAt` or later gets another value

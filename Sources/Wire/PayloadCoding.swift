@@ -35,8 +35,9 @@ import RaftCore
 //   leader u64 | commit u64 | applied u64 | lastIndex u64 | lastTerm u64 | digest u64 |
 //   droppedMalformed u64 | droppedUnknown u64 | vote u64 | firstIndex u64 | commitTerm u64 |
 //   commitHash u64 | lastHash u64 | incarnation u64 | raftSent u64 | raftReceived u64 |
-//   droppedByFaults u64 | voters: peers | learners: peers | latestChangeIndex u64 | transferee u64
-//   (version 2 added everything from vote on; version 4 the membership fields)
+//   droppedByFaults u64 | voters: peers | learners: peers | latestChangeIndex u64 | transferee u64 |
+//   logSyncs u64
+//   (version 2 added everything from vote on; version 4 the membership fields; version 5 logSyncs)
 
 /// The smallest encoded entry: term, index, kind and an empty data length.
 private let minEntryBytes = 8 + 8 + 1 + 4
@@ -414,6 +415,7 @@ extension WireWriter {
         peers(r.membership.learners)
         u64(r.latestChangeIndex)
         u64(r.transferee)
+        u64(r.logSyncs)
     }
 }
 
@@ -501,6 +503,7 @@ extension WireReader {
         let learners = try peers()
         let latestChangeIndex = try u64("latestChangeIndex")
         let transferee = try u64("transferee")
+        let logSyncs = try u64("logSyncs")
         var r = NodeReport(id: id, role: role, term: term, leader: leader, commit: commit, applied: applied,
                           lastIndex: lastIndex, lastTerm: lastTerm, digest: digest,
                           droppedMalformed: droppedMalformed, droppedUnknown: droppedUnknown,
@@ -512,6 +515,7 @@ extension WireReader {
         r.membership = Membership(voters: voters, learners: learners)
         r.latestChangeIndex = latestChangeIndex
         r.transferee = transferee
+        r.logSyncs = logSyncs
         return r
     }
 }

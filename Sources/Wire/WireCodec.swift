@@ -30,7 +30,8 @@ public enum WireCodec {
     /// messages may carry a snapshot chunk. 4: a snapshot chunk carries the snapshot's log hash;
     /// the status report carries the node's snapshot counters and its configuration; client
     /// requests may be membership changes and transfers (admin requests); `setPeer` control messages.
-    public static let version: UInt8 = 4
+    /// 5: the status report carries the node's storage syncs.
+    public static let version: UInt8 = 5
     /// Largest datagram we send or accept (64 KiB - headers); larger input is rejected as oversized.
     public static let maxDatagramBytes = 65_000
     /// Header (magic, version, type, length) plus checksum: a datagram's size is this plus its payload.

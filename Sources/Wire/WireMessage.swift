@@ -102,6 +102,10 @@ public struct NodeReport: Sendable, Hashable {
     public var membership: Membership = .none
     public var latestChangeIndex: LogIndex = 0
     public var transferee: NodeID = noNode
+    /// Syncs of the node's storage this incarnation (`NodeStorage.fsyncCount`: a direct synchronous
+    /// write of the log counts as one; 0 when the node runs without fsync): what `bench udp`
+    /// divides by the puts of a load to report durable writes per put.
+    public var logSyncs: UInt64 = 0
 
     public init(id: NodeID, role: Role, term: Term, leader: NodeID, commit: LogIndex, applied: LogIndex,
                 lastIndex: LogIndex, lastTerm: Term, digest: UInt64, droppedMalformed: UInt64, droppedUnknown: UInt64,

@@ -44,6 +44,31 @@ struct DaemonClusterTests {
         #expect(get2.node == newLeader)
     }
 
+    @Test("status reports count each node's storage syncs: every node syncs for the puts it stores")
+    func statusReportsCountStorageSyncs() throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        try cluster.startAll()
+        let client = try cluster.client()
+        _ = try #require(waitForLeader(client, among: cluster.ids), "no leader within 5s")
+        var before: [NodeID: UInt64] = [:]
+        for id in cluster.ids { before[id] = try #require(status(client, id)).logSyncs }
+        for i in 0..<5 {
+            let put = client.perform(.put(key: "k\(i)", value: "\(i)"), timeout: .seconds(5))
+            #expect(put.outcome == .ok(.ok), "put \(i): \(String(describing: put.outcome))")
+        }
+        // Each node stores the five entries (the leader before it counts them, the followers before
+        // they acknowledge), so each syncs at least once; and the report says what its storage counted.
+        let counted = eventually(within: .seconds(3)) {
+            cluster.ids.allSatisfy { id in
+                guard let r = status(client, id) else { return false }
+                return r.logSyncs > before[id]! && r.logSyncs == UInt64(cluster.daemons[id]!.fsyncCount())
+            }
+        }
+        let now = cluster.ids.map { id in "\(id): \(before[id]!) -> \(status(client, id)?.logSyncs ?? 0)" }
+        #expect(counted, "log syncs \(now)")
+    }
+
     @Test func malformedAndStrangerDatagramsAreDroppedAndCounted() throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }

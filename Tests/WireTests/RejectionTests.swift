@@ -92,9 +92,9 @@ struct RejectionTests {
         #expect(decodeError(magic) == .badMagic)
         #expect(decodeError([UInt8](repeating: 0, count: 64)) == .badMagic)
 
-        // Versions 1 to 3 (before sessions, snapshot chunks, the chunk's log hash, admin requests and
-        // membership in status reports) are refused like any unknown version.
-        for v: UInt8 in [0, 1, 2, 3, 5, 255] {
+        // Versions 1 to 4 (before sessions, snapshot chunks, the chunk's log hash, admin requests,
+        // membership and storage syncs in status reports) are refused like any unknown version.
+        for v: UInt8 in [0, 1, 2, 3, 4, 6, 255] {
             #expect(decodeError(WireCodec.frame(type: 2, payload: body, version: v)) == .unsupportedVersion(v))
         }
         for t: UInt8 in [0, 6, 7, 128, 255] {
@@ -178,19 +178,21 @@ struct RejectionTests {
 
     @Test("a status report of the version-1 shape, or cut anywhere, is rejected as malformed")
     func shortReports() throws {
-        let report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 4,
+        var report = NodeReport(id: 1, role: .leader, term: 2, leader: 1, commit: 3, applied: 3, lastIndex: 4,
                                 lastTerm: 2, digest: 5, droppedMalformed: 0, droppedUnknown: 0, vote: 1,
                                 firstIndex: 1, commitTerm: 2, commitHash: 6, lastHash: 7, incarnation: 8,
                                 raftSent: 9, raftReceived: 10, droppedByFaults: 11)
+        report.logSyncs = 12
         let bytes = WireCodec.encode(.controlReply(.status(report), id: 1))
         let body = payload(of: bytes)
         // Reply id 8, tag 1, then 11 version-1 fields (one of them the role byte), 9 u64 fields of
         // version 2, then version 4's snapshot counters (3 u64) and membership (two empty id lists,
-        // then two u64).
-        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9 + 8 * 3 + 4 + 4 + 8 + 8)
-        let versionOneShape = Array(body.dropLast(8 * 9 + 8 * 3 + 24))
-        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(24))), "peers"))
-        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(24 + 8 * 3))), "snapshotsTaken"))
+        // then two u64), then version 5's log syncs (u64).
+        #expect(body.count == 8 + 1 + 8 * 10 + 1 + 8 * 9 + 8 * 3 + 4 + 4 + 8 + 8 + 8)
+        let versionOneShape = Array(body.dropLast(8 + 8 * 9 + 8 * 3 + 24))
+        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(8))), "logSyncs"))
+        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(8 + 24))), "peers"))
+        #expect(isMalformed(reframe(bytes, payload: Array(body.dropLast(8 + 24 + 8 * 3))), "snapshotsTaken"))
         #expect(isMalformed(reframe(bytes, payload: versionOneShape), "vote"))
         for n in 0..<body.count {
             #expect(decodeError(reframe(bytes, payload: Array(body.prefix(n)))) != nil, "cut at \(n)")

@@ -147,12 +147,14 @@ struct Gen {
     }
 
     mutating func report(role: Role? = nil) -> NodeReport {
-        NodeReport(id: u64(), role: role ?? pick(Role.allCases), term: u64(), leader: u64(), commit: u64(),
+        var r = NodeReport(id: u64(), role: role ?? pick(Role.allCases), term: u64(), leader: u64(), commit: u64(),
                    applied: u64(), lastIndex: u64(), lastTerm: u64(), digest: u64(),
                    droppedMalformed: u64(), droppedUnknown: u64(), vote: u64(), firstIndex: u64(),
                    commitTerm: u64(), commitHash: u64(), lastHash: u64(), incarnation: u64(),
                    raftSent: u64(), raftReceived: u64(), droppedByFaults: u64(),
                    snapshotsTaken: u64(), snapshotsSent: u64(), snapshotsInstalled: u64())
+        r.logSyncs = u64()
+        return r
     }
 
     mutating func controlReply() -> ControlReply {

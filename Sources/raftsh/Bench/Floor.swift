@@ -24,6 +24,9 @@ struct Floor {
     struct LogSync {
         /// p50 with one log saving.
         var alone: UInt64 = 0
+        /// CPU time (user and system, of the saving thread) per save with one log saving, in
+        /// nanoseconds: what one durable write costs the machine's processors, besides its wait.
+        var cpuAlone: UInt64 = 0
         /// p50 and p99 over three logs saving at once (each in its own data directory), as the
         /// three nodes of a cluster on one machine do: the disk's own tail under a cluster's load.
         var sharedP50: UInt64 = 0
@@ -38,17 +41,19 @@ struct Floor {
     /// raftd's log, alone and three at once.
     static func measure(directory: String, samples: Int = 300) throws -> Floor {
         var f = Floor(fsync: try fsyncP50(directory: directory, samples: samples), roundTrip: try roundTripP50(samples: samples * 3))
-        let (alone, direct) = try logSyncTimes(directory: directory, logs: 1, samples: samples)
-        let (shared, _) = try logSyncTimes(directory: directory, logs: 3, samples: samples)
-        f.log = LogSync(alone: percentile(alone, 50), sharedP50: percentile(shared, 50),
-                        sharedP99: percentile(shared, 99), writesDirectly: direct)
+        let alone = try logSyncTimes(directory: directory, logs: 1, samples: samples)
+        let shared = try logSyncTimes(directory: directory, logs: 3, samples: samples)
+        f.log = LogSync(alone: percentile(alone.times, 50), cpuAlone: alone.cpuPerSave,
+                        sharedP50: percentile(shared.times, 50), sharedP99: percentile(shared.times, 99),
+                        writesDirectly: alone.direct)
         return f
     }
 
     /// The times of `samples` synced saves of one 128-byte entry by each of `logs` `NodeStorage`s
-    /// saving at once (each in a data directory of its own under `directory`, removed after), and
-    /// whether they wrote directly.
-    static func logSyncTimes(directory: String, logs: Int, samples: Int) throws -> ([UInt64], Bool) {
+    /// saving at once (each in a data directory of its own under `directory`, removed after), the
+    /// saving threads' CPU time per save (nanoseconds), and whether they wrote directly.
+    static func logSyncTimes(directory: String, logs: Int, samples: Int) throws
+        -> (times: [UInt64], cpuPerSave: UInt64, direct: Bool) {
         let base = "\(directory)/raftsh-floor-log-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: base) }
         var storages: [NodeStorage] = []
@@ -68,6 +73,7 @@ struct Floor {
         final class Results: @unchecked Sendable {
             let lock = NSLock()
             var times: [UInt64] = []
+            var cpu: UInt64 = 0
             var failure: String?
         }
         let results = Results()
@@ -80,14 +86,17 @@ struct Floor {
                 var own: [UInt64] = []
                 own.reserveCapacity(samples)
                 var error: String?
+                let cpu0 = threadCPU()
                 for i in 0..<samples {
                     let e = Entry(term: 1, index: LogIndex(i + 2), data: [UInt8](repeating: 0x5A, count: 128))
                     let t0 = ContinuousClock.now
                     do { try s.save(hardState: nil, entries: [e], sync: true) } catch let e { error = "\(e)"; break }
                     own.append(ns(ContinuousClock.now - t0))
                 }
+                let cpu = threadCPU() - cpu0
                 results.lock.lock()
                 results.times += own
+                results.cpu += cpu
                 if let error { results.failure = error }
                 results.lock.unlock()
                 done.leave()
@@ -96,7 +105,15 @@ struct Floor {
         start.leave()
         done.wait()
         if let failure = results.failure { throw Floor.Failure("a synced save failed while measuring the log: \(failure)") }
-        return (results.times, storages.allSatisfy(\.writesDirectly))
+        let saves = UInt64(max(results.times.count, 1))
+        return (results.times, results.cpu / saves, storages.allSatisfy(\.writesDirectly))
+    }
+
+    /// The calling thread's CPU time so far (user and system), in nanoseconds.
+    private static func threadCPU() -> UInt64 {
+        var t = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     /// p50 of appending 128 bytes and fsyncing.
@@ -193,13 +210,18 @@ struct Floor {
         "floor \(ms(total)) = fsync of a 128-byte append \(ms(fsync)) + 2 x loopback UDP round trip \(ms(roundTrip))"
             + "\n(for reference, raftd's log: a synced save of one 128-byte entry, "
             + (log.writesDirectly ? "a direct synchronous write" : "a write and fdatasync")
-            + ": p50 \(ms(log.alone)) alone;\n three logs saving at once, as a cluster's nodes on one disk:"
+            + ": p50 \(ms(log.alone)) alone, \(log.cpuAlone / 1_000)us of CPU each;\n three logs saving at once, as a cluster's nodes on one disk:"
             + " p50 \(ms(log.sharedP50)), p99 \(ms(log.sharedP99)))"
     }
 
-    /// `x 1.7` of the floor.
+    /// `value` as a multiple of the floor (nil when either is unknown).
+    func times(_ value: UInt64?) -> Double? {
+        guard let value, total > 0 else { return nil }
+        return Double(value) / Double(total)
+    }
+
+    /// `x1.7` of the floor.
     func ratio(_ value: UInt64?) -> String {
-        guard let value, total > 0 else { return "-" }
-        return String(format: "x%.1f", Double(value) / Double(total))
+        times(value).map { String(format: "x%.1f", $0) } ?? "-"
     }
 }
