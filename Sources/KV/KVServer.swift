@@ -210,8 +210,9 @@ public final class KVServer {
         }
 
         out.applied = rd.committedEntries  // every one, applied or not (shares the Ready's buffer)
+        var applied = AppliedCommand.placeholder  // written over by each entry that applies
         for entry in rd.committedEntries {
-            guard let applied = store.apply(entry) else { continue }
+            guard store.apply(entry, into: &applied) else { continue }
             if recordsCommands { out.commands.append(applied) }
             let key = WriteKey(client: applied.command.client, seq: applied.command.seq)
             // (A follower waits on no writes: skip hashing the key there.)

@@ -18,14 +18,36 @@ struct StateDigest: Sendable, Equatable {
 
     /// `key` now holds `new` instead of `old` (nil: absent).
     mutating func replace(key: String, old: String?, new: String?) {
-        if let old { data &-= Self.hash(key: key, value: old) }
-        if let new { data &+= Self.hash(key: key, value: new) }
+        guard old != nil || new != nil else { return }
+        // The key hashed once for both pairs (`hash(key:value:)` from its state after the key).
+        var afterKey = Hasher64(seed: 1)
+        afterKey.string(key)
+        if let old {
+            var h = afterKey
+            h.string(old)
+            data &-= h.finish()
+        }
+        if let new {
+            var h = afterKey
+            h.string(new)
+            data &+= h.finish()
+        }
     }
 
     /// `client`'s session is now `new` instead of `old` (nil: none).
     mutating func replace(client: ClientID, old: ClientSession?, new: ClientSession?) {
         if let old { sessions &-= Self.hash(client: client, session: old) }
         if let new { sessions &+= Self.hash(client: client, session: new) }
+    }
+
+    /// `client`'s session `session` is gone.
+    mutating func remove(client: ClientID, session: ClientSession) {
+        sessions &-= Self.hash(client: client, session: session)
+    }
+
+    /// `client`'s session is `session` (it had none, or the old one was removed).
+    mutating func add(client: ClientID, session: ClientSession) {
+        sessions &+= Self.hash(client: client, session: session)
     }
 
     /// One value for the whole state: the two sums and the two counts.

@@ -317,15 +317,17 @@ public final class SimCluster {
         precondition(!c.machine.isBusy, "client \(cid) already has an operation in flight")
         c.historyID = history.invoke(client: cid, op: op, at: now)
         c.invoked = now
-        c.lastResult = nil
         carryOut(c.machine.start(op, via: via, timeout: timeout, rng: &c.rng), for: c)
     }
 
     /// Run one operation to completion on the interactive client and return what happened.
     public func perform(_ op: KVOperation, via: NodeID? = nil, timeout: SimTime = .s(5)) -> OperationResult {
         let cid = SimCluster.interactiveClient
-        begin(op, client: cid, via: via, timeout: timeout)
         let c = client(cid)
+        c.lastResult = nil
+        c.awaitsResult = true
+        defer { c.awaitsResult = false }
+        begin(op, client: cid, via: via, timeout: timeout)
         run(until: now + timeout + .s(1)) { c.lastResult != nil }
         if let r = c.lastResult { return r }
         // The run stopped (an invariant broke): the operation's fate is unknown.
@@ -391,7 +393,7 @@ public final class SimCluster {
                                 index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
                                 failure: done.outcome.failure?.description, reason: done.outcome.failure,
                                 seq: done.request.seq)
-        c.lastResult = r
+        if c.awaitsResult { c.lastResult = r }
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {
             let cmd = Command(done.request)
