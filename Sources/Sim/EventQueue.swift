@@ -94,6 +94,21 @@ public struct EventQueue<Event> {
         return popHeap()
     }
 
+    /// Remove and return the earliest event if it falls due at `limit` or before (else nil, and the
+    /// queue is unchanged): `nextTime` and `pop()` in one look at the two heads.
+    public mutating func pop(dueBy limit: SimTime) -> (time: SimTime, event: Event)? {
+        if laneHead < lane.count {
+            let l = lane[laneHead]
+            if heap.isEmpty || l.precedes(heap[0]) {
+                guard l.time <= limit else { return nil }
+                laneHead += 1
+                return (l.time, l.event)
+            }
+        }
+        guard let h = heap.first, h.time <= limit else { return nil }
+        return popHeap()
+    }
+
     private mutating func popHeap() -> (time: SimTime, event: Event)? {
         guard let last = heap.popLast() else { return nil }
         if heap.isEmpty { return (last.time, last.event) }

@@ -84,7 +84,7 @@ public final class SimCluster {
     private var netRNG: SeededRandom
     /// Draws for scenario choices such as which follower `fail follower` picks.
     public var choiceRNG: SeededRandom
-    var clients: [ClientID: SimClient] = [:]
+    var clients = ClientTable()
     /// Learners to promote once caught up, and removed nodes to stop once their removal commits
     /// (see SimCluster+Membership.swift).
     var pendingPromotions: [NodeID] = []
@@ -178,8 +178,7 @@ public final class SimCluster {
     public func run(until t: SimTime, stop: (() -> Bool)? = nil) -> Bool {
         if let stop, stop() { return true }
         var n = 0
-        while !checker.hasViolation, let next = queue.nextTime, next <= t {
-            let (time, ev) = queue.pop()!
+        while !checker.hasViolation, let (time, ev) = queue.pop(dueBy: t) {
             now = time
             handle(ev)
             if let stop, stop() { return !checker.hasViolation }
