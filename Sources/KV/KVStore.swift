@@ -98,15 +98,17 @@ public struct KVStore: Sendable {
         // back, and the `ClientSession?` between them, destroyed through `Optional`'s generic value
         // witness, cost about 300 instructions an entry; callgrind of `raftsh bench sim`).
         let known = sessions.index(forKey: command.client)
-        if let i = known, sessions.values[i].start == command.session {
-            if command.seq <= sessions.values[i].seq {
+        if let i = known, case let current = sessions.values[i], current.start == command.session {
+            if command.seq <= current.seq {
                 // (A newer command replaces the whole session below, `lastActive` included.)
-                sums.remove(client: command.client, session: sessions.values[i])
-                sessions.values[i].lastActive = entry.index
-                sums.add(client: command.client, session: sessions.values[i])
-                if command.seq == sessions.values[i].seq {
+                var touched = current
+                touched.lastActive = entry.index
+                sums.remove(client: command.client, session: current)
+                sums.add(client: command.client, session: touched)
+                sessions.values[i] = touched
+                if command.seq == touched.seq {
                     applied = AppliedCommand(index: entry.index, term: entry.term, command: command,
-                                             result: sessions.values[i].result, duplicate: true)
+                                             result: touched.result, duplicate: true)
                     return true
                 }
                 staleEntries += 1
