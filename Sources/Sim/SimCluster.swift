@@ -47,7 +47,9 @@ public final class SimCluster {
         case request(slot: Int, to: NodeID)
         /// A reply arriving at its client: its slot of `repliesInFlight`.
         case reply(slot: Int, from: NodeID)
-        case clientTimer(ClientID, ClientStateMachine.Timer)
+        /// A client's timer: its slot of `clientTimers`. (Carried in the event, the client and
+        /// timer made every event 33 bytes instead of 17, and every queue entry 56 instead of 40.)
+        case clientTimer(slot: Int)
         /// A `schedule(after:)` action: its slot of `timers`.
         case timer(slot: Int)
     }
@@ -77,6 +79,8 @@ public final class SimCluster {
     let inFlight = Slab<Message>()
     let requestsInFlight = Slab<ClientRequest>()
     let repliesInFlight = Slab<ClientReply>()
+    /// The client and timer of `.clientTimer` events.
+    let clientTimers = Slab<(client: ClientID, timer: ClientStateMachine.Timer)>()
     /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
     var holds = MessageHolds<Message>()
     /// The run's timeline (`timeline FILE.html`).
@@ -294,7 +298,8 @@ public final class SimCluster {
             case .raft(let slot): _ = inFlight.take(slot)
             case .request(let slot, _): _ = requestsInFlight.take(slot)
             case .reply(let slot, _): _ = repliesInFlight.take(slot)
-            case .tick, .clientTimer, .timer: break
+            case .clientTimer(let slot): _ = clientTimers.take(slot)
+            case .tick, .timer: break
             }
         }
     }
@@ -375,7 +380,7 @@ public final class SimCluster {
                     queue.schedule(.request(slot: requestsInFlight.put(request), to: to), at: now + d)
                 }
             case .startTimer(let timer, let after):
-                queue.schedule(.clientTimer(c.id, timer), at: now + after)
+                queue.schedule(.clientTimer(slot: clientTimers.put((c.id, timer))), at: now + after)
             case .finish(let done):
                 finish(c, done)
             }
@@ -464,7 +469,8 @@ public final class SimCluster {
             }
             if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq)") }
             carryOut(c.machine.receive(r, from: from, rng: &c.rng), for: c)
-        case .clientTimer(let cid, let timer):
+        case .clientTimer(let slot):
+            let (cid, timer) = clientTimers.take(slot)
             guard let c = clients[cid] else { return }
             let actions = c.machine.timerFired(timer, rng: &c.rng)
             if timer.kind == .attempt, !actions.isEmpty {
