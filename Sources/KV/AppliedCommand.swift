@@ -24,4 +24,9 @@ public struct AppliedCommand: Sendable, Hashable {
         self.duplicate = duplicate
         self.expired = expired
     }
+
+    /// A value for a variable that `KVStore.apply(_:into:)` writes over (an empty get of client 0 at
+    /// index 0; nothing applies there).
+    public static let placeholder = AppliedCommand(index: 0, term: 0, command: Command(client: 0, seq: 0, op: .get(key: "")),
+                                                   result: .ok, duplicate: false)
 }

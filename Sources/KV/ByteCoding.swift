@@ -58,17 +58,24 @@ struct ByteReader {
     mutating func string() throws(CommandDecodingError) -> String {
         let count = try u32()
         guard UInt64(count) <= UInt64(remaining) else { throw .truncated }
-        let n = Int(count)
-        let slice = bytes[position..<(position + n)]
-        // ASCII (keys and values, nearly always) is valid UTF-8: no decoder needed to check it.
-        guard slice.allSatisfy({ $0 < 0x80 }) || isValidUTF8(slice) else { throw .badUTF8 }
+        let n = Int(count), p = position
+        // Read in place through a buffer pointer (a slice of the array retained it and went
+        // through generic paths). (`String(validating:as:)` is not specialized: it looked up
+        // generic metadata at every string.)
+        let s: String? = bytes.withUnsafeBufferPointer { all in
+            let utf8 = UnsafeBufferPointer(rebasing: all[p ..< p + n])
+            // ASCII (keys and values, nearly always) is valid UTF-8: no decoder needed to check it.
+            guard utf8.allSatisfy({ $0 < 0x80 }) || isValidUTF8(utf8) else { return nil }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        guard let s else { throw .badUTF8 }
         position += n
-        return String(decoding: slice, as: UTF8.self)
+        return s
     }
 }
 
 /// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or truncated sequences).
-func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var iterator = bytes.makeIterator()
     var decoder = UTF8()
     while true {
@@ -76,6 +83,39 @@ func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
         case .scalarValue: continue
         case .emptyInput: return true
         case .error: return false
+        }
+    }
+}
+
+/// Writes integers (little-endian) and strings (a UInt32 byte count, then the UTF-8 bytes), the
+/// way `ByteWriter` does, into a buffer already allocated: for a value whose size is known first
+/// (`Command.encode()`). Every write checks that it fits.
+struct UnsafeByteWriter {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    /// The bytes written so far, from the start of the buffer.
+    private(set) var written = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    private mutating func reserve(_ n: Int) -> UnsafeMutableRawPointer {
+        precondition(n <= buffer.count - written, "UnsafeByteWriter: past the end of its buffer")
+        let p = UnsafeMutableRawPointer(buffer.baseAddress! + written)
+        written += n
+        return p
+    }
+
+    mutating func u8(_ v: UInt8) { reserve(1).storeBytes(of: v, as: UInt8.self) }
+
+    mutating func u32(_ v: UInt32) { reserve(4).storeBytes(of: v.littleEndian, as: UInt32.self) }
+
+    mutating func u64(_ v: UInt64) { reserve(8).storeBytes(of: v.littleEndian, as: UInt64.self) }
+
+    mutating func string(_ s: String) {
+        var s = s  // `withUTF8` may make a non-native string native; a native one is not copied
+        s.withUTF8 { utf8 in
+            u32(UInt32(truncatingIfNeeded: utf8.count))
+            guard let base = utf8.baseAddress, utf8.count > 0 else { return }
+            reserve(utf8.count).copyMemory(from: base, byteCount: utf8.count)
         }
     }
 }

@@ -15,10 +15,14 @@ public struct ServerOutput: Sendable {
     public var snapshotTaken: LogIndex?
     /// Set when the server failed (`KVServer.failure`); the driver must stop the node.
     public var failure: String?
+}
 
+// The public initializer lives in an extension so that the struct keeps its synthesized memberwise
+// initializer, which it calls: built field by field in its own `init`, a struct of three arrays was
+// built twice, one copy retained and the other destroyed (as `Message` was; see there).
+extension ServerOutput {
     public init(replies: [ClientReply] = [], applied: [Entry] = [], commands: [AppliedCommand] = []) {
-        self.replies = replies
-        self.applied = applied
-        self.commands = commands
+        self.init(replies: replies, applied: applied, commands: commands, installed: nil, snapshotTaken: nil,
+                  failure: nil)
     }
 }

@@ -51,6 +51,9 @@ public struct EventQueue<Event> {
     /// Queue `event` at `time`, expecting events scheduled this way to fall due in the order they
     /// are scheduled (a periodic tick): such an event waits in the FIFO lane, not the heap. One that
     /// falls due before the lane's last event goes to the heap; the order is the same either way.
+    /// Inlined into its caller (the simulator's tick, three events in five): the call and its
+    /// frame were a third of its cost (callgrind of `raftsh bench sim`).
+    @inline(__always)
     public mutating func scheduleInOrder(_ event: Event, at time: SimTime) {
         let entry = Entry(time: time, seq: nextSeq, event: event)
         nextSeq &+= 1
@@ -91,6 +94,21 @@ public struct EventQueue<Event> {
                 return (l.time, l.event)
             }
         }
+        return popHeap()
+    }
+
+    /// Remove and return the earliest event if it falls due at `limit` or before (else nil, and the
+    /// queue is unchanged): `nextTime` and `pop()` in one look at the two heads.
+    public mutating func pop(dueBy limit: SimTime) -> (time: SimTime, event: Event)? {
+        if laneHead < lane.count {
+            let l = lane[laneHead]
+            if heap.isEmpty || l.precedes(heap[0]) {
+                guard l.time <= limit else { return nil }
+                laneHead += 1
+                return (l.time, l.event)
+            }
+        }
+        guard let h = heap.first, h.time <= limit else { return nil }
         return popHeap()
     }
 

@@ -75,7 +75,7 @@ extension SimCluster {
             nodes.removeLast()
             throw error
         }
-        for c in clients.values { c.machine.setMembers(clientMembers) }
+        for cid in clientOrder { clients[cid]!.machine.setMembers(clientMembers) }
         trace("node \(id) started to join")
         if !asLearner { pendingPromotions.append(id) }
         return "node \(id) started; leader \(at.leader) adds it as a learner at index \(at.index)"
@@ -138,7 +138,7 @@ extension SimCluster {
             stopped = true
             return true
         }
-        if stopped { for c in clients.values { c.machine.setMembers(clientMembers) } }
+        if stopped { for cid in clientOrder { clients[cid]!.machine.setMembers(clientMembers) } }
         guard n.state == .up, let lr = n.raft, lr.role == .leader, let id = pendingPromotions.first else { return }
         guard lr.membership.learners.contains(id) else {
             if !lr.membership.contains(id) { return }  // the learner change is not in this leader's log yet

@@ -47,7 +47,9 @@ public final class SimCluster {
         case request(slot: Int, to: NodeID)
         /// A reply arriving at its client: its slot of `repliesInFlight`.
         case reply(slot: Int, from: NodeID)
-        case clientTimer(ClientID, ClientStateMachine.Timer)
+        /// A client's timer: its slot of `clientTimers`. (Carried in the event, the client and
+        /// timer made every event 33 bytes instead of 17, and every queue entry 56 instead of 40.)
+        case clientTimer(slot: Int)
         /// A `schedule(after:)` action: its slot of `timers`.
         case timer(slot: Int)
     }
@@ -77,6 +79,8 @@ public final class SimCluster {
     let inFlight = Slab<Message>()
     let requestsInFlight = Slab<ClientRequest>()
     let repliesInFlight = Slab<ClientReply>()
+    /// The client and timer of `.clientTimer` events.
+    let clientTimers = Slab<(client: ClientID, timer: ClientStateMachine.Timer)>()
     /// Messages held on links (`hold`), see `SimCluster+MessageControl.swift`.
     var holds = MessageHolds<Message>()
     /// The run's timeline (`timeline FILE.html`).
@@ -84,7 +88,7 @@ public final class SimCluster {
     private var netRNG: SeededRandom
     /// Draws for scenario choices such as which follower `fail follower` picks.
     public var choiceRNG: SeededRandom
-    var clients: [ClientID: SimClient] = [:]
+    var clients = ClientTable()
     /// Learners to promote once caught up, and removed nodes to stop once their removal commits
     /// (see SimCluster+Membership.swift).
     var pendingPromotions: [NodeID] = []
@@ -178,8 +182,7 @@ public final class SimCluster {
     public func run(until t: SimTime, stop: (() -> Bool)? = nil) -> Bool {
         if let stop, stop() { return true }
         var n = 0
-        while !checker.hasViolation, let next = queue.nextTime, next <= t {
-            let (time, ev) = queue.pop()!
+        while !checker.hasViolation, let (time, ev) = queue.pop(dueBy: t) {
             now = time
             handle(ev)
             if let stop, stop() { return !checker.hasViolation }
@@ -295,7 +298,8 @@ public final class SimCluster {
             case .raft(let slot): _ = inFlight.take(slot)
             case .request(let slot, _): _ = requestsInFlight.take(slot)
             case .reply(let slot, _): _ = repliesInFlight.take(slot)
-            case .tick, .clientTimer, .timer: break
+            case .clientTimer(let slot): _ = clientTimers.take(slot)
+            case .tick, .timer: break
             }
         }
     }
@@ -317,15 +321,17 @@ public final class SimCluster {
         precondition(!c.machine.isBusy, "client \(cid) already has an operation in flight")
         c.historyID = history.invoke(client: cid, op: op, at: now)
         c.invoked = now
-        c.lastResult = nil
         carryOut(c.machine.start(op, via: via, timeout: timeout, rng: &c.rng), for: c)
     }
 
     /// Run one operation to completion on the interactive client and return what happened.
     public func perform(_ op: KVOperation, via: NodeID? = nil, timeout: SimTime = .s(5)) -> OperationResult {
         let cid = SimCluster.interactiveClient
-        begin(op, client: cid, via: via, timeout: timeout)
         let c = client(cid)
+        c.lastResult = nil
+        c.awaitsResult = true
+        defer { c.awaitsResult = false }
+        begin(op, client: cid, via: via, timeout: timeout)
         run(until: now + timeout + .s(1)) { c.lastResult != nil }
         if let r = c.lastResult { return r }
         // The run stopped (an invariant broke): the operation's fate is unknown.
@@ -374,7 +380,7 @@ public final class SimCluster {
                     queue.schedule(.request(slot: requestsInFlight.put(request), to: to), at: now + d)
                 }
             case .startTimer(let timer, let after):
-                queue.schedule(.clientTimer(c.id, timer), at: now + after)
+                queue.schedule(.clientTimer(slot: clientTimers.put((c.id, timer))), at: now + after)
             case .finish(let done):
                 finish(c, done)
             }
@@ -391,7 +397,7 @@ public final class SimCluster {
                                 index: done.index, node: done.node, attempts: done.attempts, redirects: done.redirects,
                                 failure: done.outcome.failure?.description, reason: done.outcome.failure,
                                 seq: done.request.seq)
-        c.lastResult = r
+        if c.awaitsResult { c.lastResult = r }
         mix(0xF1, c.id, done.request.seq, done.index)
         if case .ok = outcome, !done.request.op.isRead {
             let cmd = Command(done.request)
@@ -463,7 +469,8 @@ public final class SimCluster {
             }
             if traceSink != nil { trace("node \(from) -> client \(r.client): \(reply(r.outcome)) #\(r.seq)") }
             carryOut(c.machine.receive(r, from: from, rng: &c.rng), for: c)
-        case .clientTimer(let cid, let timer):
+        case .clientTimer(let slot):
+            let (cid, timer) = clientTimers.take(slot)
             guard let c = clients[cid] else { return }
             let actions = c.machine.timerFired(timer, rng: &c.rng)
             if timer.kind == .attempt, !actions.isEmpty {

@@ -31,8 +31,10 @@ final class Slab<Element> {
     @inline(__always)
     func put(_ value: consuming Element) -> Int {
         let slot: Int
-        if let free = freeSlots.popLast() {
-            slot = free
+        if !freeSlots.isEmpty {
+            // `removeLast()`, Array's own, inlines; `popLast()` is a collection algorithm's,
+            // specialized but called out of line (callgrind: 25 instructions a put).
+            slot = freeSlots.removeLast()
             occupied[slot] = true
         } else {
             if used == capacity { grow() }
