@@ -27,9 +27,15 @@ public enum ProcessCPU {
         return user + system
     }
 
+    /// Seconds of CPU per put between two readings (nil if unknown).
+    public static func secondsPerPut(from before: Double?, to after: Double?, puts: Int) -> Double? {
+        guard let before, let after, puts > 0, after >= before else { return nil }
+        return (after - before) / Double(puts)
+    }
+
     /// Microseconds of CPU per put between two readings, as table text ("-" if unknown).
     public static func perPut(from before: Double?, to after: Double?, puts: Int) -> String {
-        guard let before, let after, puts > 0, after >= before else { return "-" }
-        return "\(Int(((after - before) * 1e6 / Double(puts)).rounded()))us"
+        guard let s = secondsPerPut(from: before, to: after, puts: puts) else { return "-" }
+        return "\(Int((s * 1e6).rounded()))us"
     }
 }

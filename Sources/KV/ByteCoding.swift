@@ -111,11 +111,20 @@ struct UnsafeByteWriter {
     mutating func u64(_ v: UInt64) { reserve(8).storeBytes(of: v.littleEndian, as: UInt64.self) }
 
     mutating func string(_ s: String) {
-        var s = s  // `withUTF8` may make a non-native string native; a native one is not copied
-        s.withUTF8 { utf8 in
+        withUTF8Bytes(of: s) { utf8 in
             u32(UInt32(truncatingIfNeeded: utf8.count))
             guard let base = utf8.baseAddress, utf8.count > 0 else { return }
             reserve(utf8.count).copyMemory(from: base, byteCount: utf8.count)
         }
     }
+}
+
+/// Calls `body` with `s`'s UTF-8 bytes: a native string's in place (a small one's copied to the
+/// stack), others' through `withUTF8` on a copy (which may make a bridged string native). Copying
+/// every string first cost a retain and a release per string (callgrind of `raftsh bench sim`).
+@inline(__always)
+func withUTF8Bytes<R>(of s: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    if let r = s.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return r }
+    var s = s
+    return s.withUTF8 { body(UnsafeRawBufferPointer($0)) }
 }

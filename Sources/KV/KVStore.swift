@@ -103,9 +103,7 @@ public struct KVStore: Sendable {
                 // (A newer command replaces the whole session below, `lastActive` included.)
                 var touched = current
                 touched.lastActive = entry.index
-                sums.remove(client: command.client, session: current)
-                sums.add(client: command.client, session: touched)
-                sessions.values[i] = touched
+                replaceSession(at: i, of: command.client, with: touched)
                 if command.seq == touched.seq {
                     applied = AppliedCommand(index: entry.index, term: entry.term, command: command,
                                              result: touched.result, duplicate: true)
@@ -142,11 +140,10 @@ public struct KVStore: Sendable {
             result = .ok
         }
         let session = ClientSession(start: command.session, seq: command.seq, result: result, index: entry.index)
-        sums.add(client: command.client, session: session)
         if let i = known {  // (still its position: only `data` changed since)
-            sums.remove(client: command.client, session: sessions.values[i])
-            sessions.values[i] = session
+            replaceSession(at: i, of: command.client, with: session)
         } else {
+            sums.add(client: command.client, session: session)
             sessions[command.client] = session
         }
         applied = AppliedCommand(index: entry.index, term: entry.term, command: consume command,
@@ -178,6 +175,15 @@ public struct KVStore: Sendable {
 
     /// Room for `count` keys (before a snapshot's are loaded).
     mutating func reserveKeys(_ count: Int) { data.reserveCapacity(count) }
+
+    /// `setSession(_:for:)` for a client whose session is at `i` in `sessions`: no lookup.
+    @inline(__always)
+    private mutating func replaceSession(at i: [ClientID: ClientSession].Index, of client: ClientID,
+                                         with session: ClientSession) {
+        sums.remove(client: client, session: sessions.values[i])
+        sums.add(client: client, session: session)
+        sessions.values[i] = session
+    }
 
     /// `client`'s session is `session` from now on.
     mutating func setSession(_ session: ClientSession, for client: ClientID) {

@@ -36,8 +36,8 @@ struct StateDigest: Sendable, Equatable {
 
     /// `client`'s session is now `new` instead of `old` (nil: none).
     mutating func replace(client: ClientID, old: ClientSession?, new: ClientSession?) {
-        if let old { sessions &-= Self.hash(client: client, session: old) }
-        if let new { sessions &+= Self.hash(client: client, session: new) }
+        if let old { remove(client: client, session: old) }
+        if let new { add(client: client, session: new) }
     }
 
     /// `client`'s session `session` is gone.
@@ -95,13 +95,7 @@ struct Hasher64 {
     }
 
     mutating func string(_ s: String) {
-        // A native string's bytes in place (a small one's copied to the stack); `withUTF8` on a copy
-        // (which may make a bridged string native) only for the others. The copy cost a retain and
-        // a release per string (callgrind of `raftsh bench sim`).
-        if s.utf8.withContiguousStorageIfAvailable({ bytes(UnsafeRawBufferPointer($0)) }) == nil {
-            var s = s
-            s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
-        }
+        withUTF8Bytes(of: s) { bytes($0) }
     }
 
     /// A string's UTF-8 bytes: their count, then eight at a time.

@@ -247,12 +247,14 @@ struct UDPBench: ParsableCommand {
         return total
     }
 
-    /// Per put between two readings of a counter, as table text ("-" if unknown).
-    private func perPut(from before: UInt64?, to after: UInt64?, puts: Int) -> (Double?, String) {
-        guard let before, let after, puts > 0, after >= before else { return (nil, "-") }
-        let v = Double(after - before) / Double(puts)
-        return (v, String(format: "%.2f", v))
+    /// Syncs per put between two readings of the nodes' counts (nil if unknown).
+    private func syncsPerPut(from before: UInt64?, to after: UInt64?, puts: Int) -> Double? {
+        guard let before, let after, puts > 0, after >= before else { return nil }
+        return Double(after - before) / Double(puts)
     }
+
+    /// Syncs per put as table text ("-" if unknown).
+    private func syncsText(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
 
     /// `; fsync added 25us of raftd CPU a put, 1.40 syncs a put at 13us each (a save alone) are 18us of it`.
     private func syncCost(with: LoadFigures, without: LoadFigures, cpuPerSync: UInt64) -> String {
@@ -280,7 +282,7 @@ struct UDPBench: ParsableCommand {
         var syncsAfter = logSyncs(cluster)
         rows.append(["\(n)", "1 client, sequential\(label)", "\(seq.count)", rate(seq.count, seqWall)]
                     + seq.figures + ["\(seq.failed)", ProcessCPU.perPut(from: cpu, to: cpuAfter, puts: seq.count),
-                                     perPut(from: syncs, to: syncsAfter, puts: seq.count).1])
+                                     syncsText(syncsPerPut(from: syncs, to: syncsAfter, puts: seq.count))])
         printProgress(rows.last!)
         // Concurrent clients.
         var concurrent: [LoadFigures] = []
@@ -294,14 +296,14 @@ struct UDPBench: ParsableCommand {
             cpuAfter = ProcessCPU.seconds(of: pids)
             syncsAfter = logSyncs(cluster)
             for m in made { m.close() }
-            let syncsPerPut = perPut(from: syncs, to: syncsAfter, puts: s.count)
+            let syncsEach = syncsPerPut(from: syncs, to: syncsAfter, puts: s.count)
             rows.append(["\(n)", "\(c) clients, \(NodeConfig.format(runFor))\(label)", "\(s.count)", rate(s.count, wall)]
                         + s.figures + ["\(s.failed)", ProcessCPU.perPut(from: cpu, to: cpuAfter, puts: s.count),
-                                       syncsPerPut.1])
+                                       syncsText(syncsEach)])
             printProgress(rows.last!)
-            let cpuPerPut = cpu.flatMap { c in cpuAfter.map { ($0 - c) / Double(max(s.count, 1)) } }
-            concurrent.append(LoadFigures(rate: Int(rate(s.count, wall)) ?? 0, stats: s, cpuPerPut: cpuPerPut,
-                                          syncsPerPut: syncsPerPut.0))
+            concurrent.append(LoadFigures(rate: Int(rate(s.count, wall)) ?? 0, stats: s,
+                                          cpuPerPut: ProcessCPU.secondsPerPut(from: cpu, to: cpuAfter, puts: s.count),
+                                          syncsPerPut: syncsEach))
         }
         return (seq, concurrent)
     }
